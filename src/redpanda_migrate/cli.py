@@ -1,0 +1,233 @@
+"""The ``redpanda-migrate`` command line.
+
+Exit codes: 0 success; 1 ``--check`` found pending changes; 2 bad usage or input; 3 some files
+could not be processed (they are listed; the rest was done).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from redpanda_migrate import STANDARD_VERSION, __version__
+from redpanda_migrate.gitutil import dirty_paths, worktree_top
+from redpanda_migrate.registry import UnknownCodemod, all_codemods, codemods_by_id
+from redpanda_migrate.report import LabelledPlan, report_json, report_text
+from redpanda_migrate.runner import BadInput, apply_plan, plan_project, resolve_root
+
+EXIT_OK = 0
+EXIT_PENDING = 1
+EXIT_USAGE = 2
+EXIT_FILE_ERRORS = 3
+SUBCOMMANDS = ("run", "list", "explain")
+TOP_LEVEL_FLAGS = ("--help", "-h", "--version")
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help=(
+        f"Upgrade Django projects to the Red Panda Approval standard ({STANDARD_VERSION}). "
+        "`redpanda-migrate --dry-run` previews every change as a patch."
+    ),
+)
+
+
+class OutputFormat(str, Enum):
+    """Output formats of ``run`` and ``list``."""
+
+    text = "text"
+    json = "json"
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print a one-line error on stderr and exit.
+
+    :param message: what went wrong.
+    :param code: the exit code.
+    """
+    typer.echo(f"redpanda-migrate: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def split_ids(value: str | None) -> list[str] | None:
+    """Split a comma-separated ``--select``/``--skip`` value.
+
+    :param value: e.g. ``"pin-dependencies,nginx-resolver"``, or ``None`` when not given.
+    :returns: the ids, or ``None`` when the flag was not given.
+    """
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def write_stdout(text: str) -> None:
+    """Write text to stdout as UTF-8 bytes, keeping CRLF and BOMs inside diffs intact.
+
+    :param text: the text.
+    """
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+def version_callback(value: bool) -> None:
+    """Print the version and the standard's version, then exit.
+
+    :param value: whether ``--version`` was given.
+    """
+    if value:
+        typer.echo(f"redpanda-migrate {__version__} (Red Panda Approval {STANDARD_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    """Upgrade Django projects to the Red Panda Approval standard."""
+
+
+def _refuse_dirty(plans: list[LabelledPlan]) -> None:
+    for item in plans:
+        root = item.plan.root
+        if worktree_top(root) is None:
+            continue
+        dirty = dirty_paths(root, item.plan.changed_paths)
+        if dirty:
+            fail(
+                "uncommitted changes in files this run would rewrite: "
+                f"{', '.join(item.path(p) for p in dirty)}; commit or stash them first "
+                "(or pass --allow-dirty)"
+            )
+
+
+@app.command()
+def run(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Project root(s). Default: current directory.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write nothing; print the patch on stdout.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when changes are pending.")
+    ] = False,
+    diff_file: Annotated[
+        Path | None, typer.Option("--diff-file", help="Also write the patch to this file.")
+    ] = None,
+    select: Annotated[
+        str | None, typer.Option("--select", help="Comma-separated codemod ids to run.")
+    ] = None,
+    skip: Annotated[
+        str | None, typer.Option("--skip", help="Comma-separated codemod ids to leave out.")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Report format (json goes to stdout).")
+    ] = OutputFormat.text,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="Worker processes; 0: one per CPU.")
+    ] = 0,
+    allow_dirty: Annotated[
+        bool,
+        typer.Option("--allow-dirty", help="Rewrite files that have uncommitted changes."),
+    ] = False,
+) -> None:
+    """Apply the codemods to the project(s) at PATH (or preview them with --dry-run)."""
+    roots = paths or [Path(".")]
+    try:
+        for root in roots:
+            resolve_root(root)
+        labelled = [
+            LabelledPlan(
+                str(root) if len(roots) > 1 else "",
+                plan_project(root, split_ids(select), split_ids(skip), jobs or os.cpu_count() or 1),
+            )
+            for root in roots
+        ]
+    except (BadInput, UnknownCodemod) as error:
+        fail(str(error))
+    patch = "".join(item.plan.patch(item.label) for item in labelled)
+    writes = not (dry_run or check)
+    if writes and not allow_dirty:
+        _refuse_dirty(labelled)
+    if diff_file is not None:
+        try:
+            diff_file.write_bytes(patch.encode("utf-8"))
+        except OSError as error:
+            fail(f"cannot write --diff-file {diff_file}: {error.strerror or error}")
+    if writes:
+        for item in labelled:
+            item.plan.errors.extend(apply_plan(item.plan))
+    if output_format is OutputFormat.json:
+        write_stdout(json.dumps(report_json(labelled), indent=2) + "\n")
+    else:
+        if dry_run:
+            write_stdout(patch)
+        typer.echo(report_text(labelled, "changed" if writes else "would change"), err=True, nl=False)
+    if any(item.plan.errors for item in labelled):
+        raise typer.Exit(EXIT_FILE_ERRORS)
+    if check and any(item.plan.changed_paths for item in labelled):
+        raise typer.Exit(EXIT_PENDING)
+
+
+@app.command("list")
+def list_codemods(
+    output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.text,
+) -> None:
+    """List every codemod: id, title, section of the standard, files it looks at."""
+    rows = [
+        {
+            "id": codemod.id,
+            "title": codemod.title,
+            "section": codemod.section,
+            "files": list(codemod.files),
+        }
+        for codemod in all_codemods()
+    ]
+    if output_format is OutputFormat.json:
+        write_stdout(json.dumps(rows, indent=2) + "\n")
+        return
+    for row in rows:
+        typer.echo(f"{row['id']}\n  {row['title']}\n  Standard: {row['section']}")
+        typer.echo(f"  Files: {', '.join(row['files'])}")
+
+
+@app.command()
+def explain(codemod_id: Annotated[str, typer.Argument(help="A codemod id from `list`.")]) -> None:
+    """Explain a codemod: the rule, why the standard wants it, a before/after example."""
+    codemod = codemods_by_id().get(codemod_id)
+    if codemod is None:
+        fail(f"unknown codemod id: {codemod_id}; valid ids: {', '.join(codemods_by_id())}")
+    example = codemod.example
+    typer.echo(f"{codemod.id}: {codemod.title}\n")
+    typer.echo(f"Standard (Red Panda Approval {STANDARD_VERSION}): {codemod.section}\n")
+    typer.echo(f"Why:\n{codemod.rationale.strip()}\n")
+    typer.echo(f"Files: {', '.join(codemod.files)}\n")
+    typer.echo(f"Before ({example.path}):\n{example.before}")
+    typer.echo(f"After ({example.path}):\n{example.after}", nl=False)
+
+
+def default_to_run(argv: list[str]) -> list[str]:
+    """Make ``redpanda-migrate --dry-run [PATH]`` mean ``redpanda-migrate run --dry-run``.
+
+    :param argv: the arguments after the program name.
+    :returns: the arguments, with ``run`` inserted when no subcommand was named.
+    """
+    if not argv or argv[0] in SUBCOMMANDS or argv[0] in TOP_LEVEL_FLAGS:
+        return argv
+    return ["run", *argv]
+
+
+def main() -> None:
+    """Entry point of the ``redpanda-migrate`` script."""
+    app(args=default_to_run(sys.argv[1:]), prog_name="redpanda-migrate")

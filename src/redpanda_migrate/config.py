@@ -1,0 +1,96 @@
+"""Configuration from the target project's ``pyproject.toml`` ``[tool.redpanda-migrate]``.
+
+Example::
+
+    [tool.redpanda-migrate]
+    select = ["pin-dependencies"]
+    skip = []
+    exclude = ["legacy/**"]
+
+    [tool.redpanda-migrate.pin-dependencies]
+    zero-major-ceiling = "minor"
+
+Command-line flags win over these values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+
+TOOL_KEY = "redpanda-migrate"
+LIST_KEYS = ("select", "skip", "exclude")
+
+
+class ConfigError(ValueError):
+    """The project's configuration cannot be used; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """The settings a project asks for.
+
+    :param select: codemod ids to run (empty: all).
+    :param skip: codemod ids to leave out.
+    :param exclude: gitignore-style patterns of files to leave alone.
+    :param options: per-codemod option tables, keyed by codemod id.
+    """
+
+    select: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _string_list(table: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"[tool.{TOOL_KEY}] {key} must be a list of strings")
+    return tuple(value)
+
+
+def parse_config(pyproject_text: str) -> ProjectConfig:
+    """Read ``[tool.redpanda-migrate]`` from a ``pyproject.toml`` text.
+
+    :param pyproject_text: the file's text.
+    :returns: the configuration (defaults when the table is absent).
+    :raises ConfigError: when the file is not TOML or the table is malformed.
+    """
+    try:
+        document = tomlkit.parse(pyproject_text).unwrap()
+    except TOMLKitError as error:
+        raise ConfigError(f"cannot read [tool.{TOOL_KEY}]: pyproject.toml is not valid TOML: {error}") from None
+    table = document.get("tool", {}).get(TOOL_KEY, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"[tool.{TOOL_KEY}] must be a table")
+    options = {key: value for key, value in table.items() if isinstance(value, dict)}
+    unknown = sorted(set(table) - set(LIST_KEYS) - set(options))
+    if unknown:
+        raise ConfigError(f"[tool.{TOOL_KEY}] has unknown key(s): {', '.join(unknown)}")
+    return ProjectConfig(
+        select=_string_list(table, "select"),
+        skip=_string_list(table, "skip"),
+        exclude=_string_list(table, "exclude"),
+        options=options,
+    )
+
+
+def load_config(root: Path) -> ProjectConfig:
+    """Load the configuration of the project at ``root``.
+
+    :param root: the project root.
+    :returns: the configuration; defaults when there is no ``pyproject.toml``.
+    :raises ConfigError: when the file cannot be read or is malformed.
+    """
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return ProjectConfig()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read {path}: {error}") from None
+    return parse_config(text)

@@ -1,0 +1,108 @@
+"""Finding the files of a project: ``.gitignore`` honoured, tool folders never entered.
+
+Symlinks are never listed: a file reached through a link is processed under its real path when
+that lies in the project, and never when it lies outside.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pathspec
+
+ALWAYS_SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        ".eggs",
+        "site-packages",
+    }
+)
+
+
+def compile_patterns(patterns: Iterable[str]) -> pathspec.PathSpec:
+    """Compile gitignore-style patterns.
+
+    :param patterns: patterns such as ``**/*.py`` or ``docker-compose*.yml``.
+    :returns: a spec whose ``match_file`` takes project-relative POSIX paths.
+    """
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+
+
+def is_virtualenv(directory: Path) -> bool:
+    """Tell whether a directory is a Python virtual environment.
+
+    :param directory: the directory to look at.
+    :returns: ``True`` when it holds a ``pyvenv.cfg``.
+    """
+    return (directory / "pyvenv.cfg").is_file()
+
+
+def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
+    try:
+        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines.splitlines())
+
+
+def _is_ignored(
+    relative_path: str, is_dir: bool, ignore_specs: list[tuple[str, pathspec.PathSpec]]
+) -> bool:
+    candidate = relative_path + "/" if is_dir else relative_path
+    for base, spec in ignore_specs:
+        if base and not candidate.startswith(base + "/"):
+            continue
+        local = candidate[len(base) + 1 :] if base else candidate
+        if spec.match_file(local):
+            return True
+    return False
+
+
+def iter_project_files(root: Path, exclude: Iterable[str] = ()) -> Iterator[str]:
+    """List a project's files as project-relative POSIX paths.
+
+    :param root: the project root (a directory).
+    :param exclude: extra gitignore-style patterns to leave out (from configuration).
+    :returns: an iterator over paths, in a stable (sorted) walk order.
+    """
+    exclude_spec = compile_patterns(exclude)
+    ignore_specs: list[tuple[str, pathspec.PathSpec]] = []
+    for directory, dir_names, file_names in os.walk(root):
+        here = Path(directory)
+        base = here.relative_to(root).as_posix()
+        base = "" if base == "." else base
+        spec = _read_gitignore(here)
+        if spec is not None:
+            ignore_specs.append((base, spec))
+        kept_dirs = []
+        for name in sorted(dir_names):
+            child = here / name
+            relative = f"{base}/{name}" if base else name
+            if name in ALWAYS_SKIPPED_DIRS or child.is_symlink() or is_virtualenv(child):
+                continue
+            if _is_ignored(relative, True, ignore_specs) or exclude_spec.match_file(
+                relative + "/"
+            ):
+                continue
+            kept_dirs.append(name)
+        dir_names[:] = kept_dirs
+        for name in sorted(file_names):
+            relative = f"{base}/{name}" if base else name
+            if (here / name).is_symlink():
+                continue
+            if _is_ignored(relative, False, ignore_specs) or exclude_spec.match_file(relative):
+                continue
+            yield relative

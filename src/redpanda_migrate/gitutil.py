@@ -1,0 +1,57 @@
+"""The few questions the engine asks git, through the real ``git`` command.
+
+A project outside any git repository, or a machine without git, is simply "not in git".
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run a git command in ``root`` and capture its output.
+
+    :param root: the directory to run in.
+    :param args: git's arguments.
+    :param check: raise :class:`subprocess.CalledProcessError` on a non-zero exit.
+    :returns: the completed process (text mode).
+    """
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=check, encoding="utf-8"
+    )
+
+
+def worktree_top(path: Path) -> Path | None:
+    """Return the top of the git work tree that contains ``path``.
+
+    :param path: a directory.
+    :returns: the top folder, or ``None`` outside git (or without git installed).
+    """
+    if shutil.which("git") is None:
+        return None
+    result = git(path, "rev-parse", "--show-toplevel", check=False)
+    if result.returncode != 0:
+        return None
+    return Path(result.stdout.strip()).resolve()
+
+
+def dirty_paths(root: Path, paths: Sequence[str]) -> list[str]:
+    """List which of ``paths`` have uncommitted changes to tracked content.
+
+    :param root: the project root (inside a git work tree).
+    :param paths: project-relative paths the run would write.
+    :returns: the project-relative paths that are modified, staged, or in conflict.
+    """
+    if not paths:
+        return []
+    result = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--", *paths)
+    top = worktree_top(root) or root
+    dirty = []
+    for entry in result.stdout.split("\0"):
+        absolute = top / entry[3:]
+        if len(entry) > 3 and absolute.is_relative_to(root):
+            dirty.append(absolute.relative_to(root).as_posix())
+    return sorted(set(dirty) & set(paths))

@@ -1,0 +1,110 @@
+"""Discovering codemods: every module of ``redpanda_migrate.codemods`` plus entry points.
+
+Nothing is listed by hand. A module whose name starts with ``_`` is a shared helper, not a
+codemod. Third-party packages add codemods through the ``redpanda_migrate.codemods`` entry-point
+group, each entry pointing at a :class:`~redpanda_migrate.codemod.Codemod` object.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable
+from functools import cache
+from importlib.metadata import entry_points
+
+from redpanda_migrate import codemods as codemods_package
+from redpanda_migrate.codemod import Codemod
+
+ENTRY_POINT_GROUP = "redpanda_migrate.codemods"
+
+
+class UnknownCodemod(ValueError):
+    """An id given to ``--select``/``--skip`` or configuration names no codemod."""
+
+
+def codemod_id_for_module(module_name: str) -> str:
+    """Derive a codemod's public id from its module name.
+
+    :param module_name: the last component of the module name, e.g. ``pin_dependencies``.
+    :returns: the id, e.g. ``pin-dependencies``.
+    """
+    return module_name.replace("_", "-")
+
+
+def _builtin_codemods() -> list[Codemod]:
+    found = []
+    for module_info in pkgutil.iter_modules(codemods_package.__path__):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{codemods_package.__name__}.{module_info.name}")
+        codemod = getattr(module, "CODEMOD", None)
+        if not isinstance(codemod, Codemod):
+            raise TypeError(f"codemod module {module.__name__} defines no CODEMOD")
+        if codemod.id != codemod_id_for_module(module_info.name):
+            raise TypeError(
+                f"codemod module {module.__name__} declares id {codemod.id!r}; "
+                f"its id must be {codemod_id_for_module(module_info.name)!r}"
+            )
+        found.append(codemod)
+    return found
+
+
+def _entry_point_codemods() -> list[Codemod]:
+    found = []
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        codemod = entry_point.load()
+        if not isinstance(codemod, Codemod):
+            raise TypeError(f"entry point {entry_point.name!r} is not a Codemod")
+        found.append(codemod)
+    return found
+
+
+@cache
+def all_codemods() -> tuple[Codemod, ...]:
+    """Return every available codemod, in the order they run.
+
+    :returns: codemods sorted by ``(order, id)``.
+    :raises TypeError: when two codemods share an id or a module is malformed.
+    """
+    codemods = _builtin_codemods() + _entry_point_codemods()
+    seen: set[str] = set()
+    for codemod in codemods:
+        if codemod.id in seen:
+            raise TypeError(f"two codemods share the id {codemod.id!r}")
+        seen.add(codemod.id)
+    return tuple(sorted(codemods, key=lambda codemod: (codemod.order, codemod.id)))
+
+
+def codemods_by_id() -> dict[str, Codemod]:
+    """Map every available codemod id to its codemod.
+
+    :returns: a new dict, in run order.
+    """
+    return {codemod.id: codemod for codemod in all_codemods()}
+
+
+def _check_known(ids: Iterable[str], known: dict[str, Codemod]) -> None:
+    unknown = sorted(set(ids) - set(known))
+    if unknown:
+        raise UnknownCodemod(
+            f"unknown codemod id(s): {', '.join(unknown)}; valid ids: {', '.join(known)}"
+        )
+
+
+def select_codemods(
+    select: Iterable[str] | None = None, skip: Iterable[str] = ()
+) -> tuple[Codemod, ...]:
+    """Pick the codemods a run applies.
+
+    :param select: ids to run; ``None`` or empty means all.
+    :param skip: ids to leave out.
+    :returns: the chosen codemods, in run order.
+    :raises UnknownCodemod: when an id names no codemod; the message lists the valid ids.
+    """
+    known = codemods_by_id()
+    selected = list(select or [])
+    skipped = set(skip)
+    _check_known([*selected, *skipped], known)
+    wanted = set(selected) if selected else set(known)
+    return tuple(c for c in known.values() if c.id in wanted and c.id not in skipped)

@@ -1,0 +1,125 @@
+"""Rendering a run for people (text on stderr) and for scripts (one JSON object).
+
+Every message passes through the plan's scrubber, so no value read from a secret file is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redpanda_migrate.runner import Plan
+
+
+@dataclass(frozen=True)
+class LabelledPlan:
+    """A plan and the prefix its paths get in output (empty for a single project).
+
+    :param label: the project path as given, when several projects run at once.
+    :param plan: the plan.
+    """
+
+    label: str
+    plan: Plan
+
+    def path(self, path: str) -> str:
+        """Return a path as shown to the user.
+
+        :param path: project-relative path.
+        """
+        return f"{self.label.rstrip('/')}/{path}" if self.label else path
+
+
+def _location(path: str, line: int | None) -> str:
+    return f"{path}:{line}" if line else path
+
+
+def report_json(plans: Sequence[LabelledPlan]) -> dict[str, list[dict[str, Any]]]:
+    """Build the JSON report: the keys ``changes``, ``notes``, ``refusals`` and ``errors``.
+
+    :param plans: the plans of the run.
+    :returns: a JSON-serialisable object.
+    """
+    report: dict[str, list[dict[str, Any]]] = {
+        "changes": [],
+        "notes": [],
+        "refusals": [],
+        "errors": [],
+    }
+    for item in plans:
+        plan = item.plan
+        for change in plan.changes:
+            report["changes"].append(
+                {
+                    "codemod": change.codemod,
+                    "path": item.path(change.path),
+                    "added": change.stats.added,
+                    "removed": change.stats.removed,
+                }
+            )
+        for codemod_id, note in plan.notes:
+            report["notes"].append(
+                {
+                    "codemod": codemod_id,
+                    "path": item.path(note.path),
+                    "line": note.line,
+                    "message": plan.scrub(note.message),
+                }
+            )
+        for codemod_id, refusal in plan.refusals:
+            report["refusals"].append(
+                {
+                    "codemod": codemod_id,
+                    "path": item.path(refusal.path),
+                    "line": refusal.line,
+                    "reason": plan.scrub(refusal.message),
+                }
+            )
+        for error in plan.errors:
+            report["errors"].append(
+                {"path": item.path(error.path), "message": plan.scrub(error.message)}
+            )
+    return report
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def report_text(plans: Sequence[LabelledPlan], verb: str) -> str:
+    """Build the human summary: one line per change, note, refusal and error, then totals.
+
+    :param plans: the plans of the run.
+    :param verb: ``would change`` for previews, ``changed`` after writing.
+    :returns: the text, ending with a newline.
+    """
+    lines: list[str] = []
+    changed_files = 0
+    totals = {"notes": 0, "refusals": 0, "errors": 0}
+    for item in plans:
+        plan = item.plan
+        for change in plan.changes:
+            stats = f"+{change.stats.added} -{change.stats.removed}"
+            lines.append(f"{verb}: {item.path(change.path)} [{change.codemod}] {stats}")
+        lines.extend(f"{verb}: {item.path(line)}" for line in plan.hidden())
+        for codemod_id, note in plan.notes:
+            where = _location(item.path(note.path), note.line)
+            lines.append(f"note: {where} [{codemod_id}] {plan.scrub(note.message)}")
+        for codemod_id, refusal in plan.refusals:
+            where = _location(item.path(refusal.path), refusal.line)
+            lines.append(f"needs review: {where} [{codemod_id}] {plan.scrub(refusal.message)}")
+        for error in plan.errors:
+            lines.append(f"error: {item.path(error.path)}: {plan.scrub(error.message)}")
+        changed_files += len(plan.changed_paths)
+        totals["notes"] += len(plan.notes)
+        totals["refusals"] += len(plan.refusals)
+        totals["errors"] += len(plan.errors)
+    summary = (
+        f"{verb[0].upper()}{verb[1:]} {_plural(changed_files, 'file')}; "
+        f"{_plural(totals['notes'], 'note')}, {totals['refusals']} needing review, "
+        f"{_plural(totals['errors'], 'error')}."
+    )
+    if not changed_files and not any(totals.values()):
+        summary = "Nothing to change: the project already meets every selected rule."
+    return "\n".join([*lines, summary]) + "\n"

@@ -1,0 +1,419 @@
+"""Running codemods over a project: a plan first, then (optionally) the writes.
+
+:func:`plan_project` reads the project and runs every selected codemod in order, each on the
+output of the ones before, and never raises for a bad file: the file gets an error, the rest
+goes on. :func:`apply_plan` writes the result. Both are plain module-level functions over
+picklable data, so a worker process or a dask worker can run them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redpanda_migrate.codemod import (
+    Codemod,
+    FileOutcome,
+    Finding,
+    InputError,
+    ProjectInput,
+    ProjectOutcome,
+    SourceFile,
+)
+from redpanda_migrate.config import load_config
+from redpanda_migrate.diffs import DiffStats, diff_stats, unified_diff
+from redpanda_migrate.discovery import compile_patterns, iter_project_files
+from redpanda_migrate.facts import ProjectFacts, build_facts
+from redpanda_migrate.registry import codemods_by_id, select_codemods
+from redpanda_migrate.secrets import describe_secret_change, redact
+from redpanda_migrate.textio import TextLayout, atomic_write, delete_file, encode_text
+from redpanda_migrate.validation import validate_output
+from redpanda_migrate.workspace import Workspace, check_relative_path
+
+# Below this many candidate files a worker pool costs more than it saves.
+MIN_FILES_FOR_POOL = 48
+
+
+class BadInput(ValueError):
+    """The run cannot start (missing path, not a directory, bad configuration): exit 2."""
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be processed; the rest of the run went on.
+
+    :param path: project-relative POSIX path.
+    :param message: one line saying what is wrong.
+    """
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One codemod's change to one file, attributable for reports and per-codemod commits.
+
+    :param codemod: the codemod's id.
+    :param path: project-relative POSIX path.
+    :param before: normalised text before this codemod (``None``: the file did not exist).
+    :param after: normalised text after this codemod (``None``: the file is deleted).
+    :param stats: lines added and removed by this codemod alone.
+    """
+
+    codemod: str
+    path: str
+    before: str | None
+    after: str | None
+    stats: DiffStats
+
+
+@dataclass
+class Plan:
+    """Everything a run found, before anything is written.
+
+    :param root: the resolved project root.
+    :param codemods: ids of the codemods that ran, in order.
+    :param changes: every change, in the order it was made.
+    :param notes: findings the reviewer must know, per codemod.
+    :param refusals: places left alone ("needs review"), per codemod.
+    :param errors: files that could not be processed.
+    :param final_texts: on-disk text after the whole run, per changed path (``None``: deleted).
+    :param original_texts: on-disk text before the run, per changed path (``None``: absent).
+    :param modes: permission bits per changed path.
+    :param layouts: how each changed path is laid out on disk (see :mod:`textio`).
+    :param secret_paths: changed paths whose content must never be shown.
+    :param secret_values: values to scrub from every message.
+    """
+
+    root: Path
+    codemods: tuple[str, ...] = ()
+    changes: list[Change] = field(default_factory=list)
+    notes: list[tuple[str, Finding]] = field(default_factory=list)
+    refusals: list[tuple[str, Finding]] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    final_texts: dict[str, str | None] = field(default_factory=dict)
+    original_texts: dict[str, str | None] = field(default_factory=dict)
+    modes: dict[str, int] = field(default_factory=dict)
+    layouts: dict[str, TextLayout] = field(default_factory=dict)
+    secret_paths: frozenset[str] = frozenset()
+    secret_values: frozenset[str] = frozenset()
+
+    @property
+    def changed_paths(self) -> list[str]:
+        """Paths whose on-disk text differs after the run, sorted."""
+        return sorted(p for p in self.final_texts if self.final_texts[p] != self.original_texts[p])
+
+    def patch(self, prefix: str = "") -> str:
+        """The whole run as one git-style patch (secret files left out: see :meth:`hidden`).
+
+        :param prefix: a folder put before every path (when several projects run at once).
+        :returns: the concatenated diffs of every changed, non-secret file.
+        """
+        folder = f"{prefix.rstrip('/')}/" if prefix else ""
+        return "".join(
+            unified_diff(
+                folder + p, self.original_texts[p], self.final_texts[p], self.modes[p]
+            )
+            for p in self.changed_paths
+            if p not in self.secret_paths
+        )
+
+    def hidden(self) -> list[str]:
+        """Describe the changes to secret files by key counts only.
+
+        :returns: one line per changed secret file.
+        """
+        return [
+            describe_secret_change(p, self.original_texts[p], self.final_texts[p])
+            for p in self.changed_paths
+            if p in self.secret_paths
+        ]
+
+    def disk_text_after(self, change: Change) -> str | None:
+        """The on-disk text a file has right after one codemod's change (for per-codemod commits).
+
+        :param change: one of :attr:`changes`.
+        :returns: the text with the file's BOM and line endings, or ``None`` when deleted.
+        """
+        if change.after is None:
+            return None
+        return encode_text(change.after, self.layouts.get(change.path, TextLayout()))
+
+    def scrub(self, message: str) -> str:
+        """Remove every secret value from a message before it is shown.
+
+        :param message: any text about to be printed or written.
+        :returns: the scrubbed text.
+        """
+        return redact(message, set(self.secret_values))
+
+
+# -- per-file work, also run in worker processes --------------------------------------------
+
+_worker_facts: ProjectFacts | None = None
+
+
+def _init_worker(facts: ProjectFacts) -> None:
+    global _worker_facts
+    _worker_facts = facts
+
+
+def _describe_crash(codemod_id: str, error: Exception) -> str:
+    return (
+        f"{codemod_id} failed on this file, which was left unchanged "
+        f"(a bug in redpanda-migrate, please report it): {type(error).__name__}: {error}"
+    )
+
+
+def run_file_transform(codemod: Codemod, source: SourceFile) -> FileOutcome | str:
+    """Run one codemod on one file, turning every exception into an error message.
+
+    :param codemod: the codemod (with a file transform).
+    :param source: the file and facts.
+    :returns: the outcome, or a one-line error message.
+    """
+    assert codemod.transform_file is not None
+    try:
+        return codemod.transform_file(source)
+    except InputError as error:
+        return f"line {error.line}: {error.message}" if error.line else error.message
+    except RecursionError:
+        return f"{codemod.id}: the file is nested too deeply to be processed"
+    except Exception as error:  # the runner never raises: a crash is reported per file
+        return _describe_crash(codemod.id, error)
+
+
+def _run_in_worker(task: tuple[str, str, str, dict]) -> FileOutcome | str:
+    codemod_id, path, text, options = task
+    assert _worker_facts is not None
+    codemod = codemods_by_id()[codemod_id]
+    return run_file_transform(codemod, SourceFile(path, text, _worker_facts, options))
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    workspace: Workspace
+    facts: ProjectFacts
+    options: dict[str, dict]
+    jobs: int
+    plan: Plan
+    executor: Executor | None = None
+
+    def pool(self) -> Executor:
+        if self.executor is None:
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.jobs, initializer=_init_worker, initargs=(self.facts,)
+            )
+        return self.executor
+
+    def error(self, path: str, message: str) -> None:
+        entry = FileError(path, message)
+        if entry not in self.plan.errors:
+            self.plan.errors.append(entry)
+
+    def record(self, codemod: Codemod, path: str, after: str | None) -> None:
+        before = self.workspace.read(path)
+        if after == before:
+            return
+        try:
+            check_relative_path(path)
+            if after is not None:
+                validate_output(path, before, after, codemod.validator)
+        except ValueError as error:
+            self.error(
+                path,
+                f"{codemod.id} produced output that does not parse, so the file was left "
+                f"unchanged (a bug in redpanda-migrate, please report it): {error}",
+            )
+            return
+        self.workspace.write(path, after)
+        patch = unified_diff(path, before, after, self.workspace.mode(path))
+        self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
+
+    def findings(self, codemod: Codemod, notes: Iterable[Finding], refusals: Iterable[Finding]):
+        self.plan.notes.extend((codemod.id, note) for note in notes)
+        self.plan.refusals.extend((codemod.id, refusal) for refusal in refusals)
+
+    def candidates(self, codemod: Codemod) -> dict[str, str]:
+        spec = compile_patterns(codemod.files)
+        texts = {}
+        for path in self.workspace.paths():
+            if not spec.match_file(path):
+                continue
+            text = self.workspace.read(path)
+            if text is not None and codemod.wants(text):
+                texts[path] = text
+        return texts
+
+    def run_file_codemod(self, codemod: Codemod) -> None:
+        texts = self.candidates(codemod)
+        options = self.options.get(codemod.id, {})
+        if self.jobs > 1 and len(texts) >= MIN_FILES_FOR_POOL:
+            tasks = [(codemod.id, path, text, options) for path, text in texts.items()]
+            outcomes = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
+        else:
+            outcomes = [
+                run_file_transform(codemod, SourceFile(path, text, self.facts, options))
+                for path, text in texts.items()
+            ]
+        for path, outcome in zip(texts, outcomes, strict=True):
+            if isinstance(outcome, str):
+                self.error(path, outcome)
+                continue
+            self.findings(codemod, outcome.notes, outcome.refusals)
+            self.record(codemod, path, outcome.text)
+
+    def run_project_codemod(self, codemod: Codemod) -> None:
+        assert codemod.transform_project is not None
+        texts = self.candidates(codemod)
+        if not texts:
+            return
+        for path in codemod.also_reads:
+            text = self.workspace.read(path)
+            if text is not None:
+                texts[path] = text
+        if codemod.secret_reads is not None:
+            for path in codemod.secret_reads(dict(texts)):
+                text = self.workspace.read(path) if _is_plain_relative(path) else None
+                if text is not None:
+                    self.workspace.mark_secret(path, text)
+                    texts[path] = text
+        source = ProjectInput(texts, self.facts, self.options.get(codemod.id, {}))
+        try:
+            outcome: ProjectOutcome = codemod.transform_project(source)
+        except InputError as error:
+            self.error(error_path(error, texts), error.message)
+            return
+        except Exception as error:  # the runner never raises: a crash is reported
+            self.error(".", _describe_crash(codemod.id, error))
+            return
+        self.findings(codemod, outcome.notes, outcome.refusals)
+        for path, after in outcome.writes.items():
+            self.record(codemod, path, after)
+
+
+def _is_plain_relative(path: str) -> bool:
+    try:
+        check_relative_path(path)
+    except ValueError:
+        return False
+    return True
+
+
+def error_path(error: InputError, texts: dict[str, str]) -> str:
+    """Pick the path an :class:`InputError` from a project transform is about.
+
+    :param error: the error; project transforms put the path in ``error.path`` when they can.
+    :param texts: the files the transform was handed.
+    :returns: the path, or ``.`` for the project as a whole.
+    """
+    path = getattr(error, "path", None)
+    return path if isinstance(path, str) and path in texts else "."
+
+
+def resolve_root(path: str | os.PathLike[str]) -> Path:
+    """Check a project path given by the user and resolve it.
+
+    :param path: the path as given.
+    :returns: the resolved directory.
+    :raises BadInput: when it does not exist or is not a directory.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise BadInput(f"{path}: no such file or directory")
+    if not root.is_dir():
+        raise BadInput(f"{path}: not a directory (give the project's root folder)")
+    return root.resolve()
+
+
+def plan_project(
+    path: str | os.PathLike[str],
+    select: Sequence[str] | None = None,
+    skip: Sequence[str] | None = None,
+    jobs: int = 1,
+) -> Plan:
+    """Run the selected codemods over a project without writing anything.
+
+    :param path: the project root.
+    :param select: codemod ids to run; ``None`` uses the project's configuration (all by
+        default). Command-line values win over configuration.
+    :param skip: codemod ids to leave out; ``None`` uses the project's configuration.
+    :param jobs: worker processes for file codemods (1: none).
+    :returns: the plan.
+    :raises BadInput: for a bad path or configuration.
+    :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
+    """
+    from redpanda_migrate.config import ConfigError
+
+    root = resolve_root(path)
+    try:
+        config = load_config(root)
+    except ConfigError as error:
+        raise BadInput(str(error)) from None
+    codemods = select_codemods(
+        config.select if select is None else select, config.skip if skip is None else skip
+    )
+    files = tuple(iter_project_files(root, config.exclude))
+    workspace = Workspace(root, files)
+    facts = build_facts(root.name, files, workspace.read)
+    plan = Plan(root=root, codemods=tuple(c.id for c in codemods))
+    run = _Run(workspace, facts, config.options, max(1, jobs), plan)
+    try:
+        for codemod in codemods:
+            if codemod.transform_file is not None:
+                run.run_file_codemod(codemod)
+            else:
+                run.run_project_codemod(codemod)
+    finally:
+        if run.executor is not None:
+            run.executor.shutdown(cancel_futures=True)
+    _finish(plan, workspace)
+    return plan
+
+
+def _finish(plan: Plan, workspace: Workspace) -> None:
+    for path, message in sorted(workspace.errors.items()):
+        plan.errors.append(FileError(path, message))
+    for path in workspace.changed_paths():
+        plan.original_texts[path] = workspace.original_disk_text(path)
+        plan.final_texts[path] = workspace.disk_text(path)
+        plan.modes[path] = workspace.mode(path)
+    for change in plan.changes:
+        plan.layouts[change.path] = workspace.layout(change.path)
+    plan.secret_paths = frozenset(workspace.secret_paths)
+    plan.secret_values = frozenset(workspace.secret_values)
+
+
+def write_texts(root: Path, texts: dict[str, str | None]) -> list[FileError]:
+    """Write on-disk texts to the project atomically (``None`` deletes).
+
+    :param root: the resolved project root.
+    :param texts: on-disk text per project-relative path.
+    :returns: the files that could not be written (the others are written).
+    """
+    failures = []
+    for path, text in sorted(texts.items()):
+        try:
+            if text is None:
+                delete_file(root, path)
+            else:
+                atomic_write(root, path, text.encode("utf-8"))
+        except OSError as error:
+            failures.append(FileError(path, f"cannot write: {error.strerror or error}"))
+    return failures
+
+
+def apply_plan(plan: Plan) -> list[FileError]:
+    """Write a plan's final texts to the project.
+
+    :param plan: a plan from :func:`plan_project`.
+    :returns: the files that could not be written.
+    """
+    return write_texts(plan.root, {p: plan.final_texts[p] for p in plan.changed_paths})

@@ -1,0 +1,177 @@
+"""The project's files as one run sees them: originals from disk plus earlier codemods' output.
+
+Only this module and :mod:`redpanda_migrate.textio` read project files. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from redpanda_migrate.secrets import is_secret_path, secret_values
+from redpanda_migrate.textio import (
+    DEFAULT_NEW_FILE_MODE,
+    TextLayout,
+    UnreadableFile,
+    decode,
+    encode_text,
+    is_inside,
+)
+
+
+@dataclass(frozen=True)
+class DiskFile:
+    """A file as it was on disk when the run started.
+
+    :param text: normalised text (what codemods see).
+    :param layout: BOM and line endings to restore.
+    :param mode: permission bits.
+    """
+
+    text: str
+    layout: TextLayout
+    mode: int
+
+    @property
+    def disk_text(self) -> str:
+        """The text exactly as on disk (BOM and CRLF included)."""
+        return encode_text(self.text, self.layout)
+
+
+def check_relative_path(path: str) -> None:
+    """Reject a path a codemod may not write: absolute, with ``..``, or not normalised.
+
+    :param path: the path a codemod returned.
+    :raises ValueError: when the path could leave the project.
+    """
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or str(pure) != path or path in ("", "."):
+        raise ValueError(f"codemod wrote to an invalid path {path!r}")
+
+
+class Workspace:
+    """Originals and current texts of the project's files during one run.
+
+    :param root: the resolved project root.
+    :param files: the discovered project-relative paths.
+    """
+
+    def __init__(self, root: Path, files: tuple[str, ...]) -> None:
+        self.root = root
+        self._discovered = frozenset(files)
+        self._originals: dict[str, DiskFile | None] = {}
+        self._current: dict[str, str | None] = {}
+        self.errors: dict[str, str] = {}
+        self.secret_values: set[str] = set()
+        self.secret_paths: set[str] = set()
+
+    def original(self, path: str) -> DiskFile | None:
+        """Load a file as it was on disk (once), recording why when it cannot be read.
+
+        :param path: project-relative POSIX path; git-ignored files may be read too.
+        :returns: the file, or ``None`` when it is absent or unreadable.
+        """
+        if path not in self._originals:
+            self._originals[path] = self._load(path)
+        return self._originals[path]
+
+    def _load(self, path: str) -> DiskFile | None:
+        target = self.root / path
+        if not is_inside(self.root, target) or not target.is_file():
+            return None
+        try:
+            raw = target.read_bytes()
+            text, layout = decode(raw)
+        except UnreadableFile as error:
+            self.errors[path] = str(error)
+            return None
+        except OSError as error:
+            self.errors[path] = f"cannot read: {error.strerror or error}"
+            return None
+        if is_secret_path(path):
+            self.mark_secret(path, text)
+        return DiskFile(text=text, layout=layout, mode=stat.S_IMODE(target.stat().st_mode))
+
+    def mark_secret(self, path: str, text: str) -> None:
+        """Treat a file as holding secrets: hide its diff and scrub its values from output.
+
+        :param path: project-relative POSIX path.
+        :param text: its text, whose values are collected for redaction.
+        """
+        self.secret_paths.add(path)
+        self.secret_values |= secret_values(text)
+
+    def read(self, path: str) -> str | None:
+        """Return a file's current text (after earlier codemods).
+
+        :param path: project-relative POSIX path.
+        :returns: the text, or ``None`` when absent, deleted or unreadable.
+        """
+        if path in self._current:
+            return self._current[path]
+        original = self.original(path)
+        return original.text if original is not None else None
+
+    def write(self, path: str, text: str | None) -> None:
+        """Record a codemod's new text for a file (``None`` deletes it); nothing touches disk.
+
+        :param path: project-relative POSIX path.
+        :param text: the normalised new text.
+        """
+        self.original(path)
+        self._current[path] = text
+        if text is not None and path in self.secret_paths:
+            self.secret_values |= secret_values(text)
+
+    def paths(self) -> list[str]:
+        """List the files that exist now: discovered or created, minus deleted.
+
+        :returns: sorted project-relative paths.
+        """
+        present = set(self._discovered)
+        for path, text in self._current.items():
+            if text is None:
+                present.discard(path)
+            elif path in self._discovered or self.original(path) is None:
+                present.add(path)
+        return sorted(present)
+
+    def changed_paths(self) -> list[str]:
+        """List the files whose current text differs from the original.
+
+        :returns: sorted project-relative paths.
+        """
+        return sorted(p for p in self._current if self.disk_text(p) != self.original_disk_text(p))
+
+    def layout(self, path: str) -> TextLayout:
+        """Return the layout a file is written with (its own, or plain for a new file).
+
+        :param path: project-relative POSIX path.
+        """
+        original = self.original(path)
+        return original.layout if original is not None else TextLayout()
+
+    def mode(self, path: str) -> int:
+        """Return the permission bits a file has or will get.
+
+        :param path: project-relative POSIX path.
+        """
+        original = self.original(path)
+        return original.mode if original is not None else DEFAULT_NEW_FILE_MODE
+
+    def original_disk_text(self, path: str) -> str | None:
+        """Return the on-disk text the file had, or ``None`` when it did not exist.
+
+        :param path: project-relative POSIX path.
+        """
+        original = self.original(path)
+        return original.disk_text if original is not None else None
+
+    def disk_text(self, path: str) -> str | None:
+        """Return the on-disk text the file has now (``None`` when absent).
+
+        :param path: project-relative POSIX path.
+        """
+        text = self.read(path)
+        return encode_text(text, self.layout(path)) if text is not None else None
