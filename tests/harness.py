@@ -63,10 +63,12 @@ def all_cases() -> list[Case]:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` with its bytes (symlinks as their target text)."""
+    """Every file under ``root`` but ``.git/``, with its bytes (symlinks as their target)."""
     files = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
+        if relative == ".git" or relative.startswith(".git/"):
+            continue
         if path.is_symlink():
             files[relative] = b"-> " + str(path.readlink()).encode()
         elif path.is_file():
@@ -77,7 +79,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def run_cli(*args: str) -> tuple[int, str, str]:
     """Run the CLI in-process; returns (exit code, stdout, stderr)."""
     result = CliRunner().invoke(app, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+    # Result.stdout folds CRLF into LF; the patch must keep its bytes.
+    return result.exit_code, result.stdout_bytes.decode("utf-8"), result.stderr
 
 
 def run_codemod(project: Path, codemod_id: str, *extra: str) -> tuple[int, dict]:

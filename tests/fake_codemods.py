@@ -1,0 +1,94 @@
+"""Small codemods that exercise every path of the engine, independent of the real catalogue."""
+
+from __future__ import annotations
+
+import libcst
+
+from redpanda_migrate.codemod import (
+    Codemod,
+    Example,
+    FileOutcome,
+    Finding,
+    InputError,
+    ProjectInput,
+    ProjectOutcome,
+    SourceFile,
+)
+
+EXAMPLE = Example(path="x.py", before="foo = 1\n", after="bar = 1\n")
+
+
+class _Rename(libcst.CSTTransformer):
+    def leave_Name(self, original_node: libcst.Name, updated_node: libcst.Name) -> libcst.Name:
+        return updated_node.with_changes(value="bar") if updated_node.value == "foo" else updated_node
+
+
+def rename_foo(source: SourceFile) -> FileOutcome:
+    if "foo_crash" in source.text:
+        raise RuntimeError("boom")
+    try:
+        module = libcst.parse_module(source.text)
+    except libcst.ParserSyntaxError as error:
+        raise InputError(f"invalid Python syntax: {error.message}", error.raw_line) from None
+    if "foo_refuse" in source.text:
+        return FileOutcome(source.text, refusals=(Finding(source.path, 1, "foo_refuse found"),))
+    new_text = module.visit(_Rename()).code
+    if "foo_invalid" in source.text:
+        new_text += "\n)(\n"
+    notes = (Finding(source.path, 1, "renamed foo"),) if new_text != source.text else ()
+    return FileOutcome(new_text, notes=notes)
+
+
+def bar_to_baz(source: SourceFile) -> FileOutcome:
+    return FileOutcome(source.text.replace("bar = ", "baz = "))
+
+
+def create_and_delete(project: ProjectInput) -> ProjectOutcome:
+    writes: dict[str, str | None] = {}
+    if "OLD.txt" in project.files:
+        writes["OLD.txt"] = None
+    if "NEW.txt" not in project.files:
+        writes["NEW.txt"] = "created\n"
+    env = project.files.get(".env")
+    notes = ()
+    if env is not None and "TOKEN=" in env:
+        token = env.split("TOKEN=", 1)[1].splitlines()[0]
+        writes[".env"] = env if "EXTRA=" in env else env + "EXTRA=added-value\n"
+        notes = (Finding(".env", 1, f"token is {token}"),)
+    return ProjectOutcome(writes=writes, notes=notes)
+
+
+RENAME = Codemod(
+    id="rename-foo",
+    title="Rename foo to bar",
+    section="Testing",
+    files=("**/*.py",),
+    needles=("foo",),
+    rationale="test",
+    example=EXAMPLE,
+    transform_file=rename_foo,
+    order=1,
+)
+BAZ = Codemod(
+    id="bar-to-baz",
+    title="Rename bar assignments to baz",
+    section="Testing",
+    files=("*.py",),
+    needles=("bar = ",),
+    rationale="test",
+    example=EXAMPLE,
+    transform_file=bar_to_baz,
+    order=2,
+)
+FILES = Codemod(
+    id="create-delete",
+    title="Create NEW.txt, delete OLD.txt",
+    section="Testing",
+    files=("*.txt",),
+    also_reads=(".env",),
+    rationale="test",
+    example=EXAMPLE,
+    transform_project=create_and_delete,
+    order=3,
+)
+FAKES = (RENAME, BAZ, FILES)
