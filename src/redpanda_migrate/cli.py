@@ -16,10 +16,24 @@ from typing import Annotated, NoReturn
 import typer
 
 from redpanda_migrate import STANDARD_VERSION, __version__
+from redpanda_migrate.commits import (
+    CodemodCommit,
+    GitStateError,
+    check_committable,
+    commit_plan,
+    switch_branch,
+)
 from redpanda_migrate.gitutil import dirty_paths, worktree_top
+from redpanda_migrate.interactive import review_codemod
 from redpanda_migrate.registry import UnknownCodemod, all_codemods, codemods_by_id
 from redpanda_migrate.report import LabelledPlan, report_json, report_text
-from redpanda_migrate.runner import BadInput, apply_plan, plan_project, resolve_root
+from redpanda_migrate.runner import (
+    BadInput,
+    apply_plan,
+    plan_project,
+    resolve_root,
+    resolve_run,
+)
 
 EXIT_OK = 0
 EXIT_PENDING = 1
@@ -111,6 +125,72 @@ def _refuse_dirty(plans: list[LabelledPlan]) -> None:
             )
 
 
+def _check_flags(
+    roots: list[Path],
+    dry_run: bool,
+    check: bool,
+    commit: bool,
+    interactive: bool,
+    branch: str | None,
+) -> None:
+    if (commit or interactive) and (dry_run or check):
+        fail("--commit and --interactive write files; they cannot go with --dry-run or --check")
+    if branch is not None and not commit:
+        fail("--branch goes with --commit")
+    if (commit or interactive) and len(roots) > 1:
+        fail("--commit and --interactive take one project path")
+    if interactive and not sys.stdin.isatty():
+        fail("--interactive needs a terminal on standard input")
+
+
+def _prepare_commit(root: Path, branch: str | None) -> Path:
+    try:
+        top = check_committable(resolve_root(root))
+        if branch is not None:
+            switch_branch(top, branch)
+    except (BadInput, GitStateError) as error:
+        fail(str(error))
+    return top
+
+
+def _echo_commits(commits: list[CodemodCommit], unstaged_secrets: list[str]) -> None:
+    for made in commits:
+        typer.echo(
+            f"committed {made.sha[:10]} [{made.codemod}] {_plural(len(made.paths), 'file')}",
+            err=True,
+        )
+    for path in unstaged_secrets:
+        typer.echo(f"not committed: {path} (secret file; review it by hand)", err=True)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _run_interactive(
+    root: Path, select: list[str] | None, skip: list[str] | None, commit_top: Path | None, jobs: int
+) -> None:
+    try:
+        _, _, codemods = resolve_run(root, select, skip)
+    except (BadInput, UnknownCodemod) as error:
+        fail(str(error))
+    errors: list[str] = []
+    for codemod in codemods:
+        result = review_codemod(root, codemod.id, input, _show, commit_top, jobs)
+        errors += [f"{error.path}: {error.message}" for error in result.errors]
+        _echo_commits(result.commits, [])
+        if result.quit:
+            break
+    for error in errors:
+        typer.echo(f"error: {error}", err=True)
+    if errors:
+        raise typer.Exit(EXIT_FILE_ERRORS)
+
+
+def _show(text: str) -> None:
+    typer.echo(text, nl=False)
+
+
 @app.command()
 def run(
     paths: Annotated[
@@ -141,16 +221,31 @@ def run(
         bool,
         typer.Option("--allow-dirty", help="Rewrite files that have uncommitted changes."),
     ] = False,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Commit each codemod's changes on its own.")
+    ] = False,
+    branch: Annotated[
+        str | None, typer.Option("--branch", help="With --commit: create or switch to BRANCH.")
+    ] = None,
+    interactive: Annotated[
+        bool, typer.Option("--interactive", "-i", help="Review and pick changes hunk by hunk.")
+    ] = False,
 ) -> None:
     """Apply the codemods to the project(s) at PATH (or preview them with --dry-run)."""
     roots = paths or [Path(".")]
+    _check_flags(roots, dry_run, check, commit, interactive, branch)
+    workers = jobs or os.cpu_count() or 1
+    commit_top = _prepare_commit(roots[0], branch) if commit else None
+    if interactive:
+        _run_interactive(roots[0], split_ids(select), split_ids(skip), commit_top, workers)
+        return
     try:
         for root in roots:
             resolve_root(root)
         labelled = [
             LabelledPlan(
                 str(root) if len(roots) > 1 else "",
-                plan_project(root, split_ids(select), split_ids(skip), jobs or os.cpu_count() or 1),
+                plan_project(root, split_ids(select), split_ids(skip), workers),
             )
             for root in roots
         ]
@@ -158,14 +253,18 @@ def run(
         fail(str(error))
     patch = "".join(item.plan.patch(item.label) for item in labelled)
     writes = not (dry_run or check)
-    if writes and not allow_dirty:
+    if writes and not allow_dirty and not commit:
         _refuse_dirty(labelled)
     if diff_file is not None:
         try:
             diff_file.write_bytes(patch.encode("utf-8"))
         except OSError as error:
             fail(f"cannot write --diff-file {diff_file}: {error.strerror or error}")
-    if writes:
+    if commit:
+        result = commit_plan(labelled[0].plan)
+        labelled[0].plan.errors.extend(result.errors)
+        _echo_commits(result.commits, result.unstaged_secrets)
+    elif writes:
         for item in labelled:
             item.plan.errors.extend(apply_plan(item.plan))
     if output_format is OutputFormat.json:
@@ -173,7 +272,8 @@ def run(
     else:
         if dry_run:
             write_stdout(patch)
-        typer.echo(report_text(labelled, "changed" if writes else "would change"), err=True, nl=False)
+        verb = "changed" if writes else "would change"
+        typer.echo(report_text(labelled, verb), err=True, nl=False)
     if any(item.plan.errors for item in labelled):
         raise typer.Exit(EXIT_FILE_ERRORS)
     if check and any(item.plan.changed_paths for item in labelled):

@@ -63,7 +63,9 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
     try:
         document = tomlkit.parse(pyproject_text).unwrap()
     except TOMLKitError as error:
-        raise ConfigError(f"cannot read [tool.{TOOL_KEY}]: pyproject.toml is not valid TOML: {error}") from None
+        raise ConfigError(
+            f"cannot read [tool.{TOOL_KEY}]: pyproject.toml is not valid TOML: {error}"
+        ) from None
     table = document.get("tool", {}).get(TOOL_KEY, {})
     if not isinstance(table, dict):
         raise ConfigError(f"[tool.{TOOL_KEY}] must be a table")

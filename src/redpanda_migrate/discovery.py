@@ -93,9 +93,7 @@ def iter_project_files(root: Path, exclude: Iterable[str] = ()) -> Iterator[str]
             relative = f"{base}/{name}" if base else name
             if name in ALWAYS_SKIPPED_DIRS or child.is_symlink() or is_virtualenv(child):
                 continue
-            if _is_ignored(relative, True, ignore_specs) or exclude_spec.match_file(
-                relative + "/"
-            ):
+            if _is_ignored(relative, True, ignore_specs) or exclude_spec.match_file(relative + "/"):
                 continue
             kept_dirs.append(name)
         dir_names[:] = kept_dirs

@@ -62,8 +62,10 @@ def is_settings_file(path: str) -> bool:
     pure = PurePosixPath(path)
     if pure.suffix != ".py":
         return False
-    return pure.stem == "settings" or pure.stem.startswith("settings_") or (
-        "settings" in pure.parts[:-1]
+    return (
+        pure.stem == "settings"
+        or pure.stem.startswith("settings_")
+        or ("settings" in pure.parts[:-1])
     )
 
 

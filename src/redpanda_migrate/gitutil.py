@@ -11,16 +11,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def git(
+    root: Path, *args: str, check: bool = True, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a git command in ``root`` and capture its output.
 
     :param root: the directory to run in.
     :param args: git's arguments.
     :param check: raise :class:`subprocess.CalledProcessError` on a non-zero exit.
+    :param input_text: text for git's standard input.
     :returns: the completed process (text mode).
     """
     return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=check, encoding="utf-8"
+        ["git", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=check,
+        encoding="utf-8",
+        input=input_text,
     )
 
 

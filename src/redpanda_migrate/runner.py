@@ -23,7 +23,7 @@ from redpanda_migrate.codemod import (
     ProjectOutcome,
     SourceFile,
 )
-from redpanda_migrate.config import load_config
+from redpanda_migrate.config import ConfigError, ProjectConfig, load_config
 from redpanda_migrate.diffs import DiffStats, diff_stats, unified_diff
 from redpanda_migrate.discovery import compile_patterns, iter_project_files
 from redpanda_migrate.facts import ProjectFacts, build_facts
@@ -108,16 +108,14 @@ class Plan:
         return sorted(p for p in self.final_texts if self.final_texts[p] != self.original_texts[p])
 
     def patch(self, prefix: str = "") -> str:
-        """The whole run as one git-style patch (secret files left out: see :meth:`hidden`).
+        """Render the whole run as one git-style patch, secret files left out (see :meth:`hidden`).
 
         :param prefix: a folder put before every path (when several projects run at once).
         :returns: the concatenated diffs of every changed, non-secret file.
         """
         folder = f"{prefix.rstrip('/')}/" if prefix else ""
         return "".join(
-            unified_diff(
-                folder + p, self.original_texts[p], self.final_texts[p], self.modes[p]
-            )
+            unified_diff(folder + p, self.original_texts[p], self.final_texts[p], self.modes[p])
             for p in self.changed_paths
             if p not in self.secret_paths
         )
@@ -134,7 +132,7 @@ class Plan:
         ]
 
     def disk_text_after(self, change: Change) -> str | None:
-        """The on-disk text a file has right after one codemod's change (for per-codemod commits).
+        """Return the on-disk text a file has right after one codemod's change.
 
         :param change: one of :attr:`changes`.
         :returns: the text with the file's BOM and line endings, or ``None`` when deleted.
@@ -333,6 +331,32 @@ def resolve_root(path: str | os.PathLike[str]) -> Path:
     return root.resolve()
 
 
+def resolve_run(
+    path: str | os.PathLike[str],
+    select: Sequence[str] | None = None,
+    skip: Sequence[str] | None = None,
+) -> tuple[Path, ProjectConfig, tuple[Codemod, ...]]:
+    """Resolve a project root, its configuration and the codemods a run applies.
+
+    :param path: the project root.
+    :param select: codemod ids to run; ``None`` uses the project's configuration (all by
+        default). Command-line values win over configuration.
+    :param skip: codemod ids to leave out; ``None`` uses the project's configuration.
+    :returns: the resolved root, its configuration and the codemods in run order.
+    :raises BadInput: for a bad path or configuration.
+    :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
+    """
+    root = resolve_root(path)
+    try:
+        config = load_config(root)
+    except ConfigError as error:
+        raise BadInput(str(error)) from None
+    codemods = select_codemods(
+        config.select if select is None else select, config.skip if skip is None else skip
+    )
+    return root, config, codemods
+
+
 def plan_project(
     path: str | os.PathLike[str],
     select: Sequence[str] | None = None,
@@ -342,24 +366,14 @@ def plan_project(
     """Run the selected codemods over a project without writing anything.
 
     :param path: the project root.
-    :param select: codemod ids to run; ``None`` uses the project's configuration (all by
-        default). Command-line values win over configuration.
-    :param skip: codemod ids to leave out; ``None`` uses the project's configuration.
+    :param select: codemod ids to run (see :func:`resolve_run`).
+    :param skip: codemod ids to leave out (see :func:`resolve_run`).
     :param jobs: worker processes for file codemods (1: none).
     :returns: the plan.
     :raises BadInput: for a bad path or configuration.
     :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
     """
-    from redpanda_migrate.config import ConfigError
-
-    root = resolve_root(path)
-    try:
-        config = load_config(root)
-    except ConfigError as error:
-        raise BadInput(str(error)) from None
-    codemods = select_codemods(
-        config.select if select is None else select, config.skip if skip is None else skip
-    )
+    root, config, codemods = resolve_run(path, select, skip)
     files = tuple(iter_project_files(root, config.exclude))
     workspace = Workspace(root, files)
     facts = build_facts(root.name, files, workspace.read)

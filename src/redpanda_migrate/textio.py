@@ -45,9 +45,7 @@ def decode(raw: bytes) -> tuple[str, TextLayout]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise UnreadableFile(
-            f"not UTF-8 text (undecodable byte at offset {error.start})"
-        ) from None
+        raise UnreadableFile(f"not UTF-8 text (undecodable byte at offset {error.start})") from None
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]

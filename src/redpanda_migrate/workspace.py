@@ -121,8 +121,8 @@ class Workspace:
         """
         self.original(path)
         self._current[path] = text
-        if text is not None and path in self.secret_paths:
-            self.secret_values |= secret_values(text)
+        if text is not None and (path in self.secret_paths or is_secret_path(path)):
+            self.mark_secret(path, text)
 
     def paths(self) -> list[str]:
         """List the files that exist now: discovered or created, minus deleted.

@@ -1,0 +1,198 @@
+"""Applying a plan as one git commit per codemod, reviewably.
+
+Each commit holds only the files of one codemod, in run order, so the history reads as the
+migration happened. Secret files (``.env`` and the like) are never staged, whatever happens.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redpanda_migrate import STANDARD_VERSION, __version__
+from redpanda_migrate.codemod import Finding
+from redpanda_migrate.gitutil import git, worktree_top
+from redpanda_migrate.registry import codemods_by_id
+from redpanda_migrate.runner import Change, FileError, Plan, write_texts
+from redpanda_migrate.secrets import is_secret_path
+
+TRAILER_KEY = "Migrated-by"
+IN_PROGRESS_MARKERS = {
+    "MERGE_HEAD": "a merge",
+    "rebase-merge": "a rebase",
+    "rebase-apply": "a rebase or git am",
+    "CHERRY_PICK_HEAD": "a cherry-pick",
+    "REVERT_HEAD": "a revert",
+}
+
+
+class GitStateError(ValueError):
+    """The repository is not in a state where commits can safely be made (exit 2)."""
+
+
+@dataclass(frozen=True)
+class CodemodCommit:
+    """A commit made for one codemod.
+
+    :param codemod: the codemod's id.
+    :param sha: the commit's hash.
+    :param paths: project-relative paths it contains.
+    """
+
+    codemod: str
+    sha: str
+    paths: tuple[str, ...]
+
+
+@dataclass
+class CommitResult:
+    """What a commit run did.
+
+    :param commits: the commits made, in order.
+    :param unstaged_secrets: secret files written but deliberately not committed.
+    :param errors: files that could not be written or committed.
+    """
+
+    commits: list[CodemodCommit] = field(default_factory=list)
+    unstaged_secrets: list[str] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+
+
+def check_committable(root: Path) -> Path:
+    """Refuse unless ``root`` is in a git work tree that is clean and not mid-operation.
+
+    :param root: the resolved project root.
+    :returns: the work tree's top folder.
+    :raises GitStateError: outside git, during a merge/rebase/cherry-pick/revert, or with
+        uncommitted changes to tracked files.
+    """
+    top = worktree_top(root)
+    if top is None:
+        raise GitStateError(f"{root} is not inside a git repository; --commit needs one")
+    for marker, operation in IN_PROGRESS_MARKERS.items():
+        marker_path = git(top, "rev-parse", "--git-path", marker).stdout.strip()
+        if (top / marker_path).exists():
+            raise GitStateError(f"{operation} is in progress in {top}; finish or abort it first")
+    status = git(top, "status", "--porcelain=v1", "--untracked-files=no").stdout
+    if status.strip():
+        raise GitStateError(
+            "the working tree has uncommitted changes to tracked files; commit or stash them first"
+        )
+    return top
+
+
+def switch_branch(top: Path, branch: str) -> None:
+    """Switch to ``branch``, creating it from the current commit when it does not exist.
+
+    :param top: the work tree's top folder.
+    :param branch: the branch name.
+    :raises GitStateError: when git refuses (an invalid name, say).
+    """
+    exists = git(top, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False)
+    args = ["switch", branch] if exists.returncode == 0 else ["switch", "-c", branch]
+    result = git(top, *args, check=False)
+    if result.returncode != 0:
+        raise GitStateError(f"cannot switch to branch {branch!r}: {result.stderr.strip()}")
+
+
+def _bullet(finding: Finding) -> str:
+    where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+    return f"- {where}: {finding.message}"
+
+
+def commit_message(
+    codemod_id: str,
+    changes: Sequence[Change],
+    notes: Sequence[Finding],
+    refusals: Sequence[Finding],
+    scrub=lambda text: text,
+) -> str:
+    """Write the commit message for one codemod's changes.
+
+    :param codemod_id: the codemod's id.
+    :param changes: its changes.
+    :param notes: its notes (what the reviewer must know).
+    :param refusals: its refusals (left unchanged, needs review).
+    :param scrub: removes secret values from text.
+    :returns: subject, body and the ``Migrated-by`` trailer.
+    """
+    codemod = codemods_by_id()[codemod_id]
+    lines = [
+        f"{codemod_id}: {codemod.title}",
+        "",
+        f'Red Panda Approval {STANDARD_VERSION}, "{codemod.section}".',
+        "",
+        "Files:",
+        *[f"- {c.path} (+{c.stats.added} -{c.stats.removed})" for c in changes],
+    ]
+    if notes:
+        lines += ["", "Notes for the reviewer:", *[scrub(_bullet(note)) for note in notes]]
+    if refusals:
+        lines += ["", "Needs review (left unchanged):", *[scrub(_bullet(r)) for r in refusals]]
+    lines += ["", f"{TRAILER_KEY}: redpanda-migrate {__version__}"]
+    return "\n".join(lines) + "\n"
+
+
+def commit_paths(top: Path, root: Path, paths: Sequence[str], message: str) -> str:
+    """Stage exactly ``paths`` (additions, changes, deletions) and commit them.
+
+    :param top: the work tree's top folder.
+    :param root: the project root (paths are relative to it).
+    :param paths: project-relative paths; never secret files.
+    :param message: the commit message.
+    :returns: the new commit's hash.
+    :raises subprocess.CalledProcessError: when git fails (a hook refused, say).
+    """
+    absolute = [str(root / path) for path in paths]
+    git(top, "add", "--all", "--", *absolute)
+    git(top, "commit", "--quiet", "--file", "-", "--", *absolute, input_text=message)
+    return git(top, "rev-parse", "HEAD").stdout.strip()
+
+
+def commit_plan(plan: Plan) -> CommitResult:
+    """Write a plan codemod by codemod, committing each codemod's files on its own.
+
+    :param plan: a plan of a project inside a clean git work tree (see
+        :func:`check_committable`).
+    :returns: the commits made, secret files left uncommitted, and errors.
+    """
+    top = check_committable(plan.root)
+    result = CommitResult()
+    for codemod_id in plan.codemods:
+        changes = [c for c in plan.changes if c.codemod == codemod_id]
+        if not changes:
+            continue
+        texts = {c.path: plan.disk_text_after(c) for c in changes}
+        failures = write_texts(plan.root, texts)
+        result.errors.extend(failures)
+        failed = {failure.path for failure in failures}
+        secret = sorted(p for p in texts if p in plan.secret_paths or is_secret_path(p))
+        result.unstaged_secrets.extend(p for p in secret if p not in result.unstaged_secrets)
+        paths = [p for p in texts if p not in secret and p not in failed]
+        if not paths or not _has_staged_difference(top, plan.root, paths):
+            continue
+        message = commit_message(
+            codemod_id,
+            [c for c in changes if c.path in paths],
+            [n for cid, n in plan.notes if cid == codemod_id],
+            [r for cid, r in plan.refusals if cid == codemod_id],
+            plan.scrub,
+        )
+        try:
+            sha = commit_paths(top, plan.root, paths, message)
+        except subprocess.CalledProcessError as error:
+            detail = (error.stderr or error.stdout or "").strip().splitlines()
+            result.errors.append(
+                FileError(".", f"git commit for {codemod_id} failed: {' '.join(detail)[:300]}")
+            )
+            break
+        result.commits.append(CodemodCommit(codemod_id, sha, tuple(paths)))
+    return result
+
+
+def _has_staged_difference(top: Path, root: Path, paths: Sequence[str]) -> bool:
+    absolute = [str(root / path) for path in paths]
+    status = git(top, "status", "--porcelain=v1", "--", *absolute).stdout
+    return bool(status.strip())
