@@ -20,7 +20,9 @@ EXAMPLE = Example(path="x.py", before="foo = 1\n", after="bar = 1\n")
 
 class _Rename(libcst.CSTTransformer):
     def leave_Name(self, original_node: libcst.Name, updated_node: libcst.Name) -> libcst.Name:
-        return updated_node.with_changes(value="bar") if updated_node.value == "foo" else updated_node
+        if updated_node.value != "foo":
+            return updated_node
+        return updated_node.with_changes(value="bar")
 
 
 def rename_foo(source: SourceFile) -> FileOutcome:

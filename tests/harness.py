@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import tomlkit
 from typer.testing import CliRunner
 
 from redpanda_migrate.cli import app
@@ -45,7 +45,7 @@ class Case:
 
     def expectations(self) -> dict:
         case_file = self.folder / "case.toml"
-        return tomllib.loads(case_file.read_text()) if case_file.exists() else {}
+        return tomlkit.parse(case_file.read_text()).unwrap() if case_file.exists() else {}
 
 
 def fixture_codemod_ids() -> set[str]:

@@ -224,7 +224,7 @@ def test_interactive_review_in_a_real_terminal_applies_only_accepted_hunks(
     )
     assert code == 0, screen
     assert "[pin-dependencies] pyproject.toml (hunk 1/2)" in screen
-    assert "-    \"Django==5.2.7\"," in screen
+    assert '-    "Django==5.2.7",' in screen
     text = (project / "pyproject.toml").read_text()
     assert '"Django>=5.2.7,<6.0"' in text and '"pytest==8.0.0"' in text
     assert len(commits(project)) == 2

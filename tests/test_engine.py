@@ -95,7 +95,9 @@ def test_check_exits_1_then_0_and_second_run_changes_nothing(tmp_path: Path) -> 
 
 def test_diff_file_is_written_even_in_check_mode(tmp_path: Path) -> None:
     project = write(tmp_path / "p", {"a.py": "foo = 1\n"})
-    code, stdout, _ = run_cli("run", str(project), "--check", "--diff-file", str(tmp_path / "x.diff"))
+    code, stdout, _ = run_cli(
+        "run", str(project), "--check", "--diff-file", str(tmp_path / "x.diff")
+    )
     assert code == 1 and stdout == ""
     assert "-foo = 1\n+baz = 1\n" in (tmp_path / "x.diff").read_text()
 
