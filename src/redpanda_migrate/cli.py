@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -16,6 +17,17 @@ from typing import Annotated, NoReturn
 import typer
 
 from redpanda_migrate import STANDARD_VERSION, __version__
+from redpanda_migrate.batch import (
+    DEFAULT_BRANCH,
+    BatchInputError,
+    exit_code,
+    fleet_report,
+    load_resume,
+    markdown_summary,
+    read_repos_file,
+    run_batch,
+    summary_rows,
+)
 from redpanda_migrate.commits import (
     CodemodCommit,
     GitStateError,
@@ -39,7 +51,7 @@ EXIT_OK = 0
 EXIT_PENDING = 1
 EXIT_USAGE = 2
 EXIT_FILE_ERRORS = 3
-SUBCOMMANDS = ("run", "list", "explain")
+SUBCOMMANDS = ("run", "list", "explain", "batch")
 TOP_LEVEL_FLAGS = ("--help", "-h", "--version")
 
 app = typer.Typer(
@@ -315,6 +327,100 @@ def explain(codemod_id: Annotated[str, typer.Argument(help="A codemod id from `l
     typer.echo(f"Files: {', '.join(codemod.files)}\n")
     typer.echo(f"Before ({example.path}):\n{example.before}")
     typer.echo(f"After ({example.path}):\n{example.after}", nl=False)
+
+
+class Executor(str, Enum):
+    """Where batch jobs run."""
+
+    local = "local"
+    dask = "dask"
+
+
+def _format_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    )
+
+
+@app.command()
+def batch(
+    repos: Annotated[
+        list[str] | None, typer.Argument(help="Repositories: local paths or git URLs.")
+    ] = None,
+    repos_file: Annotated[
+        Path | None, typer.Option("--repos-file", help="A file listing repositories, one a line.")
+    ] = None,
+    workdir: Annotated[
+        Path | None, typer.Option("--workdir", help="Where clones and patches go (default: temp).")
+    ] = None,
+    branch: Annotated[str, typer.Option("--branch", help="Branch created in each repository.")] = (
+        DEFAULT_BRANCH
+    ),
+    push: Annotated[bool, typer.Option("--push", help="Push each branch to its remote.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write one patch per repository; commit nothing.")
+    ] = False,
+    select: Annotated[str | None, typer.Option("--select", help="Codemod ids to run.")] = None,
+    skip: Annotated[str | None, typer.Option("--skip", help="Codemod ids to leave out.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Repositories at once.")] = 1,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.0, help="Seconds one repository may take.")
+    ] = 900.0,
+    executor: Annotated[Executor, typer.Option("--executor")] = Executor.local,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="dask scheduler address.")
+    ] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Write the JSON report.")] = None,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Write the Markdown summary.")
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help="Skip repositories this report shows done.")
+    ] = None,
+) -> None:
+    """Upgrade many repositories: one branch per repository, one commit per codemod."""
+    try:
+        sources = list(repos or []) + (read_repos_file(repos_file) if repos_file else [])
+        if not sources:
+            raise BatchInputError("no repositories given (REPO arguments or --repos-file)")
+        if executor is Executor.dask and not scheduler:
+            raise BatchInputError("--executor dask needs --scheduler ADDRESS")
+        previous = load_resume(resume) if resume else None
+        folder = workdir or Path(tempfile.mkdtemp(prefix="redpanda-batch-"))
+        select_ids, skip_ids = split_ids(select), split_ids(skip)
+        known = codemods_by_id()
+        unknown = sorted((set(select_ids or []) | set(skip_ids or [])) - set(known))
+        if unknown:
+            raise BatchInputError(
+                f"unknown codemod id(s): {', '.join(unknown)}; valid ids: {', '.join(known)}"
+            )
+    except BatchInputError as error:
+        fail(str(error))
+    typer.echo(f"work folder: {folder}", err=True)
+    reports = run_batch(
+        sources,
+        folder,
+        branch,
+        push=push,
+        dry_run=dry_run,
+        select=select_ids,
+        skip=skip_ids,
+        workers=jobs,
+        timeout=timeout,
+        executor=executor.value,
+        scheduler=scheduler,
+        resume=previous,
+        progress=lambda name, state: typer.echo(f"{name}: {state}", err=True),
+    )
+    header = ("repository", "status", "commits", "files", "lines", "error")
+    typer.echo("\n" + _format_table(summary_rows(reports), header), err=True)
+    if report is not None:
+        report.write_text(json.dumps(fleet_report(reports), indent=2) + "\n", encoding="utf-8")
+    if markdown is not None:
+        markdown.write_text(markdown_summary(reports), encoding="utf-8")
+    raise typer.Exit(exit_code(reports))
 
 
 def default_to_run(argv: list[str]) -> list[str]:

@@ -1,0 +1,220 @@
+"""One repository of a batch, run in its own process: clone, branch, migrate, commit, push.
+
+Run as ``python -m redpanda_migrate.batch_worker`` with a :class:`RepoJob` as JSON on standard
+input; prints a :class:`RepoReport` as JSON on standard output. Every failure becomes a report
+with status ``failed``; nothing here raises past :func:`main`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from redpanda_migrate import __version__
+from redpanda_migrate.commits import commit_plan
+from redpanda_migrate.gitutil import git
+from redpanda_migrate.runner import Plan, plan_project
+
+UPGRADED = "upgraded"
+COMPLIANT = "already compliant"
+REFUSED = "refused"
+FAILED = "failed"
+PENDING = "pending"  # --dry-run: changes found, nothing committed
+
+
+@dataclass(frozen=True)
+class RepoJob:
+    """What to do with one repository.
+
+    :param source: a local path or a git URL.
+    :param name: a unique folder name for its clone.
+    :param workdir: the folder clones and patches go to.
+    :param branch: the branch to create.
+    :param push: push the branch to the source.
+    :param dry_run: write a patch file, commit nothing.
+    :param select: codemod ids to run (``None``: the repository's configuration).
+    :param skip: codemod ids to leave out (``None``: the repository's configuration).
+    """
+
+    source: str
+    name: str
+    workdir: str
+    branch: str
+    push: bool = False
+    dry_run: bool = False
+    select: list[str] | None = None
+    skip: list[str] | None = None
+
+
+@dataclass
+class RepoReport:
+    """The outcome for one repository, as the fleet report records it."""
+
+    source: str
+    name: str
+    status: str
+    branch: str
+    tool_version: str = __version__
+    source_commit: str | None = None
+    clone: str | None = None
+    patch: str | None = None
+    pushed: bool = False
+    commits: list[dict[str, str]] = field(default_factory=list)
+    files: int = 0
+    added: int = 0
+    removed: int = 0
+    notes: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    duration_seconds: float = 0.0
+    resumed: bool = False
+
+
+class JobFailed(Exception):
+    """A step of the job failed; the message is one line for the report."""
+
+
+def _git_step(root: Path, what: str, *args: str) -> str:
+    result = git(root, *args, check=False)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise JobFailed(f"{what}: {detail[-1] if detail else f'git exited {result.returncode}'}")
+    return result.stdout.strip()
+
+
+def _findings(plan: Plan) -> tuple[list[str], list[str], list[str]]:
+    def line(codemod_id: str, finding) -> str:
+        where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+        return plan.scrub(f"{where} [{codemod_id}] {finding.message}")
+
+    notes = [line(cid, note) for cid, note in plan.notes]
+    refusals = [line(cid, refusal) for cid, refusal in plan.refusals]
+    errors = [plan.scrub(f"{error.path}: {error.message}") for error in plan.errors]
+    return notes, refusals, errors
+
+
+def _remote_branch_exists(clone: Path, branch: str) -> bool:
+    heads = _git_step(
+        clone, "cannot list remote branches", "ls-remote", "--heads", "origin", branch
+    )
+    return bool(heads)
+
+
+def _migrate(job: RepoJob, report: RepoReport) -> None:
+    workdir = Path(job.workdir)
+    clone = workdir / "clones" / job.name
+    workdir.joinpath("clones").mkdir(parents=True, exist_ok=True)
+    _git_step(workdir, "clone failed", "clone", "--quiet", "--no-tags", job.source, str(clone))
+    report.clone = str(clone)
+    report.source_commit = _git_step(clone, "empty repository", "rev-parse", "HEAD")
+    remote_has_branch = _remote_branch_exists(clone, job.branch)
+    _git_step(clone, f"cannot create branch {job.branch!r}", "switch", "-q", "-c", job.branch)
+    plan = plan_project(clone, job.select, job.skip, jobs=1)
+    report.notes, report.refusals, report.errors = _findings(plan)
+    report.files = len(plan.changed_paths)
+    report.added = sum(change.stats.added for change in plan.changes)
+    report.removed = sum(change.stats.removed for change in plan.changes)
+    if job.dry_run:
+        patch = workdir / "patches" / f"{job.name}.diff"
+        patch.parent.mkdir(parents=True, exist_ok=True)
+        patch.write_text(plan.patch(), encoding="utf-8")
+        report.patch = str(patch)
+        report.status = _status(bool(plan.changed_paths), report, pending=True)
+        return
+    result = commit_plan(plan)
+    report.errors += [plan.scrub(f"{e.path}: {e.message}") for e in result.errors]
+    report.commits = [{"codemod": c.codemod, "sha": c.sha} for c in result.commits]
+    report.status = _status(bool(result.commits), report)
+    if report.status == FAILED:
+        return
+    if remote_has_branch:
+        _compare_with_remote_branch(clone, job.branch, report)
+    elif job.push and result.commits:
+        _git_step(clone, "push rejected", "push", "--quiet", "origin", job.branch)
+        report.pushed = True
+
+
+def _compare_with_remote_branch(clone: Path, branch: str, report: RepoReport) -> None:
+    _git_step(clone, "cannot fetch the existing branch", "fetch", "--quiet", "origin", branch)
+    ours = _git_step(clone, "no tree", "rev-parse", "HEAD^{tree}")
+    theirs = _git_step(clone, "no tree", "rev-parse", "FETCH_HEAD^{tree}")
+    if ours != theirs:
+        raise JobFailed(f"branch {branch!r} already exists on the remote with other content")
+    report.status = UPGRADED
+    report.notes.append(f"branch {branch!r} on the remote already holds this migration")
+
+
+def _status(changed: bool, report: RepoReport, pending: bool = False) -> str:
+    if report.errors:
+        return FAILED
+    if changed:
+        return PENDING if pending else UPGRADED
+    return REFUSED if report.refusals else COMPLIANT
+
+
+def run_job(job: RepoJob) -> RepoReport:
+    """Run one repository's job in this process; never raises.
+
+    :param job: the job.
+    :returns: its report.
+    """
+    started = time.monotonic()
+    report = RepoReport(source=job.source, name=job.name, status=FAILED, branch=job.branch)
+    try:
+        _migrate(job, report)
+    except JobFailed as failure:
+        report.status = FAILED
+        report.errors.append(str(failure))
+    except Exception as error:  # an isolated job reports, it never takes the batch down
+        report.status = FAILED
+        report.errors.append(f"unexpected {type(error).__name__}: {error}")
+    report.duration_seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def main() -> None:
+    """Read a job as JSON on stdin, run it, print its report as JSON on stdout."""
+    job = RepoJob(**json.load(sys.stdin))
+    print(json.dumps(asdict(run_job(job))))
+
+
+def run_isolated(job: RepoJob, timeout: float) -> RepoReport:
+    """Run a job in a fresh Python process with a time limit.
+
+    Plain and picklable, so a process pool or a dask worker can call it.
+
+    :param job: the job.
+    :param timeout: seconds before the process is killed and the job reported failed.
+    :returns: the report.
+    """
+    started = time.monotonic()
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "redpanda_migrate.batch_worker"],
+            input=json.dumps(asdict(job)),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        return RepoReport(**json.loads(completed.stdout))
+    except subprocess.TimeoutExpired:
+        message = f"timed out after {timeout:g} s"
+    except (json.JSONDecodeError, TypeError):
+        detail = completed.stderr.strip().splitlines()
+        message = f"worker crashed: {detail[-1] if detail else completed.returncode}"
+    return RepoReport(
+        source=job.source,
+        name=job.name,
+        status=FAILED,
+        branch=job.branch,
+        errors=[message],
+        duration_seconds=round(time.monotonic() - started, 3),
+    )
+
+
+if __name__ == "__main__":
+    main()
