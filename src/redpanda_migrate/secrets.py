@@ -7,13 +7,22 @@ message the run prints is scrubbed of the values the run has read from secret fi
 from __future__ import annotations
 
 import io
+import re
 from pathlib import PurePosixPath
 
 from dotenv import dotenv_values
 
 TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist")
-MIN_REDACTED_LENGTH = 3
 HIDDEN = "***"
+# Values of keys named like these are hidden whatever their length; any other value is hidden
+# from this length on. Short values of ordinary keys ("False", "5432", "db") are everyday words:
+# hiding them would garble messages without protecting anything.
+SECRET_KEY_NAME = re.compile(
+    r"SECRET|PASSWORD|PASSWD|PASS\b|_PASS|TOKEN|KEY|PRIVATE|CREDENTIAL|AUTH|SALT|DSN|_URL|_URI",
+    re.IGNORECASE,
+)
+MIN_SECRET_NAMED_LENGTH = 3
+MIN_ANY_VALUE_LENGTH = 8
 
 
 def is_secret_path(path: str) -> bool:
@@ -38,28 +47,47 @@ def env_values(text: str) -> dict[str, str | None]:
     return dict(dotenv_values(stream=io.StringIO(text), interpolate=False))
 
 
+def is_hidden_value(key: str, value: str | None) -> bool:
+    """Tell whether a dotenv value must never appear in output.
+
+    :param key: the variable's name.
+    :param value: its value.
+    :returns: ``True`` for any value of a secret-named key (``*_PASSWORD``, ``*TOKEN*``,
+        ``*_URL``, ...) and for every value of :data:`MIN_ANY_VALUE_LENGTH` characters or more.
+    """
+    if value is None:
+        return False
+    if SECRET_KEY_NAME.search(key):
+        return len(value) >= MIN_SECRET_NAMED_LENGTH
+    return len(value) >= MIN_ANY_VALUE_LENGTH
+
+
 def secret_values(text: str) -> set[str]:
     """Collect the values of a dotenv text that output must never contain.
 
     :param text: the file's text.
-    :returns: every non-trivial value.
+    :returns: the values :func:`is_hidden_value` selects.
     """
     return {
         value
-        for value in env_values(text).values()
-        if value is not None and len(value) >= MIN_REDACTED_LENGTH
+        for key, value in env_values(text).items()
+        if value is not None and is_hidden_value(key, value)
     }
 
 
 def redact(message: str, values: set[str]) -> str:
-    """Replace every secret value in a message by ``***``.
+    """Replace every secret value in a message by ``***``, as a whole token.
+
+    A value is replaced where it is not part of a longer word, so a secret ``shop`` hides
+    ``shop`` and ``shop.models`` but not ``shopping``.
 
     :param message: text about to be shown or written.
     :param values: the values to hide.
     :returns: the scrubbed message.
     """
     for value in sorted(values, key=len, reverse=True):
-        message = message.replace(value, HIDDEN)
+        pattern = rf"(?<![A-Za-z0-9_]){re.escape(value)}(?![A-Za-z0-9_])"
+        message = re.sub(pattern, HIDDEN, message)
     return message
 
 
