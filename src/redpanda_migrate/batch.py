@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TypeGuard
 
 from redpanda_migrate import STANDARD_VERSION, __version__
 from redpanda_migrate.batch_worker import (
@@ -95,7 +96,7 @@ def load_resume(path: Path) -> dict[str, RepoReport]:
         raise BatchInputError(f"cannot resume from {path}: not a fleet report ({error})") from None
 
 
-def resumable(previous: RepoReport | None) -> bool:
+def resumable(previous: RepoReport | None) -> TypeGuard[RepoReport]:
     """Tell whether an earlier report shows a repository done with this tool version.
 
     :param previous: the repository's earlier report, if any.
@@ -173,7 +174,8 @@ def run_batch(
     :returns: one report per repository, in the order of ``sources``.
     """
     names = job_names(sources)
-    jobs, reports = [], {}
+    jobs: list[RepoJob] = []
+    reports: dict[str, RepoReport] = {}
     for source, name in zip(sources, names, strict=True):
         previous = (resume or {}).get(source)
         if not dry_run and resumable(previous):

@@ -189,12 +189,12 @@ def _run_interactive(
     errors: list[str] = []
     for codemod in codemods:
         result = review_codemod(root, codemod.id, input, _show, commit_top, jobs)
-        errors += [f"{error.path}: {error.message}" for error in result.errors]
+        errors += [f"{problem.path}: {problem.message}" for problem in result.errors]
         _echo_commits(result.commits, [])
         if result.quit:
             break
-    for error in errors:
-        typer.echo(f"error: {error}", err=True)
+    for line in errors:
+        typer.echo(f"error: {line}", err=True)
     if errors:
         raise typer.Exit(EXIT_FILE_ERRORS)
 

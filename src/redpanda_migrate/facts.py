@@ -82,7 +82,9 @@ def read_requires_python(pyproject_text: str | None) -> str | None:
     except TOMLKitError:
         return None
     project_table = document.get("project")
-    value = project_table.get("requires-python") if hasattr(project_table, "get") else None
+    if not isinstance(project_table, dict):
+        return None
+    value = project_table.get("requires-python")
     return str(value) if value is not None else None
 
 

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import entry_points
 
-from redpanda_migrate import codemods as codemods_package
 from redpanda_migrate.codemod import Codemod
 
 ENTRY_POINT_GROUP = "redpanda_migrate.codemods"
+CODEMODS_PACKAGE = "redpanda_migrate.codemods"
 
 
 class UnknownCodemod(ValueError):
@@ -33,6 +33,8 @@ def codemod_id_for_module(module_name: str) -> str:
 
 
 def _builtin_codemods() -> list[Codemod]:
+    # imported by name: the package lives in the top-level codemods/ folder of the source tree
+    codemods_package = importlib.import_module(CODEMODS_PACKAGE)
     found = []
     for module_info in pkgutil.iter_modules(codemods_package.__path__):
         if module_info.name.startswith("_"):
