@@ -206,6 +206,7 @@ def test_file_mode_kept_and_symlinks_out_of_the_project_never_followed(tmp_path:
     (project / "link_out.py").symlink_to(outside / "target.py")
     (project / "link_in.py").symlink_to(project / "real.py")
     (project / "linked_dir").symlink_to(outside, target_is_directory=True)
+    os.mkfifo(project / "pipe.py")  # reading a FIFO would block forever
     assert run_cli("run", str(project), "--select", "rename-foo")[0] == 0
     assert (outside / "target.py").read_text() == "foo = 1\n"
     assert (project / "link_out.py").is_symlink()

@@ -99,7 +99,8 @@ def iter_project_files(root: Path, exclude: Iterable[str] = ()) -> Iterator[str]
         dir_names[:] = kept_dirs
         for name in sorted(file_names):
             relative = f"{base}/{name}" if base else name
-            if (here / name).is_symlink():
+            path = here / name
+            if path.is_symlink() or not path.is_file():  # links, sockets, FIFOs: never read
                 continue
             if _is_ignored(relative, False, ignore_specs) or exclude_spec.match_file(relative):
                 continue
