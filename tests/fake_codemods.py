@@ -52,12 +52,13 @@ def create_and_delete(project: ProjectInput) -> ProjectOutcome:
     if "NEW.txt" not in project.files:
         writes["NEW.txt"] = "created\n"
     env = project.files.get(".env")
-    notes = ()
+    notes: tuple[Finding, ...] = ()
+    errors = tuple(Finding(p, 2, "cannot read this one") for p in project.files if "BAD" in p)
     if env is not None and "TOKEN=" in env:
         token = env.split("TOKEN=", 1)[1].splitlines()[0]
         writes[".env"] = env if "EXTRA=" in env else env + "EXTRA=added-value\n"
         notes = (Finding(".env", 1, f"token is {token}"),)
-    return ProjectOutcome(writes=writes, notes=notes)
+    return ProjectOutcome(writes=writes, notes=notes, errors=errors)
 
 
 RENAME = Codemod(

@@ -134,6 +134,14 @@ def test_bad_files_are_reported_and_the_rest_is_done(tmp_path: Path) -> None:
         assert after[name] == originals[name]
 
 
+def test_project_transform_reports_a_file_error_and_goes_on(tmp_path: Path) -> None:
+    write(tmp_path, {"BAD.txt": "x\n", "OLD.txt": "old\n"})
+    code, report = run_json(str(tmp_path), "--select", "create-delete")
+    assert code == 3
+    assert report["errors"] == [{"path": "BAD.txt", "message": "line 2: cannot read this one"}]
+    assert (tmp_path / "NEW.txt").exists() and not (tmp_path / "OLD.txt").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -108,11 +108,14 @@ class ProjectOutcome:
     :param writes: new text per path; ``None`` deletes the file. Paths not listed are unchanged.
     :param notes: behaviour changes the reviewer must know about.
     :param refusals: places left alone because no safe rewrite exists.
+    :param errors: files that could not be processed (a syntax error, say), reported like an
+        :class:`InputError` from a file transform while the other files go ahead.
     """
 
     writes: Mapping[str, str | None] = field(default_factory=dict)
     notes: tuple[Finding, ...] = ()
     refusals: tuple[Finding, ...] = ()
+    errors: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,10 @@ def _describe_crash(codemod_id: str, error: Exception) -> str:
     )
 
 
+def _with_line(line: int | None, message: str) -> str:
+    return f"line {line}: {message}" if line else message
+
+
 def run_file_transform(codemod: Codemod, source: SourceFile) -> FileOutcome | str:
     """Run one codemod on one file, turning every exception into an error message.
 
@@ -178,7 +182,7 @@ def run_file_transform(codemod: Codemod, source: SourceFile) -> FileOutcome | st
     try:
         return codemod.transform_file(source)
     except InputError as error:
-        return f"line {error.line}: {error.message}" if error.line else error.message
+        return _with_line(error.line, error.message)
     except RecursionError:
         return f"{codemod.id}: the file is nested too deeply to be processed"
     except Exception as error:  # the runner never raises: a crash is reported per file
@@ -293,6 +297,8 @@ class _Run:
             self.error(".", _describe_crash(codemod.id, error))
             return
         self.findings(codemod, outcome.notes, outcome.refusals)
+        for problem in outcome.errors:
+            self.error(problem.path, _with_line(problem.line, problem.message))
         for path, after in outcome.writes.items():
             self.record(codemod, path, after)
 
