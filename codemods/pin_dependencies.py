@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import tomlkit
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import Specifier, SpecifierSet
+from packaging.specifiers import Specifier
 from packaging.version import InvalidVersion, Version
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Array, String
@@ -173,7 +173,9 @@ def _rewrite_array(array: Array, source: SourceFile, refusals: list, notes: list
             refusals.append(Finding(source.path, line, str(refusal)))
             continue
         if rewrite.note:
-            notes.append(Finding(source.path, line, f"{Requirement(str(item)).name}: {rewrite.note}"))
+            notes.append(
+                Finding(source.path, line, f"{Requirement(str(item)).name}: {rewrite.note}")
+            )
         if rewrite.text != str(item):
             literal = item.as_string().startswith("'")
             array[index] = tomlkit.string(rewrite.text, literal=literal)
