@@ -1,0 +1,317 @@
+"""Which variables a Compose service consumes: Django services, well-known images, the rest.
+
+Shared helper of ``compose-env-scoping`` (the standard's "Docker Compose — Per-Service
+Environment Scoping"). Every decision errs on the side of keeping a variable: a dropped variable
+a container needed breaks it, a kept one only widens its view.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from redpanda_migrate.codemods._envvars import EnvUsage, shell_reads_everything, shell_variables
+
+DJANGO_COMMANDS = re.compile(
+    r"\b(manage\.py|django-admin|gunicorn|uvicorn|daphne|hypercorn|uwsgi|waitress-serve|celery)\b"
+)
+HTTP_COMMANDS = re.compile(
+    r"\b(gunicorn|uvicorn|daphne|hypercorn|uwsgi|waitress-serve|runserver\w*|granian)\b"
+)
+PYTHON_MODULE = re.compile(r"\bpython[\d.]*\s+(?:-\w+\s+)*-m\s+([\w.]+)")
+PYTHON_SCRIPT = re.compile(r"\bpython[\d.]*\s+(?:-\w+\s+)*([^\s-][^\s]*\.py)\b")
+KNOWN_MODULES = frozenset({"django", "celery", "gunicorn", "uvicorn", "daphne", "flower", "pip"})
+NON_HTTP_COMMANDS = re.compile(r"\bcelery\b.*\b(worker|beat|flower|events)\b")
+# The standard names these as HTTP-only: "NO ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, EMAIL_*" and
+# "NOT ALLOWED_HOSTS/CSRF_TRUSTED_ORIGINS/MCP_REQUIRE_AUTH/EMAIL_*".
+HTTP_ONLY = ("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "MCP_REQUIRE_AUTH")
+MAIL_PREFIX = "EMAIL_"
+# Variables the runtime or common libraries read without the project's code naming them.
+RUNTIME_NAMES = frozenset(
+    {
+        "TZ", "LANG", "LANGUAGE", "HOME", "PATH", "DJANGO_SETTINGS_MODULE", "DATABASE_URL",
+        "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CELERY_CONFIG_MODULE", "CELERY_LOADER",
+        "C_FORCE_ROOT", "GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "PORT", "FORWARDED_ALLOW_IPS",
+        "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
+        "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+    }
+)  # fmt: skip
+RUNTIME_PREFIXES = (
+    "PYTHON", "LC_", "DJANGO_", "UVICORN_", "PG", "AWS_", "SENTRY_", "OTEL_",
+    "GOOGLE_", "AZURE_", "NEW_RELIC_", "DD_",
+)  # fmt: skip
+# Official images and the variables their documentation lists (prefixes), plus TZ.
+IMAGE_PREFIXES: Mapping[str, tuple[str, ...]] = {
+    "postgres": ("POSTGRES_", "PG"),
+    "postgis/postgis": ("POSTGRES_", "PG"),
+    "timescale/timescaledb": ("POSTGRES_", "PG", "TS_TUNE_", "TIMESCALEDB_"),
+    "mysql": ("MYSQL_",),
+    "mariadb": ("MARIADB_", "MYSQL_"),
+    "redis": (),
+    "valkey/valkey": (),
+    "rabbitmq": ("RABBITMQ_",),
+    "memcached": (),
+    "nginx": ("NGINX_",),
+    "mongo": ("MONGO_INITDB_",),
+    "minio/minio": ("MINIO_",),
+}
+
+
+@dataclass
+class Consumption:
+    """What one service consumes of the variables offered to it.
+
+    :param kept: variables the service gets, in offered order.
+    :param dropped: variables it does not consume.
+    :param kind: ``django``, ``image`` or ``unknown``.
+    :param notes: what the reviewer must know (no values).
+    """
+
+    kept: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    kind: str = "unknown"
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    """The parts of a service definition that say what runs in it.
+
+    :param name: the service's name.
+    :param image: ``image:``, if any.
+    :param builds: ``True`` when the service has a ``build:``.
+    :param commands: ``command``/``entrypoint``/healthcheck texts of every definition.
+    :param volumes: the volume strings (to spot nginx templates).
+    :param project_image: ``True`` when its image is the one another service builds.
+    :param dockerfile_commands: ENTRYPOINT/CMD of its Dockerfile, when it builds one.
+    :param undecided: why what runs in it cannot be known, if so.
+    """
+
+    name: str
+    image: str | None
+    builds: bool
+    commands: tuple[str, ...]
+    volumes: tuple[str, ...] = ()
+    project_image: bool = False
+    dockerfile_commands: tuple[str, ...] = ()
+    undecided: str | None = None
+
+
+def image_name(image: str) -> str:
+    """Strip the registry, tag and digest of an image reference.
+
+    :param image: e.g. ``docker.io/library/postgres:16@sha256:...``.
+    :returns: e.g. ``postgres`` (``library/`` and Docker Hub's host dropped).
+    """
+    name = image.split("@")[0]
+    last = name.rsplit("/", 1)[-1]
+    if ":" in last:
+        name = name[: len(name) - len(last)] + last.split(":")[0]
+    for host in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        name = name.removeprefix(host)
+    return name.removeprefix("library/")
+
+
+def _runtime_var(name: str, commands: str) -> bool:
+    if name.startswith("FLOWER_"):
+        return "flower" in commands
+    return name in RUNTIME_NAMES or name.startswith(RUNTIME_PREFIXES)
+
+
+def is_django(view: ServiceView) -> bool:
+    """Tell whether a service runs the project's Django code.
+
+    :param view: the service.
+    :returns: ``True`` when built from the project, running its image, or running a Django
+        or Celery command.
+    """
+    text = " ".join(view.commands + view.dockerfile_commands)
+    return view.builds or view.project_image or bool(DJANGO_COMMANDS.search(text))
+
+
+def serves_http(view: ServiceView) -> bool:
+    """Tell whether a Django service may serve HTTP (unknown counts as yes).
+
+    :param view: the service.
+    :returns: ``False`` only for a positively recognised Celery worker, beat, flower or events.
+    """
+    commands = view.commands or view.dockerfile_commands
+    text = " ".join(commands)
+    if HTTP_COMMANDS.search(text):
+        return True
+    return not (commands and NON_HTTP_COMMANDS.search(text))
+
+
+def script_paths(commands: tuple[str, ...]) -> list[str]:
+    """List the words of commands that name a script to run.
+
+    :param commands: command/entrypoint texts.
+    :returns: words that look like a script path (``./start.sh``, ``/app/entrypoint``).
+    """
+    found = []
+    for command in commands:
+        try:
+            words = shlex.split(command)
+        except ValueError:
+            words = command.split()
+        for word in words:
+            if word.endswith(".sh") or (
+                "/" in word and "entrypoint" in PurePosixPath(word).name.lower()
+            ):
+                found.append(word)
+    return found
+
+
+def find_script(word: str, scripts: Iterable[str]) -> str | None:
+    """Find the project file a command's script word names, by trailing path.
+
+    :param word: e.g. ``/app/docker/entrypoint.sh``.
+    :param scripts: project paths.
+    :returns: the matching project path, or ``None``.
+    """
+    parts = PurePosixPath(word.lstrip("./")).parts
+    for size in range(len(parts), 0, -1):
+        tail = "/".join(parts[-size:])
+        matches = [p for p in scripts if p == tail or p.endswith("/" + tail)]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def _keep_all(offered: list[str], kind: str, reason: str) -> Consumption:
+    return Consumption(list(offered), [], kind, [reason])
+
+
+def consume_image(view: ServiceView, offered: list[str]) -> Consumption:
+    """Decide what a service from a well-known or unknown image consumes.
+
+    :param view: the service.
+    :param offered: the variables its env files give it.
+    """
+    name = image_name(view.image or "")
+    if name not in IMAGE_PREFIXES:
+        return _keep_all(
+            offered,
+            "unknown",
+            f"what image {view.image or '(none)'} reads cannot be decided: every variable kept",
+        )
+    if name == "nginx" and any("templates" in volume for volume in view.volumes):
+        return _keep_all(
+            offered, "image", "nginx templates are filled from the environment: every variable kept"
+        )
+    named = set().union(*(shell_variables(command) for command in view.commands))
+    prefixes = IMAGE_PREFIXES[name]
+    kept = (
+        [v for v in offered if v == "TZ" or v.startswith(prefixes) or v in named]
+        if prefixes
+        else [v for v in offered if v == "TZ" or v in named]
+    )
+    return Consumption(kept, [v for v in offered if v not in kept], "image")
+
+
+@dataclass(frozen=True)
+class ProjectCode:
+    """What the project's code reads, shared by every Django service.
+
+    :param usage: reads found in the Python files.
+    :param scripts: shell scripts and Dockerfiles by path.
+    :param mail_senders: Python files (not settings) that send mail.
+    :param python_paths: the project's Python files.
+    :param all_paths: every file of the project (a script not handed over reads no ``$``).
+    """
+
+    usage: EnvUsage
+    scripts: Mapping[str, str]
+    mail_senders: tuple[str, ...] = ()
+    python_paths: tuple[str, ...] = ()
+    all_paths: tuple[str, ...] = ()
+
+
+def _script_names(view: ServiceView, code: ProjectCode) -> tuple[set[str], list[str]]:
+    names: set[str] = set()
+    undecided = []
+    commands = view.commands + view.dockerfile_commands
+    for command in commands:
+        names |= shell_variables(command)
+    for word in script_paths(commands):
+        path = find_script(word, code.all_paths)
+        if path is None:
+            undecided.append(f"script {word} is not in the project")
+            continue
+        names |= shell_variables(code.scripts.get(path, ""))
+        if shell_reads_everything(code.scripts.get(path, "")):
+            undecided.append(f"{path} passes its whole environment on")
+    pythons = code.python_paths
+    for command in commands + tuple(code.scripts[p] for p in code.scripts if p.endswith(".sh")):
+        for module in PYTHON_MODULE.findall(command):
+            tail = module.replace(".", "/")
+            if module.split(".")[0] not in KNOWN_MODULES and not (
+                find_script(tail + ".py", pythons) or find_script(tail + "/__main__.py", pythons)
+            ):
+                undecided.append(f"it runs python -m {module}, which is not in the project")
+        for script in PYTHON_SCRIPT.findall(command):
+            if PurePosixPath(script).name != "manage.py" and not find_script(script, pythons):
+                undecided.append(f"it runs {script}, which is not in the project")
+    return names, undecided
+
+
+def consume_django(view: ServiceView, offered: list[str], code: ProjectCode) -> Consumption:
+    """Decide what a Django (or Celery) service consumes.
+
+    :param view: the service.
+    :param offered: the variables its env files give it.
+    :param code: the project's reads.
+    """
+    names, undecided = _script_names(view, code)
+    if view.undecided:
+        undecided.append(view.undecided)
+    undecided += [f"{p}:{line} reads {what}" for p, line, what in code.usage.dynamic]
+    if undecided:
+        return _keep_all(offered, "django", "; ".join(undecided) + ": every variable kept")
+    http = serves_http(view)
+    command_text = " ".join(view.commands + view.dockerfile_commands)
+    kept, dropped, notes = [], [], []
+    for variable in offered:
+        reads = code.usage.reads_of(variable)
+        if not (reads or variable in names or _runtime_var(variable, command_text)):
+            dropped.append(variable)
+            continue
+        if http or variable in names or not _http_only(variable):
+            kept.append(variable)
+            continue
+        required = [r for r in reads if not r.has_default]
+        if required:
+            kept.append(variable)
+            notes.append(
+                f"{variable} kept although {view.name} serves no HTTP: "
+                f"{required[0].path}:{required[0].line} reads it without a default"
+            )
+        elif variable.startswith(MAIL_PREFIX) and code.mail_senders:
+            kept.append(variable)
+            notes.append(
+                f"{variable} kept although {view.name} serves no HTTP: "
+                f"{code.mail_senders[0]} sends mail, which may run in it"
+            )
+        else:
+            dropped.append(variable)
+    return Consumption(kept, dropped, "django", notes)
+
+
+def _http_only(variable: str) -> bool:
+    return variable in HTTP_ONLY or variable.startswith(MAIL_PREFIX)
+
+
+def consume(view: ServiceView, offered: list[str], code: ProjectCode) -> Consumption:
+    """Decide which offered variables a service consumes.
+
+    :param view: the service.
+    :param offered: the variables its env files give it, in order.
+    :param code: the project's reads.
+    :returns: kept and dropped variables, with notes.
+    """
+    if is_django(view):
+        return consume_django(view, offered, code)
+    return consume_image(view, offered)

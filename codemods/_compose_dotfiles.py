@@ -1,0 +1,150 @@
+"""The files around a Compose stack: ``.env`` additions, ``.env.example``, ignore files.
+
+Shared helper of ``compose-env-scoping`` (the standard's "Docker Compose — Per-Service
+Environment Scoping" and its anti-pattern "Don't commit a populated .env — only .env.example").
+No function here ever copies a value of ``.env`` into a committed file: ``.env.example`` gets
+placeholders only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pathspec
+
+SECRET_LIKE = re.compile(
+    r"SECRET|PASSWORD|PASSWD|PASS$|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|_KEY$|^KEY$|DSN$|AUTH|COOKIE",
+    re.IGNORECASE,
+)
+CREDENTIALS_IN_URL = re.compile(r"://[^/@\s]*:[^/@\s]*@")
+SAFE_BARE_VALUE = re.compile(r"^[A-Za-z0-9_./:,@%+=-]*$")
+PLACEHOLDER = "change-me"
+CATEGORIES = (
+    ("Django core", re.compile(r"^(DJANGO_|SECRET_KEY$|DEBUG$|ALLOWED_HOSTS$|CSRF_|SESSION_)")),
+    ("PostgreSQL", re.compile(r"^(POSTGRES_|PG|DATABASE_|DB_|APP_DB_|.*_DB_)")),
+    ("Celery / broker", re.compile(r"^(CELERY_|RABBITMQ_|BROKER_|FLOWER_)")),
+    ("Cache", re.compile(r"^(REDIS_|CACHE_|MEMCACHE|KVDB_)")),
+    ("Email", re.compile(r"^EMAIL_")),
+)
+HEADER = (
+    "# Copy to .env and fill in: docker compose interpolates ${VAR} in the compose file from it.\n"
+    "# Never commit .env itself. Each group says which services consume its variables.\n"
+)
+
+
+def is_secret_like(name: str, value: str | None = None) -> bool:
+    """Tell whether a variable holds a secret, by name (or a URL with credentials).
+
+    :param name: the variable's name.
+    :param value: its value when known (only inspected, never returned).
+    """
+    return bool(SECRET_LIKE.search(name)) or bool(value and CREDENTIALS_IN_URL.search(value))
+
+
+def dotenv_line(name: str, value: str) -> str | None:
+    """Write one ``KEY=value`` line that python-dotenv and Compose read back as ``value``.
+
+    :param name: the key.
+    :param value: the value.
+    :returns: the line, or ``None`` when no quoting reads back the same everywhere.
+    """
+    if SAFE_BARE_VALUE.match(value):
+        return f"{name}={value}\n"
+    if "'" in value or "\n" in value or "\\" in value:
+        return None
+    return f"{name}='{value}'\n"
+
+
+def append_lines(text: str | None, lines: list[str]) -> str:
+    """Append lines to a text, adding the missing final newline first.
+
+    :param text: the current text (``None``: a new file).
+    :param lines: lines, each ending with ``\\n``.
+    """
+    current = text or ""
+    if current and not current.endswith("\n"):
+        current += "\n"
+    return current + "".join(lines)
+
+
+def category_of(name: str) -> str:
+    """Return the ``.env.example`` group heading a variable belongs under.
+
+    :param name: the variable's name.
+    """
+    for title, pattern in CATEGORIES:
+        if pattern.match(name):
+            return title
+    return "Other"
+
+
+def example_placeholder(name: str) -> str:
+    """Return the value ``.env.example`` shows: never a value from ``.env``.
+
+    :param name: the variable's name.
+    :returns: ``change-me`` for secret-like names, an empty value otherwise.
+    """
+    return PLACEHOLDER if is_secret_like(name) else ""
+
+
+def render_example_groups(consumers: Mapping[str, tuple[str, ...]]) -> str:
+    """Render ``.env.example`` groups: a heading per category, ``# Consumed by:`` per set.
+
+    :param consumers: each variable and the services consuming it, in output order.
+    """
+    blocks = []
+    titles = [title for title, _ in CATEGORIES] + ["Other"]
+    for title in titles:
+        names = [name for name in consumers if category_of(name) == title]
+        if not names:
+            continue
+        heading = f"# --- {title} "
+        lines = [heading + "-" * max(3, 78 - len(heading)) + "\n"]
+        for services in dict.fromkeys(consumers[name] for name in names):
+            lines.append(f"# Consumed by: {', '.join(services)}\n")
+            for name in names:
+                if consumers[name] == services:
+                    lines.append(f"{name}={example_placeholder(name)}\n")
+        blocks.append("".join(lines))
+    return "\n".join(blocks)
+
+
+def update_example(
+    text: str | None,
+    present: set[str],
+    consumers: Mapping[str, tuple[str, ...]],
+) -> str | None:
+    """Create ``.env.example`` or append the variables it lacks.
+
+    :param text: its current text, or ``None``.
+    :param present: the keys it already lists.
+    :param consumers: every variable the stack now interpolates, with its consumers.
+    :returns: the new text, or ``None`` when nothing is missing.
+    """
+    missing = {name: users for name, users in consumers.items() if name not in present}
+    if not missing:
+        return None
+    groups = render_example_groups(missing)
+    if text is None:
+        return HEADER + "\n" + groups
+    return append_lines(text, ["\n", groups]) if text.strip() else HEADER + "\n" + groups
+
+
+def ensure_ignored(text: str | None, create: bool, keep_example: bool) -> str | None:
+    """Make an ignore file (``.gitignore``, ``.dockerignore``) ignore ``.env``.
+
+    :param text: the file's text, or ``None`` when absent.
+    :param create: create the file when absent.
+    :param keep_example: also make sure ``.env.example`` is not ignored (git only).
+    :returns: the new text, or ``None`` when nothing changes.
+    """
+    if text is None and not create:
+        return None
+    spec = pathspec.GitIgnoreSpec.from_lines((text or "").splitlines())
+    added = []
+    if not spec.match_file(".env"):
+        added.append(".env\n")
+    if keep_example and spec.match_file(".env.example"):
+        added.append("!.env.example\n")
+    return append_lines(text, added) if added else None
