@@ -1,0 +1,249 @@
+"""Keeping a views module's imports right after ``cbv-to-fbv`` replaced its classes.
+
+Red Panda Approval V1-02, "Views" (and ruff-clean output): the imports the new functions need
+are added, merged into an existing ``from module import ...`` when there is one, and the names
+only the classes used (generic views, mixins, ``method_decorator``, ``reverse_lazy``) go away.
+Other imports are never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+from redpanda_migrate.codemods._cbv_body import Unsupported
+
+# Modules whose names may become unused once the classes are gone.
+PRUNABLE_MODULES = (
+    "django.views",
+    "django.views.generic",
+    "django.views.generic.base",
+    "django.views.generic.list",
+    "django.views.generic.detail",
+    "django.views.generic.edit",
+    "django.contrib.auth.mixins",
+    "django.contrib.messages.views",
+    "django.utils.decorators",
+    "django.urls",
+)
+LINE_LENGTH = 88
+
+
+def _module_name(node: cst.ImportFrom) -> str:
+    dots = "." * len(node.relative)
+    name = cst.Module(body=[]).code_for_node(node.module) if node.module else ""
+    return dots + name
+
+
+def _alias_names(node: cst.ImportFrom) -> list[tuple[str, str | None]]:
+    if isinstance(node.names, cst.ImportStar):
+        return []
+    result = []
+    for alias in node.names:
+        asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
+        result.append((cst.Module(body=[]).code_for_node(alias.name), asname))
+    return result
+
+
+def format_import(module: str, names: list[tuple[str, str | None]]) -> str:
+    """Write a ``from module import ...`` statement the way ruff format would.
+
+    :param module: the module, dots included for relative imports.
+    :param names: ``(name, asname)`` pairs.
+    :returns: one line, or a parenthesised block when it would be too long.
+    """
+    spelled = sorted(f"{name} as {asname}" if asname else name for name, asname in names)
+    line = f"from {module} import {', '.join(spelled)}"
+    if len(line) <= LINE_LENGTH:
+        return line
+    inner = "".join(f"    {name},\n" for name in spelled)
+    return f"from {module} import (\n{inner})"
+
+
+def bound_names(module: cst.Module) -> dict[str, str]:
+    """Map every module-level name to what binds it (``import:<module>`` or ``def``).
+
+    :param module: the parsed module.
+    :returns: name -> binding description.
+    """
+    bound: dict[str, str] = {}
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            bound[statement.name.value] = "def"
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.ImportFrom):
+                    for name, asname in _alias_names(small):
+                        bound[asname or name] = f"import:{_module_name(small)}:{name}"
+                elif isinstance(small, cst.Import):
+                    for alias in small.names:
+                        dotted = cst.Module(body=[]).code_for_node(alias.name)
+                        local = alias.asname.name.value if alias.asname else dotted.split(".")[0]  # type: ignore[union-attr]
+                        bound[local] = f"import:{dotted}"
+                elif isinstance(small, cst.Assign | cst.AnnAssign):
+                    targets = (
+                        [target.target for target in small.targets]
+                        if isinstance(small, cst.Assign)
+                        else [small.target]
+                    )
+                    for target in targets:
+                        if isinstance(target, cst.Name):
+                            bound[target.value] = "assign"
+        else:
+            bound.update(dict.fromkeys(_names_in_compound(statement), "compound"))
+    return bound
+
+
+def _names_in_compound(statement: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+
+    class Collector(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+    statement.visit(Collector())
+    return names
+
+
+def used_names(module: cst.Module) -> set[str]:
+    """Collect every name the module reads outside its import statements.
+
+    :param module: the parsed module.
+    :returns: the names (attribute names excluded).
+    """
+    names: set[str] = set()
+
+    class Collector(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+    module.visit(Collector())
+    return names
+
+
+def _import_statement(text: str, leading: Iterable[cst.EmptyLine] = ()) -> cst.SimpleStatementLine:
+    statement = cst.parse_statement(text)
+    assert isinstance(statement, cst.SimpleStatementLine)
+    return statement.with_changes(leading_lines=list(leading))
+
+
+def update_imports(module: cst.Module, needed: set[tuple[str, str]]) -> cst.Module:
+    """Add the imports the new functions need and drop those only the classes used.
+
+    :param module: the views module with its classes already replaced.
+    :param needed: ``(module, name)`` pairs to import.
+    :returns: the module with its imports updated.
+    :raises Unsupported: when a needed name is already bound to something else.
+    """
+    bound = bound_names(module)
+    missing: dict[str, set[str]] = {}
+    for source, name in sorted(needed):
+        binding = bound.get(name)
+        if binding is None:
+            missing.setdefault(source, set()).add(name)
+        elif binding != f"import:{source}:{name}" and not binding.startswith(f"import:{source}"):
+            raise Unsupported(f"the module already defines {name!r}, which the functions need")
+    used = used_names(module) | {name for _source, name in needed}
+    body: list[cst.BaseStatement] = []
+    pending: Sequence[cst.EmptyLine] | None = None
+    for statement in module.body:
+        if pending is not None and _is_import(statement):
+            statement = statement.with_changes(leading_lines=pending)
+        pending = None
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        if not (
+            isinstance(small, cst.ImportFrom)
+            and len(statement.body) == 1  # type: ignore[union-attr]
+            and not isinstance(small.names, cst.ImportStar)
+        ):
+            body.append(statement)
+            continue
+        source = _module_name(small)
+        names = _alias_names(small)
+        kept = list(names)
+        if source in PRUNABLE_MODULES:
+            kept = [(name, asname) for name, asname in names if (asname or name) in used]
+        added = missing.pop(source, set())
+        kept += [(name, None) for name in added]
+        if kept == names:
+            body.append(statement)
+        elif kept:
+            body.append(_import_statement(format_import(source, kept), statement.leading_lines))
+        elif not any(_is_import(kept_statement) for kept_statement in body):
+            # the first import goes: the next statement takes its place (and spacing)
+            pending = statement.leading_lines
+    for source, names in sorted(missing.items()):
+        new = _import_statement(format_import(source, [(name, None) for name in names]))
+        position, where = _insert_position(body, source)
+        if where in ("before", "before-group"):
+            new = new.with_changes(leading_lines=body[position].leading_lines)
+            separator = [cst.EmptyLine()] if where == "before-group" else []
+            body[position] = body[position].with_changes(leading_lines=separator)
+        elif where == "after-group" or (position > 0 and not _is_import(body[position - 1])):
+            new = new.with_changes(leading_lines=[cst.EmptyLine()])
+        body.insert(position, new)
+    return module.with_changes(body=body)
+
+
+def _is_import(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(
+        statement.body[0], cst.Import | cst.ImportFrom
+    )
+
+
+def _insert_position(body: list[cst.BaseStatement], source: str) -> tuple[int, str]:
+    """Where a new ``from source import ...`` goes: isort-like, by group then by name.
+
+    :returns: the index, and ``after``/``before`` an import of its group, ``before-group``
+        (first of its group, before the other group) or ``after-group``.
+    """
+    relative = source.startswith(".")
+    first_code = 0
+    absolute: list[tuple[int, str]] = []
+    relatives: list[tuple[int, str]] = []
+    for index, statement in enumerate(body):
+        if _is_docstring_or_future(statement) and not absolute and not relatives:
+            first_code = index + 1
+            continue
+        if not _is_import(statement):
+            break
+        small = statement.body[0]  # type: ignore[attr-defined]
+        if isinstance(small, cst.ImportFrom):
+            name = _module_name(small)
+        else:
+            name = cst.Module(body=[]).code_for_node(small.names[0].name)
+        (relatives if name.startswith(".") else absolute).append((index, name))
+    group, other_first, other_last = (
+        (relatives, None, absolute[-1][0] + 1 if absolute else None)
+        if relative
+        else (absolute, relatives[0][0] if relatives else None, None)
+    )
+    before = [index for index, name in group if name <= source]
+    if before:
+        return before[-1] + 1, "after"
+    if group:
+        return group[0][0], "before"
+    if other_first is not None:
+        return other_first, "before-group"
+    if other_last is not None:
+        return other_last, "after-group"
+    return first_code, "after"
+
+
+def _is_docstring_or_future(statement: cst.BaseStatement) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.ImportFrom) and _module_name(small) == "__future__":
+        return True
+    return isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)

@@ -1,0 +1,285 @@
+"""Finding and rewriting the URLconf routes to class-based views, for ``cbv-to-fbv``.
+
+Red Panda Approval V1-02, "Views": once a class becomes a function, every route keeps its URL
+and its name (so ``reverse()`` and ``{% url %}`` still work) but calls the function:
+``views.ProductListView.as_view()`` becomes ``views.product_list``, and
+``from .views import ProductListView`` becomes ``from .views import product_list``.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import tokenize
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+ClassKey = tuple[str, str]  # (views module path, class name)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One ``<class>.as_view(...)`` call in a URLconf.
+
+    :param path: the URLconf's path.
+    :param line: the line of the call.
+    :param target: the views module path and class name it routes to.
+    :param initkwargs: the keyword arguments of ``as_view()``, with their values.
+    :param problem: why this route cannot be rewritten, if it cannot.
+    """
+
+    path: str
+    line: int
+    target: ClassKey
+    initkwargs: tuple[tuple[str, cst.BaseExpression], ...] = ()
+    problem: str | None = None
+
+
+@dataclass
+class _Imports:
+    modules: dict[str, str] = field(default_factory=dict)  # alias -> module file
+    members: dict[str, tuple[str, str, str]] = field(
+        default_factory=dict
+    )  # alias -> (file, name, as)
+
+
+def module_file(dotted: str, files: Iterable[str], roots: Iterable[str]) -> str | None:
+    """Find the project file of a dotted module name.
+
+    :param dotted: e.g. ``shop.views``.
+    :param files: every project file.
+    :param roots: folders the project's code is imported from (``project/``, ``""``).
+    :returns: the file path, or ``None`` when it is not in the project.
+    """
+    known = set(files)
+    relative = dotted.replace(".", "/")
+    for root in roots:
+        for candidate in (f"{relative}.py", f"{relative}/__init__.py"):
+            full = posixpath.join(root, candidate) if root else candidate
+            if full in known:
+                return full
+    return None
+
+
+def _relative_base(path: str, level: int) -> str:
+    base = posixpath.dirname(path)
+    for _ in range(level - 1):
+        base = posixpath.dirname(base)
+    return base
+
+
+def _module_of_import(
+    node: cst.ImportFrom, path: str, files: Iterable[str], roots: Iterable[str]
+) -> tuple[str | None, str | None]:
+    """Return (dotted-or-relative module file for ``from X import``, package folder)."""
+    module = cst.Module(body=[]).code_for_node(node.module) if node.module else ""
+    if node.relative:
+        base = _relative_base(path, len(node.relative))
+        folder = posixpath.join(base, *module.split(".")) if module else base
+        known = set(files)
+        for candidate in (f"{folder}.py", f"{folder}/__init__.py"):
+            if candidate in known:
+                return candidate, folder
+        return None, folder
+    found = module_file(module, files, roots)
+    folder = None
+    for root in roots:
+        candidate = (
+            posixpath.join(root, module.replace(".", "/")) if root else module.replace(".", "/")
+        )
+        if any(name.startswith(candidate + "/") for name in files):
+            folder = candidate
+            break
+    return found, folder
+
+
+def read_imports(
+    module: cst.Module, path: str, files: Iterable[str], roots: Iterable[str]
+) -> _Imports:
+    """Map a URLconf's imported names to the project modules and members they stand for.
+
+    :param module: the parsed URLconf.
+    :param path: its path.
+    :param files: every project file.
+    :param roots: folders the project's code is imported from.
+    :returns: module aliases and member aliases.
+    """
+    files = list(files)
+    imports = _Imports()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                source, folder = _module_of_import(small, path, files, roots)
+                for alias in small.names:
+                    name = cst.Module(body=[]).code_for_node(alias.name)
+                    local = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
+                    submodule = None
+                    if folder is not None:
+                        known = set(files)
+                        for candidate in (f"{folder}/{name}.py", f"{folder}/{name}/__init__.py"):
+                            if candidate in known:
+                                submodule = candidate
+                    if submodule is not None:
+                        imports.modules[local] = submodule
+                    elif source is not None:
+                        imports.members[local] = (source, name, local)
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    if alias.asname is None:
+                        continue
+                    dotted = cst.Module(body=[]).code_for_node(alias.name)
+                    found = module_file(dotted, files, roots)
+                    if found is not None:
+                        imports.modules[alias.asname.name.value] = found  # type: ignore[union-attr]
+    return imports
+
+
+def _as_view_target(call: cst.Call, imports: _Imports) -> tuple[ClassKey, str] | None:
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "as_view"):
+        return None
+    owner = func.value
+    if isinstance(owner, cst.Name) and owner.value in imports.members:
+        source, name, local = imports.members[owner.value]
+        return (source, name), "member" if local == name else "alias"
+    if (
+        isinstance(owner, cst.Attribute)
+        and isinstance(owner.value, cst.Name)
+        and owner.value.value in imports.modules
+    ):
+        return (imports.modules[owner.value.value], owner.attr.value), "module"
+    return None
+
+
+def find_routes(
+    path: str, module: cst.Module, files: Iterable[str], roots: Iterable[str]
+) -> list[Route]:
+    """List every ``as_view()`` call of a URLconf that routes to a class of the project.
+
+    :param path: the URLconf's path.
+    :param module: the parsed URLconf.
+    :param files: every project file.
+    :param roots: folders the project's code is imported from.
+    :returns: the routes found.
+    """
+    imports = read_imports(module, path, files, roots)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    routes: list[Route] = []
+
+    positional: set[cst.Call] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if _routes_positional_groups(node):
+                positional.update(
+                    arg.value for arg in node.args[1:2] if isinstance(arg.value, cst.Call)
+                )
+            found = _as_view_target(node, imports)
+            if found is None:
+                return
+            target, how = found
+            line = positions[node].start.line
+            problem = "imports the view class under another name" if how == "alias" else None
+            kwargs = []
+            for arg in node.args:
+                if arg.keyword is None or arg.star:
+                    problem = "passes positional or ** arguments to as_view()"
+                else:
+                    kwargs.append((arg.keyword.value, arg.value))
+            if node in positional:
+                problem = "routes to it with a regex of unnamed groups (positional arguments)"
+            routes.append(Route(path, line, target, tuple(kwargs), problem))
+
+    wrapper.module.visit(Finder())
+    return routes
+
+
+UNNAMED_GROUP = re.compile(r"(?<!\\)\((?!\?)")
+
+
+def _routes_positional_groups(call: cst.Call) -> bool:
+    """Tell whether a ``re_path()``/``url()`` call's regex has unnamed groups only.
+
+    Django passes unnamed groups as positional arguments when the regex has no named group.
+    """
+    name = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+    if isinstance(call.func, cst.Name):
+        name = call.func.value
+    if name not in ("re_path", "url") or not call.args:
+        return False
+    pattern = call.args[0].value
+    if not isinstance(pattern, cst.SimpleString | cst.ConcatenatedString):
+        return False
+    regex = str(pattern.evaluated_value)
+    return bool(UNNAMED_GROUP.search(regex)) and "(?P<" not in regex
+
+
+def rewrite_urlconf(
+    path: str,
+    module: cst.Module,
+    renames: Mapping[ClassKey, str],
+    files: Iterable[str],
+    roots: Iterable[str],
+) -> cst.Module:
+    """Route a URLconf to the functions that replaced its class-based views.
+
+    :param path: the URLconf's path.
+    :param module: the parsed URLconf.
+    :param renames: class -> function name, for the classes converted.
+    :param files: every project file.
+    :param roots: folders the project's code is imported from.
+    :returns: the rewritten module (the same object when nothing changed).
+    """
+    imports = read_imports(module, path, files, roots)
+
+    class Rewriter(cst.CSTTransformer):
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+            found = _as_view_target(original, imports)
+            if found is None or found[0] not in renames:
+                return updated
+            target, how = found
+            owner = original.func.value  # type: ignore[attr-defined]
+            if how == "alias":
+                return updated
+            if how == "member":
+                return cst.Name(renames[target])
+            return owner.with_changes(attr=cst.Name(renames[target]))
+
+        def leave_ImportAlias(
+            self, original: cst.ImportAlias, updated: cst.ImportAlias
+        ) -> cst.ImportAlias:
+            if original.asname is not None or not isinstance(original.name, cst.Name):
+                return updated
+            member = imports.members.get(original.name.value)
+            if member is None:
+                return updated
+            key = (member[0], member[1])
+            if key in renames:
+                return updated.with_changes(name=cst.Name(renames[key]))
+            return updated
+
+    return module.visit(Rewriter())
+
+
+def name_lines(text: str, name: str) -> list[int]:
+    """List the lines where an identifier occurs as code (not in strings or comments).
+
+    :param text: Python source.
+    :param name: the identifier.
+    :returns: 1-based line numbers, possibly repeated.
+    """
+    lines = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME and token.string == name:
+                lines.append(token.start[0])
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return [0]
+    return lines

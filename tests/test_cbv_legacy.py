@@ -1,0 +1,203 @@
+"""Acceptance test of cbv-to-fbv: the legacy shop's view tests pass before and after it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from harness import FIXTURES, run_cli
+
+LEGACY = FIXTURES / "legacy-project"
+VIEWS = "project/shop/views.py"
+
+
+def manage(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=project / "project",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def legacy_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "legacy"
+    shutil.copytree(LEGACY, copy, ignore=shutil.ignore_patterns("__pycache__", "db.sqlite3"))
+    return copy
+
+
+def test_view_suite_passes_before_and_after_the_conversion(legacy_copy: Path) -> None:
+    before = manage(legacy_copy, "test", "--noinput", "shop.tests.test_views")
+    assert before.returncode == 0, before.stderr
+    test_file = legacy_copy / "project/shop/tests/test_views.py"
+    suite = test_file.read_bytes()
+
+    code, stdout, stderr = run_cli("run", str(legacy_copy), "--select", "cbv-to-fbv")
+    assert code == 0, stdout + stderr
+
+    views = (legacy_copy / VIEWS).read_text()
+    assert "as_view" not in (legacy_copy / "project/shop/urls.py").read_text().replace(
+        "views.StockView.as_view()", ""
+    )
+    assert "class ProductListView" not in views and "def product_list(request" in views
+    assert "class StockView" in views  # refused: it overrides dispatch()
+    assert (legacy_copy / "project/shop/view_helpers.py").exists()
+    assert test_file.read_bytes() == suite  # the suite itself is unchanged
+
+    after = manage(legacy_copy, "test", "--noinput")
+    assert after.returncode == 0, after.stderr
+    assert "Ran " in after.stderr
+
+
+def test_the_conversion_is_idempotent_on_the_legacy_project(legacy_copy: Path) -> None:
+    assert run_cli("run", str(legacy_copy), "--select", "cbv-to-fbv")[0] == 0
+    code, stdout, stderr = run_cli("run", str(legacy_copy), "--select", "cbv-to-fbv", "--check")
+    assert code == 0, stdout + stderr
+
+
+# Runs inside the legacy project (before and after the conversion) and prints, for a list of
+# requests, everything a client can observe: status, headers, templates, context, body.
+PROBE = r"""
+import json, os, re, sys
+sys.path.insert(0, os.getcwd())
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_test_environment
+from django.contrib.auth.models import Permission, User
+from django.contrib.messages import get_messages
+from django.db import transaction
+from shop.models import Category, Product
+
+settings.ALLOWED_HOSTS = ["testserver"]
+setup_test_environment()
+connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+tea = Category.objects.create(name="Tea", slug="tea")
+Category.objects.create(name="Coffee", slug="coffee")
+Category.objects.create(name="Cocoa", slug="cocoa")
+for number in range(13):
+    Product.objects.create(category=tea, name=f"Tea {number:02d}", slug=f"tea-{number:02d}",
+                           price=3, is_active=number != 12)
+User.objects.create_user("clerk", password="pw")
+User.objects.create_user("boss", password="pw", is_staff=True)
+manager = User.objects.create_user("manager", password="pw")
+manager.user_permissions.add(Permission.objects.get(codename="delete_product"))
+INVALID = {"name": "", "email": "x"}
+VALID = {"name": "Herbs", "slug": "herbs", "email": "a@example.com", "message": "hi",
+         "category": tea.pk, "price": "2.50", "is_active": "on", "description": ""}
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+PATHS = ["/", "/help/", "/about/", "/catalogue/?a=1", "/products/", "/products/?page=2",
+         "/products/?page=last", "/products/?page=x", "/products/?page=9",
+         "/products/tea-01/", "/products/nope/", "/products/new/",
+         "/products/tea-02/edit/", "/products/nope/edit/", "/products/tea-03/delete/",
+         "/categories/", "/categories/?page=2", "/categories/new/", "/categories/tea/",
+         "/contact/", "/report/", "/ping/"]
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+HEADERS = ("Allow", "Location", "Content-Type", "Content-Length", "Cache-Control")
+
+def observe(response):
+    context = {}
+    ctx = response.context
+    if ctx is None:
+        items = {}
+    elif hasattr(ctx, "flatten"):
+        items = ctx.flatten()
+    else:
+        items = {key: ctx[key] for key in ctx.keys()}
+    for key, value in sorted(items.items()):
+        if key in ("view", "csrf_token", "request", "user", "perms", "messages"):
+            continue
+        if hasattr(value, "is_bound"):
+            fields = list(value.fields)
+            value = (type(value).__name__, value.is_bound, value.errors, value.initial, fields)
+        elif hasattr(value, "__iter__") and not isinstance(value, (str, dict)):
+            value = list(value)
+        context[key] = ADDRESS.sub("", repr(value))[:300]
+    return {
+        "status": response.status_code,
+        "headers": {k: v for k, v in response.items() if k in HEADERS},
+        "templates": [t.name for t in response.templates],
+        "context": context,
+        "body": TOKEN.sub(b"", response.content).decode("utf-8", "replace"),
+        "messages": [str(m) for m in get_messages(response.wsgi_request)],
+        "products": sorted(Product.objects.values_list("slug", flat=True)),
+        "categories": sorted(Category.objects.values_list("slug", flat=True)),
+    }
+
+results = {}
+for who in (None, "clerk", "boss", "manager"):
+    for method in METHODS:
+        for path in PATHS:
+            client = Client(raise_request_exception=False)
+            if who:
+                client.force_login(User.objects.get(username=who))
+            for label, data in (("invalid", INVALID), ("valid", VALID)):
+                if method not in ("POST", "PUT") and label == "valid":
+                    continue
+                with transaction.atomic():
+                    if method == "GET":
+                        response = client.get(path)
+                    elif method == "POST":
+                        response = client.post(path, data)
+                    else:
+                        response = client.generic(method, path)
+                    results[f"{who} {method} {path} {label}"] = observe(response)
+                    transaction.set_rollback(True)
+print(json.dumps(results, sort_keys=True))
+"""
+
+
+def probe(project: Path) -> dict:
+    script = project / "project" / "cbv_probe.py"
+    script.write_text(PROBE)
+    result = subprocess.run(
+        [sys.executable, "cbv_probe.py"],
+        cwd=project / "project",
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+    )
+    script.unlink()
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_every_request_gets_the_same_answer_after_the_conversion(legacy_copy: Path) -> None:
+    before = probe(legacy_copy)
+    assert run_cli("run", str(legacy_copy), "--select", "cbv-to-fbv")[0] == 0
+    after = probe(legacy_copy)
+    assert len(before) > 800
+    created = before["clerk POST /categories/new/ valid"]
+    assert created["status"] == 302 and created["messages"] == ["Category Herbs was created"]
+    assert "herbs" in created["categories"]
+    deleted = before["manager POST /products/tea-03/delete/ valid"]
+    assert deleted["status"] == 302 and "tea-03" not in deleted["products"]
+    assert before["clerk PUT /products/tea-02/edit/ valid"]["status"] == 200  # PUT has no POST
+    assert before["None TRACE / invalid"]["headers"]["Allow"] == "GET, HEAD, OPTIONS"
+    differences = [key for key in before if before[key] != after.get(key)]
+    details = []
+    for key in differences[:5]:
+        old, new = before[key], after.get(key, {})
+        for part in old:
+            if isinstance(old[part], dict):
+                for name in set(old[part]) | set(new.get(part, {})):
+                    if old[part].get(name) != new.get(part, {}).get(name):
+                        details.append((key, part, name, old[part].get(name), new[part].get(name)))
+            elif old[part] != new.get(part):
+                details.append((key, part, old[part], new.get(part)))
+    assert not differences, details

@@ -1,0 +1,156 @@
+"""Unit tests of the cbv-to-fbv building blocks (the fixtures test the whole codemod)."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+from redpanda_migrate.codemods._cbv_analysis import (
+    describe_class,
+    function_name,
+    generic_kind,
+    is_static,
+)
+from redpanda_migrate.codemods._cbv_body import Unsupported, split_final_return
+from redpanda_migrate.codemods._cbv_helpers import HELPER_MODULE_TEXT
+from redpanda_migrate.codemods._cbv_imports import format_import, update_imports
+from redpanda_migrate.codemods._cbv_render import render_view, wrap_line
+from redpanda_migrate.codemods._cbv_urls import name_lines
+
+IMPORTS = {
+    "ListView": "django.views.generic.ListView",
+    "TemplateView": "django.views.generic.TemplateView",
+    "LoginRequiredMixin": "django.contrib.auth.mixins.LoginRequiredMixin",
+    "generic": "django.views.generic",
+}
+
+
+def _class(source: str) -> cst.ClassDef:
+    node = cst.parse_module(source).body[0]
+    assert isinstance(node, cst.ClassDef)
+    return node
+
+
+@pytest.mark.parametrize(
+    ("class_name", "expected"),
+    [
+        ("ProductListView", "product_list"),
+        ("HomeView", "home"),
+        ("HTMLExportView", "html_export"),
+        ("View", "view"),
+        ("Checkout", "checkout"),
+    ],
+)
+def test_function_name(class_name: str, expected: str) -> None:
+    assert function_name(class_name) == expected
+
+
+@pytest.mark.parametrize(
+    ("qualified", "kind"),
+    [
+        ("django.views.generic.ListView", "list"),
+        ("django.views.generic.edit.CreateView", "create"),
+        ("django.views.View", "view"),
+        ("myapp.views.ListView", None),
+        ("django.views.generic.dates.ArchiveIndexView", None),
+    ],
+)
+def test_generic_kind(qualified: str, kind: str | None) -> None:
+    assert generic_kind(qualified) == kind
+
+
+@pytest.mark.parametrize(
+    ("expression", "static"),
+    [
+        ('"shop/home.html"', True),
+        ('["-price", "name"]', True),
+        ('reverse_lazy("shop:list")', True),
+        ("Product.objects.filter(active=True).order_by('name')", True),
+        ("timezone.now()", False),
+        ("Product.objects.filter(created__gte=timezone.now())", False),
+        ('{"now": datetime.now()}', False),
+    ],
+)
+def test_is_static(expression: str, static: bool) -> None:
+    assert is_static(cst.parse_expression(expression)) is static
+
+
+def test_describe_refuses_a_mixin_after_the_view() -> None:
+    node = _class("class V(TemplateView, LoginRequiredMixin):\n    template_name = 'x'\n")
+    with pytest.raises(Unsupported, match="never runs"):
+        describe_class(node, IMPORTS, {}, 1)
+
+
+def test_describe_folds_initkwargs_over_class_attributes() -> None:
+    node = _class("class V(TemplateView):\n    template_name = 'a.html'\n")
+    spec = describe_class(node, IMPORTS, {"template_name": cst.parse_expression("'b.html'")}, 1)
+    assert cst.Module(body=[]).code_for_node(spec.attrs["template_name"]) == "'b.html'"
+
+
+def test_describe_refuses_unknown_initkwargs() -> None:
+    node = _class("class V(TemplateView):\n    template_name = 'a.html'\n")
+    with pytest.raises(Unsupported, match="sets paginate_by"):
+        describe_class(node, IMPORTS, {"paginate_by": cst.parse_expression("3")}, 1)
+
+
+def test_rendered_list_view_compiles_and_reads_well() -> None:
+    node = _class(
+        "class ProductListView(LoginRequiredMixin, generic.ListView):\n"
+        "    model = Product\n"
+        "    paginate_by = 5\n"
+        "    ordering = '-price'\n"
+    )
+    rendered = render_view(describe_class(node, IMPORTS, {}, 1))
+    compile(rendered.text, "<generated>", "exec")
+    assert rendered.text.startswith('@login_required\n@allow_methods("GET", "HEAD", "OPTIONS")\n')
+    assert 'Product._default_manager.all().order_by("-price")' in rendered.text.replace("'", '"')
+    assert ("django.contrib.auth.decorators", "login_required") in rendered.imports
+
+
+def test_split_final_return_needs_a_single_final_return() -> None:
+    body = list(cst.parse_module("if x:\n    return 1\nreturn 2\n").body)
+    with pytest.raises(Unsupported, match="only return"):
+        split_final_return(body, "get_queryset")
+    prelude, value = split_final_return(list(cst.parse_module("y = 1\nreturn y\n").body), "m")
+    assert len(prelude) == 1 and isinstance(value, cst.Name)
+
+
+def test_wrap_line_only_wraps_whole_calls() -> None:
+    long_call = "    return TemplateResponse(request, " + "x" * 60 + ", context)"
+    assert wrap_line(long_call).splitlines()[0] == "    return TemplateResponse("
+    not_a_call = "    x = f(" + "a" * 80 + ") + g(b)"
+    assert wrap_line(not_a_call) == not_a_call
+
+
+def test_format_import_wraps_long_lists() -> None:
+    assert format_import("django.http", [("b", None), ("a", None)]) == (
+        "from django.http import a, b"
+    )
+    names = [(f"name_{index:02d}", None) for index in range(10)]
+    assert format_import(".view_helpers", names).startswith("from .view_helpers import (\n")
+
+
+def test_update_imports_prunes_only_what_the_classes_used() -> None:
+    module = cst.parse_module(
+        "import os\n"
+        "from django.urls import reverse_lazy\n"
+        "from django.views.generic import ListView\n"
+        "from .models import Product\n"
+        "\n\n"
+        "def product_list(request):\n"
+        "    return reverse(os.sep)\n"
+    )
+    updated = update_imports(module, {("django.urls", "reverse")})
+    assert updated.code.splitlines()[:3] == [
+        "import os",
+        "from django.urls import reverse",
+        "from .models import Product",
+    ]
+
+
+def test_name_lines_ignores_strings_and_comments() -> None:
+    text = 'x = "HomeView"  # HomeView\ny = HomeView\n'
+    assert name_lines(text, "HomeView") == [2]
+
+
+def test_helper_module_compiles() -> None:
+    compile(HELPER_MODULE_TEXT, "view_helpers.py", "exec")
