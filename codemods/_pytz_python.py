@@ -8,6 +8,7 @@ rewrite could leave a ``ZoneInfo`` where later code still calls ``localize()``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -42,6 +43,7 @@ from redpanda_migrate.codemods._pytz_zones import (
 
 PYTZ_SUBMODULES = frozenset({"exceptions", "tzinfo", "reference", "lazy", "tzfile"})
 ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+DOTTED_PYTZ_NAME = re.compile(r"pytz(\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
 @dataclass
@@ -175,7 +177,9 @@ class _Rewriter(cst.CSTTransformer):
         value = node.evaluated_value
         if not isinstance(value, str) or "pytz" not in value.lower():
             return
-        if value.startswith("pytz.") or requirement_name(value) in REMOVED_NAMES:
+        # a dotted name ('pytz.utc', for mock.patch or import_module) or a requirement; prose
+        # that merely mentions pytz ('pytz.timezone() was called') is neither
+        if DOTTED_PYTZ_NAME.fullmatch(value) or requirement_name(value) in REMOVED_NAMES:
             self.refuse(
                 node, f"the string {value!r} (a dynamic import or a requirement?): edit it by hand"
             )

@@ -127,12 +127,22 @@ def test_rewrites(before: str, after: str) -> None:
         "from datetime import timezone\nX = timezone.utc\n",
         "import datetime\nX = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)\n",
         "def timezone(name):\n    return name\n\n\nX = timezone('UTC')\n",
+        # prose that mentions pytz is neither a dynamic import nor a requirement
+        "MESSAGE = 'pytz.timezone() was called with a bad name'\n",
     ],
 )
 def test_noop(source: str) -> None:
     result = rewrite_module(source, flag_unknown_localize=False)
     assert result.text is source
     assert (result.notes, result.refusals) == ([], [])
+
+
+@pytest.mark.parametrize("literal", ["'pytz'", "'pytz.timezone'", "'pytz>=2024.1,<2025'"])
+def test_strings_naming_pytz_are_refused(literal: str) -> None:
+    source = f"import importlib\nX = {literal}\n"
+    result = rewrite_module(source, flag_unknown_localize=True)
+    assert result.text is source
+    assert [line for line, _ in result.refusals] == [2]
 
 
 def test_a_refused_module_is_left_exactly_as_it_was() -> None:
