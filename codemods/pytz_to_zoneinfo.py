@@ -29,6 +29,10 @@ from redpanda_migrate.codemod import (
 
 SECTION = "Deprecated / Removed"
 DEPENDENCY_SUFFIXES = (".toml", ".txt", ".in")
+# Django's own pytz-era API: timezone.utc, and zones from get_current/default_timezone()
+DJANGO_PYTZ_ERA_WORDS = ("utc", "get_current_timezone", "get_default_timezone")
+# what a module does with a pytz zone it may have imported from another module
+ZONE_WORDS = ("localize", "normalize", ".zone", "tzinfo")
 
 
 def _is_dependency_file(path: str) -> bool:
@@ -45,6 +49,26 @@ def project_uses_pytz(files: dict[str, str]) -> bool:
         ("pytz" in text) if path.endswith(".py") else declares_pytz(path, text)
         for path, text in files.items()
     )
+
+
+def may_need_rewrite(text: str, project_uses_pytz: bool, has_zone_exports: bool) -> bool:
+    """Tell cheaply whether a module can hold anything this codemod rewrites or refuses.
+
+    Parsing with scope and qualified-name metadata is the expensive part of a run, and the
+    codemod's needles (``utc``, ``tzinfo``, ``normalize``...) are common words: this keeps the
+    parse for modules that mention pytz, Django's pytz-era API, or, when the project uses pytz,
+    the methods of a zone that may come from another module.
+
+    :param text: the module's text.
+    :param project_uses_pytz: whether any candidate file imports or declares pytz.
+    :param has_zone_exports: whether some module defines module-level pytz zones.
+    :returns: ``False`` only when the rewrite would leave the module untouched and unflagged.
+    """
+    if "pytz" in text or "is_dst" in text or "USE_DEPRECATED_PYTZ" in text:
+        return True
+    if "django.utils" in text and any(word in text for word in DJANGO_PYTZ_ERA_WORDS):
+        return True
+    return (project_uses_pytz or has_zone_exports) and any(word in text for word in ZONE_WORDS)
 
 
 def module_names(path: str) -> list[str]:
@@ -188,10 +212,16 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     """
     files = dict(project.files)
     python = {path: text for path, text in files.items() if path.endswith(".py")}
+    uses_pytz = project_uses_pytz(files)
+    exports = exported_zones(python)
     modules = _Modules(
-        python,
-        project_uses_pytz(files),
-        exported_zones(python),
+        {
+            path: text
+            for path, text in python.items()
+            if may_need_rewrite(text, uses_pytz, bool(exports))
+        },
+        uses_pytz,
+        exports,
         project_roots(project.facts.files),
     )
     results = _rewrite_all(modules)

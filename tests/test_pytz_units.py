@@ -10,7 +10,11 @@ from harness import copy_tree, run_codemod
 from redpanda_migrate.codemods._pytz_deps import edit_dependency_file, requirement_name
 from redpanda_migrate.codemods._pytz_names import canonical_zone_name
 from redpanda_migrate.codemods._pytz_python import pytz_member, rewrite_module
-from redpanda_migrate.codemods.pytz_to_zoneinfo import exported_zones, module_names
+from redpanda_migrate.codemods.pytz_to_zoneinfo import (
+    exported_zones,
+    may_need_rewrite,
+    module_names,
+)
 
 
 def rewrite(source: str) -> str:
@@ -229,3 +233,23 @@ def test_after_pin_dependencies_in_the_same_run(tmp_path: Path) -> None:
         "pin-dependencies",
         "pytz-to-zoneinfo",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "project_uses_pytz", "expected"),
+    [
+        ("import unicodedata\nX = unicodedata.normalize('NFC', 'x')\n", False, False),
+        ("import datetime\nX = datetime.timezone.utc\n", False, False),
+        ("import unicodedata\nX = unicodedata.normalize('NFC', 'x')\n", True, True),
+        ("from django.utils.timezone import utc\n", False, True),
+        ("from django.utils import timezone\nX = timezone.get_current_timezone()\n", False, True),
+        ("USE_DEPRECATED_PYTZ = True\n", False, True),
+        ("X = make_aware(dt, is_dst=True)\n", False, True),
+    ],
+)
+def test_only_modules_that_may_change_are_parsed(
+    text: str, project_uses_pytz: bool, expected: bool
+) -> None:
+    assert may_need_rewrite(text, project_uses_pytz, False) is expected
+    # a zone exported by another module may be localized anywhere
+    assert may_need_rewrite("X = SHOP_TZ.localize(dt)\n", False, True)
