@@ -34,14 +34,15 @@ RUNTIME_NAMES = frozenset(
     {
         "TZ", "LANG", "LANGUAGE", "HOME", "PATH", "DJANGO_SETTINGS_MODULE", "DATABASE_URL",
         "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CELERY_CONFIG_MODULE", "CELERY_LOADER",
-        "C_FORCE_ROOT", "GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "PORT", "FORWARDED_ALLOW_IPS",
+        "C_FORCE_ROOT", "GUNICORN_CMD_ARGS", "IPYTHONDIR", "WEB_CONCURRENCY", "PORT",
+        "FORWARDED_ALLOW_IPS",
         "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
         "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
     }
 )  # fmt: skip
 RUNTIME_PREFIXES = (
     "PYTHON", "LC_", "DJANGO_", "UVICORN_", "PG", "AWS_", "SENTRY_", "OTEL_",
-    "GOOGLE_", "AZURE_", "NEW_RELIC_", "DD_",
+    "GOOGLE_", "AZURE_", "NEW_RELIC_", "DD_", "WATCHFILES_", "UV_", "PIP_",
 )  # fmt: skip
 # Official images and the variables their documentation lists (prefixes), plus TZ.
 IMAGE_PREFIXES: Mapping[str, tuple[str, ...]] = {
@@ -88,6 +89,7 @@ class ServiceView:
     :param project_image: ``True`` when its image is the one another service builds.
     :param dockerfile_commands: ENTRYPOINT/CMD of its Dockerfile, when it builds one.
     :param undecided: why what runs in it cannot be known, if so.
+    :param copies: ``(destination, source)`` of its Dockerfile's ``COPY``/``ADD`` lines.
     """
 
     name: str
@@ -98,6 +100,7 @@ class ServiceView:
     project_image: bool = False
     dockerfile_commands: tuple[str, ...] = ()
     undecided: str | None = None
+    copies: tuple[tuple[str, str], ...] = ()
 
 
 def image_name(image: str) -> str:
@@ -145,11 +148,52 @@ def serves_http(view: ServiceView) -> bool:
     return not (commands and NON_HTTP_COMMANDS.search(text))
 
 
+SHELL_SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")"})
+WRAPPERS = frozenset({"exec", "sh", "bash", "ash", "dash", "tini", "dumb-init", "nohup", "env"})
+BINARY_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
+PROGRAMS = re.compile(
+    r"^(python[\d.]*|pip[\d.]*|gunicorn|uvicorn|daphne|hypercorn|uwsgi|celery|flower|watchfiles"
+    r"|granian|django-admin|sh|bash|ash|dash|env|tini|dumb-init|gosu|su-exec|wait-for-it)$"
+)
+
+
+def command_words(command: str) -> list[str]:
+    """List the words of a shell command that stand in command position.
+
+    ``sh -c "..."`` strings are read too; wrappers (``exec``, ``sh``, ``tini``, ``env A=1``) are
+    looked through.
+
+    :param command: a command, entrypoint or script line.
+    """
+    try:
+        lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        tokens = list(lexer)
+    except ValueError:
+        tokens = command.split()
+    words: list[str] = []
+    expect, previous = True, ""
+    for token in tokens:
+        if previous == "-c":
+            words += command_words(token)
+            expect = False
+        elif token in SHELL_SEPARATORS:
+            expect = True
+        elif expect:
+            words.append(token)
+            name = PurePosixPath(token).name
+            expect = name in WRAPPERS or token.startswith("-") or "=" in token
+        previous = token
+    return words
+
+
 def script_paths(commands: tuple[str, ...]) -> list[str]:
     """List the words of commands that name a script to run.
 
     :param commands: command/entrypoint texts.
-    :returns: words that look like a script path (``./start.sh``, ``/app/entrypoint``).
+    :returns: words that look like a script path (``./start.sh``, ``/app/entrypoint``,
+        ``/start``): any ``.sh``/``entrypoint`` path, and any path in command position that
+        is not a well-known program.
     """
     found = []
     for command in commands:
@@ -162,7 +206,34 @@ def script_paths(commands: tuple[str, ...]) -> list[str]:
                 "/" in word and "entrypoint" in PurePosixPath(word).name.lower()
             ):
                 found.append(word)
+        for word in command_words(command):
+            name = PurePosixPath(word).name
+            if word.startswith(("/", "./")) and not word.endswith(".py") and word not in found:
+                if not PROGRAMS.match(name) and "$" not in word:
+                    found.append(word)
     return found
+
+
+def resolve_script(
+    word: str, copies: tuple[tuple[str, str], ...], paths: Iterable[str]
+) -> str | None:
+    """Find the project file a command's script word names.
+
+    :param word: e.g. ``/start`` or ``/app/docker/entrypoint.sh``.
+    :param copies: ``(destination, source)`` of the Dockerfile's ``COPY`` lines.
+    :param paths: project paths.
+    :returns: the project path, or ``None`` (also for a program of the image, under ``/bin``
+        and the like, which is not a script of the project).
+    """
+    known = set(paths)
+    for destination, source in copies:
+        if word == destination and source in known:
+            return source
+        inside = word.removeprefix(destination.rstrip("/") + "/")
+        candidate = f"{source}/{inside}" if source else inside
+        if inside != word and candidate in known:
+            return candidate
+    return find_script(word, known)
 
 
 def find_script(word: str, scripts: Iterable[str]) -> str | None:
@@ -220,7 +291,9 @@ class ProjectCode:
     :param scripts: shell scripts and Dockerfiles by path.
     :param mail_senders: Python files (not settings) that send mail.
     :param python_paths: the project's Python files.
-    :param all_paths: every file of the project (a script not handed over reads no ``$``).
+    :param all_paths: every file of the project.
+    :param readable: the paths the rule's file patterns cover: one of them that was not handed
+        over holds no needle, so it reads no ``$``; any other script cannot be read.
     """
 
     usage: EnvUsage
@@ -228,6 +301,7 @@ class ProjectCode:
     mail_senders: tuple[str, ...] = ()
     python_paths: tuple[str, ...] = ()
     all_paths: tuple[str, ...] = ()
+    readable: frozenset[str] = frozenset()
 
 
 def _script_names(view: ServiceView, code: ProjectCode) -> tuple[set[str], list[str]]:
@@ -237,9 +311,14 @@ def _script_names(view: ServiceView, code: ProjectCode) -> tuple[set[str], list[
     for command in commands:
         names |= shell_variables(command)
     for word in script_paths(commands):
-        path = find_script(word, code.all_paths)
+        path = resolve_script(word, view.copies, code.all_paths)
+        if path is None and word.startswith(BINARY_DIRS):
+            continue  # a program of the image
         if path is None:
             undecided.append(f"script {word} is not in the project")
+            continue
+        if path not in code.scripts and path not in code.readable:
+            undecided.append(f"script {path} was not read")
             continue
         names |= shell_variables(code.scripts.get(path, ""))
         if shell_reads_everything(code.scripts.get(path, "")):

@@ -103,8 +103,9 @@ class _Bindings:
     settings_bases: set[str] = field(default_factory=set)
 
 
-def _collect_bindings(tree: ast.Module) -> _Bindings:
+def _collect_bindings(tree: ast.Module, shared: dict[str, str] | None = None) -> _Bindings:
     bound = _Bindings()
+    shared = shared or {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -115,7 +116,9 @@ def _collect_bindings(tree: ast.Module) -> _Bindings:
                     bound.environ_modules.add(local)
                 elif alias.name == "decouple":
                     bound.decouple_modules.add(local)
-        elif isinstance(node, ast.ImportFrom) and node.module:
+        elif isinstance(node, ast.ImportFrom):
+            _bind_shared(node, shared, bound)
+        if isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 local = alias.asname or alias.name
                 if node.module == "os" and alias.name == "environ":
@@ -139,6 +142,36 @@ def _collect_bindings(tree: ast.Module) -> _Bindings:
                 elif isinstance(target, ast.Name) and kind == "decouple":
                     bound.config_names.add(target.id)
     return bound
+
+
+def _bind_shared(node: ast.ImportFrom, shared: dict[str, str], bound: _Bindings) -> None:
+    # ``from .base import env`` / ``from .base import *``: an instance made in another file.
+    for alias in node.names:
+        names = shared if alias.name == "*" else {alias.name: shared.get(alias.name)}
+        for name, kind in names.items():
+            local = name if alias.name == "*" else alias.asname or name
+            if kind == "environ":
+                bound.env_instances.add(local)
+            elif kind == "decouple":
+                bound.config_names.add(local)
+
+
+def shared_instances(text: str) -> dict[str, str]:
+    """Name the module-level django-environ and python-decouple instances a file creates.
+
+    Other files import them (``from .base import env``), so their reads count too.
+
+    :param text: a Python file's text.
+    :returns: each instance name and its kind (``environ`` or ``decouple``).
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {}
+    bound = _collect_bindings(tree)
+    found = {name: "environ" for name in bound.env_instances}
+    found.update({name: "decouple" for name in bound.config_names})
+    return found
 
 
 def _constructor_kind(func: ast.expr, bound: _Bindings) -> str | None:
@@ -183,11 +216,13 @@ def _has_kw(call: ast.Call, name: str) -> bool:
 
 
 class _Scanner:
-    def __init__(self, path: str, tree: ast.Module, usage: EnvUsage) -> None:
+    def __init__(
+        self, path: str, tree: ast.Module, usage: EnvUsage, shared: dict[str, str] | None
+    ) -> None:
         self.path = path
         self.tree = tree
         self.usage = usage
-        self.bound = _collect_bindings(tree)
+        self.bound = _collect_bindings(tree, shared)
         self.parents: dict[ast.AST, ast.AST] = {}
         for parent in ast.walk(tree):
             for child in ast.iter_child_nodes(parent):
@@ -336,7 +371,9 @@ def _field_alias(value: ast.expr | None) -> str | None:
     return None
 
 
-def scan_python(path: str, text: str, usage: EnvUsage) -> None:
+def scan_python(
+    path: str, text: str, usage: EnvUsage, shared: dict[str, str] | None = None
+) -> None:
     """Add the environment reads of one Python file to ``usage``.
 
     A file that does not parse is reported as dynamic: its reads cannot be known.
@@ -344,13 +381,15 @@ def scan_python(path: str, text: str, usage: EnvUsage) -> None:
     :param path: project-relative path.
     :param text: the file's text.
     :param usage: collects the reads.
+    :param shared: instances other files create (:func:`shared_instances`), which this file
+        may import.
     """
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         usage.dynamic.append((path, 1, "a file that does not parse"))
         return
-    _Scanner(path, tree, usage).scan()
+    _Scanner(path, tree, usage, shared).scan()
 
 
 def shell_variables(text: str) -> set[str]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+import pathspec
 from redpanda_migrate.codemods._compose_consumers import ProjectCode, ServiceView, consume
 from redpanda_migrate.codemods._compose_dotfiles import (
     append_lines,
@@ -41,7 +42,12 @@ from redpanda_migrate.codemods._compose_yaml import (
     services_of,
     value_end,
 )
-from redpanda_migrate.codemods._envvars import EnvUsage, scan_python, sends_mail
+from redpanda_migrate.codemods._envvars import (
+    EnvUsage,
+    scan_python,
+    sends_mail,
+    shared_instances,
+)
 from ruamel.yaml.comments import CommentedMap
 
 from redpanda_migrate.codemod import (
@@ -55,6 +61,25 @@ from redpanda_migrate.facts import is_settings_file
 from redpanda_migrate.secrets import env_values
 
 SECTION = "Docker Compose — Per-Service Environment Scoping"
+FILES = (
+    "compose.yml",
+    "compose.yaml",
+    "compose.*.yml",
+    "compose.*.yaml",
+    "docker-compose*.yml",
+    "docker-compose*.yaml",
+    "**/*.py",
+    "**/*.sh",
+    "**/*.bash",
+    "**/*entrypoint*",
+    "**/start*",
+    "**/Dockerfile*",
+    "**/*.Dockerfile",
+    "**/compose/**/*",
+    "**/docker/**/*",
+    "**/scripts/**/*",
+    "**/bin/*",
+)
 DOTENV = ".env"
 EXAMPLE = ".env.example"
 
@@ -173,23 +198,47 @@ def _build_context(node: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _dockerfile_commands(
-    node: Mapping[str, Any], scripts: Mapping[str, str]
-) -> tuple[str, ...] | None:
+def _dockerfile(node: Mapping[str, Any], files: Mapping[str, str]) -> tuple[str, str | None]:
+    """Return the build context (project-relative) and the Dockerfile's text (``None``: absent)."""
     context = _build_context(node)
     if context is None:
-        return ()
-    path = str(PurePosixPath(context[0].removeprefix("./")) / context[1])
-    path = path.removeprefix("./")
-    text = scripts.get(path)
-    if text is None:
-        return None
+        return "", ""
+    folder = str(PurePosixPath(context[0].removeprefix("./"))).removeprefix("./")
+    path = str(PurePosixPath(folder) / context[1]).removeprefix("./")
+    return ("" if folder == "." else folder), files.get(path)
+
+
+def _dockerfile_commands(node: Mapping[str, Any], text: str) -> tuple[str, ...]:
     found = []
     for line in text.splitlines():
         word, _, rest = line.strip().partition(" ")
         if word.upper() == "ENTRYPOINT" or (word.upper() == "CMD" and not node.get("command")):
             found.append(_text_of(_json_list(rest)))
     return tuple(found)
+
+
+def _dockerfile_copies(folder: str, text: str) -> list[tuple[str, str]]:
+    """``(destination, project path)`` of each ``COPY``/``ADD`` from the build context."""
+    copies = []
+    for line in text.splitlines():
+        word, _, rest = line.strip().partition(" ")
+        if word.upper() not in ("COPY", "ADD"):
+            continue
+        value = _json_list(rest.strip())
+        words = value if isinstance(value, list) else rest.split()
+        if any(str(w).startswith("--from") for w in words):
+            continue
+        words = [str(w) for w in words if not str(w).startswith("--")]
+        if len(words) < 2 or any("$" in w for w in words):
+            continue
+        for source in words[:-1]:
+            path = str(PurePosixPath(folder) / source.removeprefix("./")).removeprefix("./")
+            path = "" if path == "." else path
+            destination = words[-1]
+            if destination.endswith("/"):  # a file lands inside the folder
+                copies.append((destination + PurePosixPath(source).name, path))
+            copies.append((destination.rstrip("/") or "/", path))
+    return copies
 
 
 def _json_list(text: str) -> Any:
@@ -207,16 +256,19 @@ def _view(name: str, nodes: list[CommentedMap], stack: Stack, project_images: se
     builds = False
     volumes: list[str] = []
     dockerfile: tuple[str, ...] = ()
+    copies: list[tuple[str, str]] = []
     missing = None
     for node in nodes:
         commands += _commands(node)
         image = image or node.get("image")
         builds = builds or "build" in node
         volumes += [str(v) for v in node.get("volumes") or [] if isinstance(v, str)]
-        found = _dockerfile_commands(node, stack.files)
-        if found is None:
+        folder, text = _dockerfile(node, stack.files)
+        if text is None:
             missing = f"the Dockerfile of {name} is not in the project"
-        dockerfile = dockerfile or found or ()
+            continue
+        dockerfile = dockerfile or _dockerfile_commands(node, text)
+        copies += _dockerfile_copies(folder, text)
     return ServiceView(
         name,
         str(image) if image else None,
@@ -226,6 +278,7 @@ def _view(name: str, nodes: list[CommentedMap], stack: Stack, project_images: se
         bool(image) and image in project_images,
         dockerfile,
         missing,
+        tuple(copies),
     )
 
 
@@ -292,6 +345,13 @@ def plan_service(
     line = source.lc.key("env_file")[0] + 1
     if "extends" in node:
         raise Refusal(f"{name} uses extends, which merges env_file and environment", line)
+    merged = [m[1] if isinstance(m, tuple) else m for m in getattr(node, "merge", [])]
+    if source is node and any(isinstance(m, Mapping) and "env_file" in m for m in merged):
+        raise Refusal(
+            f"{name}: its env_file overrides the one it merges (<<); without it, the merged "
+            "env_file would apply",
+            line,
+        )
     for other in others:
         if "env_file" in other or "environment" in other or "extends" in other:
             raise Refusal(
@@ -315,6 +375,12 @@ def plan_service(
             line,
         )
     for variable in plan.kept:
+        if "$" in (values[variable] or "") and len(set(origins.values())) > 1:
+            raise Refusal(
+                f"the value of {variable} contains '$' and {name} has several env files, whose "
+                "values Compose may expand into it",
+                line,
+            )
         _check_value(stack, compose, variable, values[variable], line)
     return plan
 
@@ -322,8 +388,8 @@ def plan_service(
 def _check_value(
     stack: Stack, compose: ComposeFile, variable: str, value: str | None, line: int
 ) -> None:
-    if value is None:
-        return
+    if value is None or (variable in stack.dotenv and stack.dotenv[variable] == value):
+        return  # no value, or one that stays where it is: ${VAR} reads the same .env line
     if "$" in value:
         raise Refusal(
             f"the value of {variable} contains '$', which Compose versions expand differently",
@@ -489,9 +555,21 @@ def literal_secrets(stack: Stack, compose: ComposeFile, name: str, node: Comment
         return
     lines = compose.lines
     for index, (variable, value) in enumerate(values.items()):
-        if not isinstance(value, str) or not value or "$" in value:
+        if not isinstance(value, str) or not value or not is_secret_like(variable, value):
             continue
-        if not is_secret_like(variable, value):
+        if "$" in value:
+            if "$" not in value.replace("$$", ""):  # a literal with escaped dollars
+                at = (
+                    environment.lc.value(variable)[0]
+                    if form == "map"
+                    else environment.lc.item(index)[0]
+                )
+                stack.refuse(
+                    compose.path,
+                    at + 1,
+                    f"literal secret left in place: {name}: the value of {variable} contains "
+                    "'$$', which .env would expand differently by Compose version",
+                )
             continue
         at, col = environment.lc.value(variable) if form == "map" else environment.lc.item(index)
         try:
@@ -538,15 +616,21 @@ def project_code(files: Mapping[str, str], all_paths: tuple[str, ...]) -> Projec
     usage = EnvUsage()
     mail = []
     scripts = {}
+    shared: dict[str, str] = {}
     for path, text in sorted(files.items()):
         if path.endswith(".py"):
-            scan_python(path, text, usage)
+            shared.update(shared_instances(text))
+    for path, text in sorted(files.items()):
+        if path.endswith(".py"):
+            scan_python(path, text, usage, shared)
             if not is_settings_file(path) and sends_mail(text):
                 mail.append(path)
         elif not is_compose_file(path) and not PurePosixPath(path).name.startswith(".env"):
             scripts[path] = text
     python_paths = tuple(path for path in all_paths if path.endswith(".py"))
-    return ProjectCode(usage, scripts, tuple(mail), python_paths, all_paths)
+    spec = pathspec.GitIgnoreSpec.from_lines(FILES)
+    readable = frozenset(path for path in all_paths if spec.match_file(path))
+    return ProjectCode(usage, scripts, tuple(mail), python_paths, all_paths, readable)
 
 
 def _service_defs(composes: list[ComposeFile]) -> dict[str, list[tuple[ComposeFile, Any]]]:
@@ -644,6 +728,30 @@ def _group_anchors(
             continue
         accepted.extend((plan, index == 0) for index, plan in enumerate(group))
     return accepted
+
+
+def _inherited(stack: Stack, accepted: list[tuple[ServicePlan, bool]]) -> set[int]:
+    """Refuse plans whose service is merged by another (``<<: *web``) that would inherit."""
+    own_blocks = {id(plan.node) for plan, _ in accepted if plan.kept}
+    refused: set[int] = set()
+    for plan, _ in accepted:
+        if not plan.kept or plan.node is not plan.source:
+            continue
+        for name, node in services_of(plan.compose.document).items():
+            merged = [m[1] if isinstance(m, tuple) else m for m in getattr(node, "merge", [])]
+            if not any(m is plan.node for m in merged) or "environment" in node._ok:
+                continue
+            if id(node) in own_blocks:
+                continue
+            refused.add(id(plan.source))
+            stack.refuse(
+                plan.compose.path,
+                plan.line,
+                f"{plan.name}: service {name} merges it (<<) without an environment: of its "
+                "own, so it would inherit the new entries; scope them by hand",
+            )
+            break
+    return refused
 
 
 def _conflicts(stack: Stack, accepted: list[tuple[ServicePlan, bool]]) -> set[int]:
@@ -756,7 +864,7 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         return ProjectOutcome(refusals=tuple(stack.refusals))
     code = project_code(project.files, tuple(dict.fromkeys([*project.facts.files, *project.files])))
     accepted = _plan_all(stack, code)
-    refused = _conflicts(stack, accepted)
+    refused = _conflicts(stack, accepted) | _inherited(stack, accepted)
     changed = False
     for plan, remove_source in accepted:
         if id(plan.source) in refused:
@@ -812,19 +920,7 @@ CODEMOD = Codemod(
     id="compose-env-scoping",
     title="Per-service environment: blocks instead of a shared env_file",
     section=SECTION,
-    files=(
-        "compose.yml",
-        "compose.yaml",
-        "compose.*.yml",
-        "compose.*.yaml",
-        "docker-compose*.yml",
-        "docker-compose*.yaml",
-        "**/*.py",
-        "**/*.sh",
-        "**/*entrypoint*",
-        "**/Dockerfile*",
-        "**/*.Dockerfile",
-    ),
+    files=FILES,
     needles=(
         "env_file",
         "environment",

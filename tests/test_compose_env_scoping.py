@@ -17,10 +17,16 @@ from pathlib import Path
 import pytest
 from harness import FIXTURES, all_cases, copy_tree, run_cli, run_codemod
 from redpanda_migrate.codemods import compose_env_scoping as module
-from redpanda_migrate.codemods._compose_consumers import HTTP_ONLY, MAIL_PREFIX, image_name
+from redpanda_migrate.codemods._compose_consumers import (
+    HTTP_ONLY,
+    MAIL_PREFIX,
+    image_name,
+    resolve_script,
+    script_paths,
+)
 from redpanda_migrate.codemods._compose_dotfiles import dotenv_line, ensure_ignored, update_example
 from redpanda_migrate.codemods._compose_yaml import is_compose_file
-from redpanda_migrate.codemods._envvars import EnvUsage, scan_python
+from redpanda_migrate.codemods._envvars import EnvUsage, scan_python, shared_instances
 from ruamel.yaml import YAML
 
 from redpanda_migrate.secrets import env_values
@@ -307,3 +313,39 @@ def test_example_never_copies_values() -> None:
     assert "SECRET_KEY=change-me\n" in text
     assert "# Consumed by: web, worker\nDEBUG=\n" in text
     assert update_example(text, {"SECRET_KEY", "DEBUG"}, {"DEBUG": ("web",)}) is None
+
+
+def test_reads_through_an_imported_env_instance() -> None:
+    shared = shared_instances("import environ\nenv = environ.Env()\n")
+    assert shared == {"env": "environ"}
+    for source in (
+        'from .base import env\nA = env("USE_DOCKER")\n',
+        'from .base import *\nA = env.bool("USE_DOCKER")\n',
+    ):
+        usage = EnvUsage()
+        scan_python("config/settings/local.py", source, usage, shared)
+        assert {(read.name, read.has_default) for read in usage.reads} == {("USE_DOCKER", False)}
+    usage = EnvUsage()
+    scan_python("other.py", 'A = env("USE_DOCKER")\n', usage, shared)
+    assert usage.reads == []
+
+
+@pytest.mark.parametrize(
+    ("command", "scripts"),
+    [
+        ("/start-flower", ["/start-flower"]),
+        ('sh -c "python manage.py migrate && /start"', ["/start"]),
+        ("exec /usr/local/bin/gunicorn config.wsgi --chdir /app", []),
+        ("./bin/run.sh --fast", ["./bin/run.sh"]),
+    ],
+)
+def test_script_paths(command: str, scripts: list[str]) -> None:
+    assert script_paths((command,)) == scripts
+
+
+def test_resolve_script_through_dockerfile_copies() -> None:
+    paths = ["compose/flower/start", "compose/local/start", "compose/prod/start", "app/run.sh"]
+    copies = (("/start-flower", "compose/flower/start"), ("/app", ""))
+    assert resolve_script("/start-flower", copies, paths) == "compose/flower/start"
+    assert resolve_script("/app/app/run.sh", copies, paths) == "app/run.sh"
+    assert resolve_script("/start", copies, paths) is None  # two candidates: undecided
