@@ -53,6 +53,7 @@ ACCESS_ATTRS = {
 }
 OBJECT_ATTRS = {"model", "queryset", "context_object_name", "template_name"}
 LOOKUP_ATTRS = {"pk_url_kwarg", "slug_url_kwarg", "slug_field", "query_pk_and_slug"}
+FORM_ATTRS = {"form_class", "success_url", "initial", "content_type", "extra_context"}
 KIND_ATTRS = {
     "view": {"http_method_names"},
     "template": {"template_name", "extra_context", "content_type"},
@@ -66,25 +67,36 @@ KIND_ATTRS = {
         "page_kwarg",
         "extra_context",
         "content_type",
+        "template_name_suffix",
     },
-    "detail": OBJECT_ATTRS | LOOKUP_ATTRS | {"extra_context", "content_type"},
-    "create": OBJECT_ATTRS | {"form_class", "fields", "success_url", "initial", "content_type"},
-    "update": OBJECT_ATTRS
+    "detail": OBJECT_ATTRS
     | LOOKUP_ATTRS
-    | {"form_class", "fields", "success_url", "initial", "content_type"},
-    "delete": OBJECT_ATTRS | LOOKUP_ATTRS | {"success_url", "content_type"},
-    "form": {"template_name", "form_class", "success_url", "initial", "content_type"},
+    | {"extra_context", "content_type", "template_name_suffix"},
+    "create": OBJECT_ATTRS | FORM_ATTRS | {"fields", "template_name_suffix"},
+    "update": OBJECT_ATTRS | LOOKUP_ATTRS | FORM_ATTRS | {"fields", "template_name_suffix"},
+    "delete": OBJECT_ATTRS
+    | LOOKUP_ATTRS
+    | {"success_url", "content_type", "extra_context", "template_name_suffix"},
+    "form": {"template_name"} | FORM_ATTRS,
 }
 KIND_METHODS = {
     "view": set(HANDLERS),
     "template": {"get_context_data"},
     "redirect": set(),
     "list": {"get_queryset", "get_context_data"},
-    "detail": {"get_queryset", "get_context_data"},
-    "create": {"get_context_data", "form_valid", "get_success_url"},
-    "update": {"get_queryset", "get_context_data", "form_valid", "get_success_url"},
-    "delete": {"get_queryset", "get_context_data", "get_success_url"},
-    "form": {"get_context_data", "form_valid", "get_success_url"},
+    "detail": {"get_queryset", "get_object", "get_context_data"},
+    "create": {"get_context_data", "form_valid", "form_invalid", "get_success_url", "get_initial"},
+    "update": {
+        "get_queryset",
+        "get_object",
+        "get_context_data",
+        "form_valid",
+        "form_invalid",
+        "get_success_url",
+        "get_initial",
+    },
+    "delete": {"get_queryset", "get_object", "get_context_data", "form_valid", "get_success_url"},
+    "form": {"get_context_data", "form_valid", "form_invalid", "get_success_url", "get_initial"},
 }
 CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -330,7 +342,7 @@ def describe_class(
     if not kinds:
         raise Unsupported("does not inherit from one of Django's generic views")
     spec.kind = kinds[0]
-    if "success_message" in spec.mixins and spec.kind not in ("create", "update", "form"):
+    if "success_message" in spec.mixins and spec.kind not in ("create", "update", "form", "delete"):
         raise Unsupported("uses SuccessMessageMixin on a view without a form")
     if len(set(spec.mixins)) != len(spec.mixins):
         raise Unsupported("lists a mixin twice")

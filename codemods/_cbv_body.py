@@ -216,19 +216,37 @@ def split_final_return(
 
 
 def always_returns(statements: Sequence[cst.BaseStatement]) -> bool:
-    """Tell whether a body ends with ``return`` or ``raise`` (so it never falls through).
+    """Tell whether a body never falls through: it ends with ``return`` or ``raise``.
+
+    An ``if``/``else`` whose every branch never falls through, and a ``try`` whose body and
+    every handler never fall through (with no ``finally``), count too.
 
     :param statements: a body.
-    :returns: ``True`` when its last statement returns or raises.
+    :returns: ``True`` when the end of the body cannot be reached.
     """
     if not statements:
         return False
     last = statements[-1]
-    return (
-        isinstance(last, cst.SimpleStatementLine)
-        and len(last.body) == 1
-        and isinstance(last.body[0], cst.Return | cst.Raise)
-    )
+    if isinstance(last, cst.SimpleStatementLine):
+        return len(last.body) == 1 and isinstance(last.body[0], cst.Return | cst.Raise)
+    if isinstance(last, cst.If):
+        branch: cst.If | cst.Else | None = last
+        while isinstance(branch, cst.If):
+            if not always_returns(_block(branch.body)):
+                return False
+            branch = branch.orelse
+        return branch is not None and always_returns(_block(branch.body))
+    if isinstance(last, cst.Try) and last.finalbody is None and last.handlers:
+        return always_returns(_block(last.body)) and all(
+            always_returns(_block(handler.body)) for handler in last.handlers
+        )
+    return False
+
+
+def _block(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
+    if isinstance(suite, cst.IndentedBlock):
+        return list(suite.body)
+    return [cst.SimpleStatementLine(body=list(suite.body))]  # type: ignore[attr-defined]
 
 
 def parameters_without_self(func: cst.FunctionDef) -> cst.Parameters:

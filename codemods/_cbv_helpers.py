@@ -113,6 +113,19 @@ def require_access(test, **denial):
     return decorator
 
 
+def require_login(**denial):
+    """Let only logged-in users in, as ``LoginRequiredMixin`` did.
+
+    Needed instead of ``login_required`` when the mixin set ``raise_exception`` (anonymous
+    users get 403) or ``permission_denied_message``.
+    """
+
+    def is_authenticated(request, *args, **kwargs):
+        return request.user.is_authenticated
+
+    return require_access(is_authenticated, **denial)
+
+
 def require_permissions(*perms, **denial):
     """Require every permission in ``perms``, as ``PermissionRequiredMixin`` did.
 
@@ -182,12 +195,12 @@ def object_template_names(obj, model, suffix):
     return [f"{meta.app_label}/{meta.model_name}{suffix}.html"]
 
 
-def list_template_names(object_list, template_name=None):
-    """Name a list view's templates: ``template_name``, ``<app>/<model>_list.html``."""
+def list_template_names(object_list, template_name=None, suffix="_list"):
+    """Name a list view's templates: ``template_name``, ``<app>/<model><suffix>.html``."""
     names = [] if template_name is None else [template_name]
     if hasattr(object_list, "model"):
         meta = object_list.model._meta
-        names.append(f"{meta.app_label}/{meta.model_name}_list.html")
+        names.append(f"{meta.app_label}/{meta.model_name}{suffix}.html")
     elif not names:
         raise ImproperlyConfigured("Define template_name or list a QuerySet.")
     return names

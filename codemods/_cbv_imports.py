@@ -137,26 +137,49 @@ def _import_statement(text: str, leading: Iterable[cst.EmptyLine] = ()) -> cst.S
     return statement.with_changes(leading_lines=list(leading))
 
 
-def update_imports(module: cst.Module, needed: set[tuple[str, str]]) -> cst.Module:
+def _import_index(module: cst.Module, source: str, name: str) -> int | None:
+    """Index of the first top-level ``from source import name`` (no alias) of a module."""
+    for index, statement in enumerate(module.body):
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        if isinstance(small, cst.ImportFrom) and _module_name(small) == source:
+            if (name, None) in _alias_names(small):
+                return index
+    return None
+
+
+def update_imports(
+    module: cst.Module, needed: set[tuple[str, str]], first_use: int | None = None
+) -> cst.Module:
     """Add the imports the new functions need and drop those only the classes used.
+
+    A needed name imported only further down than ``first_use`` (decorators run when the
+    module is imported, so the name must be bound before them) moves up: it is imported
+    with the other new names and leaves the later import.
 
     :param module: the views module with its classes already replaced.
     :param needed: ``(module, name)`` pairs to import.
+    :param first_use: index in ``module.body`` of the first generated statement.
     :returns: the module with its imports updated.
     :raises Unsupported: when a needed name is already bound to something else.
     """
     bound = bound_names(module)
     missing: dict[str, set[str]] = {}
+    late: set[tuple[str, str]] = set()
     for source, name in sorted(needed):
         binding = bound.get(name)
         if binding is None:
             missing.setdefault(source, set()).add(name)
         elif binding != f"import:{source}:{name}" and not binding.startswith(f"import:{source}"):
             raise Unsupported(f"the module already defines {name!r}, which the functions need")
+        elif first_use is not None:
+            index = _import_index(module, source, name)
+            if index is not None and index > first_use:
+                late.add((source, name))
+                missing.setdefault(source, set()).add(name)
     used = used_names(module) | {name for _source, name in needed}
     body: list[cst.BaseStatement] = []
     pending: Sequence[cst.EmptyLine] | None = None
-    for statement in module.body:
+    for position, statement in enumerate(module.body):
         if pending is not None and _is_import(statement):
             statement = statement.with_changes(leading_lines=pending)
         pending = None
@@ -173,7 +196,11 @@ def update_imports(module: cst.Module, needed: set[tuple[str, str]]) -> cst.Modu
         kept = list(names)
         if source in PRUNABLE_MODULES:
             kept = [(name, asname) for name, asname in names if (asname or name) in used]
-        added = missing.pop(source, set())
+        if first_use is not None and position > first_use:
+            kept = [(name, asname) for name, asname in kept if (source, name) not in late]
+            added = set()
+        else:
+            added = missing.pop(source, set())
         kept += [(name, None) for name in added]
         if kept == names:
             body.append(statement)

@@ -30,12 +30,17 @@ from redpanda_migrate.codemods._cbv_body import (
     split_final_return,
 )
 from redpanda_migrate.codemods._cbv_helpers import HELPER_MODULE_NAME
+from redpanda_migrate.codemods._cbv_text import (
+    double_quoted,
+    fields_code,
+    percent_to_format,
+    wrap_line,
+)
 
 HELPERS = f".{HELPER_MODULE_NAME}"
 RESERVED = frozenset(
     {"request", "kwargs", "queryset", "obj", "form", "context", "response", "success_url"}
 )
-LINE_LENGTH = 88
 FORMAT_SPEC = re.compile(r"%\([^)]*\)[sdir]")
 KIND_WORDS = {
     "template": "TemplateView",
@@ -114,7 +119,16 @@ class _Builder:
         return node
 
     def emit(self, line: str, level: int = 1) -> None:
-        self.lines.append(("    " * level + line) if line else "")
+        indent = "    " * level
+        if "\n" in line:
+            # An expression copied from a method spans lines: its continuation lines carry
+            # their indentation relative to the statement, so they move with it.
+            if '"""' in line or "'''" in line or "\\\n" in line:
+                raise Unsupported("has a multi-line string in a method; move it by hand")
+            line = "\n".join((indent + part) if part.strip() else "" for part in line.split("\n"))
+            self.lines.append(line)
+            return
+        self.lines.append((indent + line) if line else "")
 
     def emit_statements(self, statements: list[cst.BaseStatement], level: int) -> None:
         text = cst.Module(body=statements).code
@@ -142,8 +156,10 @@ class _Builder:
             if default is None:
                 raise Unsupported(f"needs {method}() or the attribute it reads")
             return default
-        params = parameter_names(parameters_without_self(func))
-        if params:
+        params = parameters_without_self(func)
+        if method == "get_object" and _only_optional_queryset(params):
+            pass  # get_object(self, queryset=None): Django calls it without arguments
+        elif parameter_names(params):
             raise Unsupported(f"{method}() takes arguments")
         supers = {}
         if default is not None:
@@ -187,7 +203,8 @@ class _Builder:
         value = self.inline_value(
             "get_queryset", "queryset", self.queryset_default(ordering), level=1
         )
-        self.emit(f"queryset = {value}")
+        if value != "queryset":
+            self.emit(f"queryset = {value}")
 
     def emit_object(self) -> None:
         self.emit_queryset(ordering=False)
@@ -195,7 +212,24 @@ class _Builder:
         for name in ("pk_url_kwarg", "slug_url_kwarg", "slug_field", "query_pk_and_slug"):
             if self.attr(name) is not None:
                 options += f", {name}={self.attr_code(name)}"
-        self.emit(f"obj = {self.need(HELPERS, 'get_object')}(queryset, kwargs{options})")
+        if "get_object" not in self.spec.methods:
+            self.emit(f"obj = {self.need(HELPERS, 'get_object')}(queryset, kwargs{options})")
+            return
+        # get_object() runs before self.object exists; its super() is the helper's lookup,
+        # self.get_queryset() the queryset just built.
+        position = len(self.lines)
+        value = self.inline_value(
+            "get_object",
+            "obj",
+            f"get_object(queryset, kwargs{options})",
+            level=1,
+            object_name=None,
+            self_calls={"get_queryset": cst.Name("queryset")},
+        )
+        if re.search(r"\bget_object\(", value + "\n".join(self.lines[position:])):
+            self.need(HELPERS, "get_object")
+        if value != "obj":
+            self.emit(f"obj = {value}")
 
     def extra(self, base: str) -> str:
         extra = self.attr("extra_context")
@@ -236,6 +270,15 @@ class _Builder:
         tail = f", content_type={content_type}" if content_type else ""
         self.emit(f"return {response}(request, {template}, context{tail})", level)
 
+    def suffix(self, default: str) -> str:
+        """``template_name_suffix`` as a string literal, or ``default``."""
+        node = self.attr("template_name_suffix")
+        if node is None:
+            return f'"{default}"'
+        if not isinstance(_literal(node), str):
+            raise Unsupported("sets template_name_suffix to something other than a string")
+        return _code(node)
+
     def object_template(self, suffix: str, obj: str) -> str:
         if self.attr("template_name") is not None:
             return self.attr_code("template_name") or ""
@@ -243,7 +286,7 @@ class _Builder:
         if model is None and obj == "None":
             raise Unsupported("has neither template_name nor model")
         helper = self.need(HELPERS, "object_template_names")
-        return f'{helper}({obj}, {model or "None"}, "{suffix}")'
+        return f"{helper}({obj}, {model or 'None'}, {self.suffix(suffix)})"
 
     def form_class(self) -> str:
         form_class = self.attr_code("form_class")
@@ -267,15 +310,29 @@ class _Builder:
             f'    """The form of {self.spec.func_name} (was {self.spec.class_name}.fields)."""\n\n'
             "    class Meta:\n"
             f"        model = {model}\n"
-            f"        fields = {_code(fields)}"
+            f"        fields = {fields_code(fields)}"
         )
         return name
+
+    def emit_initial(self) -> None:
+        """Inline ``get_initial()``: its value goes in ``initial`` for both forms."""
+        if "get_initial" not in self.spec.methods:
+            return
+        default = self.attr_code("initial")
+        initial = self.attr("initial")
+        # Django copies the class attribute; a dict display is a new dict every time anyway.
+        fresh = default if isinstance(initial, cst.Dict) else f"{default}.copy()"
+        value = self.inline_value("get_initial", "initial", fresh if default else "{}", level=1)
+        if value != "initial":
+            self.emit(f"initial = {value}")
 
     def form_arguments(self, bound: bool, instance: bool) -> str:
         arguments = []
         if bound:
             arguments += ["data=request.POST", "files=request.FILES"]
-        if self.attr("initial") is not None:
+        if "get_initial" in self.spec.methods:
+            arguments.append("initial=initial")
+        elif self.attr("initial") is not None:
             arguments.append(f"initial={self.attr_code('initial')}")
         if instance:
             arguments.append("instance=obj")
@@ -344,6 +401,32 @@ class _Builder:
             raise Unsupported("form_valid() does not end with return")
         self.emit_statements(statements, level)
 
+    def emit_form_invalid(self, level: int) -> None:
+        """Inline ``form_invalid()``: what it does before ``super().form_invalid(form)``.
+
+        The valid branch always returns, so these statements run for invalid forms only;
+        the re-rendered page that follows is what ``super().form_invalid(form)`` answered.
+        """
+        func = self.spec.methods.get("form_invalid")
+        if func is None:
+            return
+        if parameter_names(parameters_without_self(func)) != ["form"]:
+            raise Unsupported("form_invalid() must take exactly (self, form) to be inlined")
+        context = self.context(
+            "form_invalid",
+            object_name="obj" if self.spec.kind == "update" else None,
+            reserved=RESERVED - {"form"},
+            super_calls={"form_invalid": lambda call: call},
+        )
+        statements = rewrite_body(func, context)
+        prelude, value = split_final_return(statements, "form_invalid")
+        if _code(value) != "super().form_invalid(form)":
+            raise Unsupported("form_invalid() must end with return super().form_invalid(form)")
+        if any("super()" in _code(statement) for statement in prelude):
+            raise Unsupported("form_invalid() calls super() before its end")
+        if prelude:
+            self.emit_statements(prelude, level)
+
     def _emit_success_message(self, level: int) -> None:
         if "success_message" not in self.spec.mixins:
             return
@@ -356,13 +439,29 @@ class _Builder:
         messages = self.need("django.contrib", "messages")
         text = _code(message)
         if "%" in value:
-            text += " % form.cleaned_data"
+            template = percent_to_format(value)
+            if template is None:
+                raise Unsupported("formats success_message with % specs other than %(name)s")
+            if "%(" in value:
+                text = f"{double_quoted(template)}.format(**form.cleaned_data)"
+            else:
+                text = double_quoted(value.replace("%%", "%"))
         if FORMAT_SPEC.sub("", value).replace("%%", ""):
             self.emit(f"{messages}.success(request, {text})", level)
         else:
             self.emit(f"success_message = {text}", level)
             self.emit("if success_message:", level)
             self.emit(f"{messages}.success(request, success_message)", level + 1)
+
+
+def _only_optional_queryset(params: cst.Parameters) -> bool:
+    """Tell whether a signature is exactly ``(queryset=None)``."""
+    return (
+        parameter_names(params) == ["queryset"]
+        and len(params.params) == 1
+        and params.params[0].default is not None
+        and _code(params.params[0].default) == "None"
+    )
 
 
 def _super_default(call: cst.Call, default: str, method: str) -> cst.BaseExpression:
@@ -446,7 +545,15 @@ def _render_redirect(builder: _Builder) -> list[str]:
         raise Unsupported("sets url, pattern_name, permanent or query_string to a non-constant")
     if url:
         text = builder.attr_code("url") or ""
-        builder.emit(f"url = {text} % kwargs" if "%" in str(url) else f"url = {text}")
+        if "%" in str(url):
+            template = percent_to_format(str(url))
+            if template is None:
+                text = f"{text} % kwargs  # noqa: UP031"
+            elif "%(" not in str(url):
+                text = double_quoted(str(url).replace("%%", "%"))
+            else:
+                text = f"{double_quoted(template)}.format(**kwargs)"
+        builder.emit(f"url = {text}")
     elif pattern:
         reverse = builder.need("django.urls", "reverse")
         builder.emit(f"url = {reverse}({builder.attr_code('pattern_name')}, kwargs=kwargs)")
@@ -477,7 +584,10 @@ def _render_list(builder: _Builder) -> list[str]:
     builder.emit_context(builder.extra(f"{helper}(request, kwargs, queryset{options})"))
     names = builder.need(HELPERS, "list_template_names")
     template = builder.attr_code("template_name")
-    builder.response(f"{names}(queryset{', ' + template if template else ''})")
+    arguments = f", {template}" if template else ""
+    if builder.attr("template_name_suffix") is not None:
+        arguments += f", suffix={builder.suffix('_list')}"
+    builder.response(f"{names}(queryset{arguments})")
     return ["GET", "HEAD", "OPTIONS"]
 
 
@@ -497,17 +607,19 @@ def _render_detail(builder: _Builder) -> list[str]:
 
 def _render_form_flow(builder: _Builder, instance: bool, saves: bool) -> None:
     form_class = builder.form_class()
+    builder.emit_initial()
     builder.emit('if request.method in ("POST", "PUT"):')
     builder.emit(f"form = {form_class}({builder.form_arguments(True, instance)})", 2)
     builder.emit("if form.is_valid():", 2)
     builder.emit_form_valid(3, saves)
+    builder.emit_form_invalid(2)
     builder.emit("else:")
     builder.emit(f"form = {form_class}({builder.form_arguments(False, instance)})", 2)
 
 
 def _render_create(builder: _Builder) -> list[str]:
     _render_form_flow(builder, instance=False, saves=True)
-    builder.emit_context('{"form": form}')
+    builder.emit_context(builder.extra('{"form": form}'))
     builder.response(builder.object_template("_form", "None"))
     return ["GET", "POST", "PUT", "HEAD", "OPTIONS"]
 
@@ -515,7 +627,7 @@ def _render_create(builder: _Builder) -> list[str]:
 def _render_update(builder: _Builder) -> list[str]:
     builder.emit_object()
     _render_form_flow(builder, instance=True, saves=True)
-    builder.emit_context(_object_context(builder, ", form=form"))
+    builder.emit_context(builder.extra(_object_context(builder, ", form=form")))
     builder.response(builder.object_template("_form", "obj"))
     return ["GET", "POST", "PUT", "HEAD", "OPTIONS"]
 
@@ -525,24 +637,85 @@ def _render_form(builder: _Builder) -> list[str]:
     if template is None:
         raise Unsupported("has no template_name")
     _render_form_flow(builder, instance=False, saves=False)
-    builder.emit_context('{"form": form}')
+    builder.emit_context(builder.extra('{"form": form}'))
     builder.response(template)
     return ["GET", "POST", "PUT", "HEAD", "OPTIONS"]
 
 
 def _render_delete(builder: _Builder) -> list[str]:
     builder.emit_object()
-    # Since Django 4.0 a POST goes through DeleteView's form (an empty Form, always valid);
-    # DELETE deletes directly. Both end the same way.
-    builder.emit('if request.method in ("POST", "DELETE"):')
+    # Since Django 4.0 a POST goes through DeleteView's form (an empty Form, always valid)
+    # and form_valid(); DELETE deletes directly, without form_valid().
+    spec = builder.spec
+    custom = "form_valid" in spec.methods or spec.attrs.get("success_message") is not None
+    builder.emit('if request.method == "DELETE":' if custom else _POST_OR_DELETE)
     url = builder.success_url(2, formatted=True)
     builder.emit(f"success_url = {url}", 2)
     builder.emit("obj.delete()", 2)
     builder.emit(f"return {builder.redirect('success_url')}", 2)
     form = builder.need("django.forms", "Form")
-    builder.emit_context(_object_context(builder, f", form={form}()"))
+    if custom:
+        builder.emit('if request.method == "POST":')
+        position = len(builder.lines)
+        _emit_delete_form_valid(builder, url)
+        if re.search(r"\bform\b", "\n".join(builder.lines[position:])):
+            builder.lines[position:position] = [
+                f"        form = {form}(data=request.POST, files=request.FILES)",
+                "        form.is_valid()  # always true: the form has no fields",
+            ]
+    builder.emit_context(builder.extra(_object_context(builder, f", form={form}()")))
     builder.response(builder.object_template("_confirm_delete", "obj"))
     return ["GET", "POST", "DELETE", "HEAD", "OPTIONS"]
+
+
+_POST_OR_DELETE = 'if request.method in ("POST", "DELETE"):'
+
+
+def _emit_delete_form_valid(builder: _Builder, url: str) -> None:
+    """Write DeleteView's ``form_valid`` (overridden or not) for a POST, at level 2."""
+    func = builder.spec.methods.get("form_valid")
+    deletion = [f"success_url = {url}", "obj.delete()"]
+    redirect = builder.redirect("success_url")
+    if func is None:
+        for line in deletion:
+            builder.emit(line, 2)
+        builder._emit_success_message(2)
+        builder.emit(f"return {redirect}", 2)
+        return
+    if "success_message" in builder.spec.mixins:
+        raise Unsupported("overrides form_valid() and uses SuccessMessageMixin")
+    if parameter_names(parameters_without_self(func)) != ["form"]:
+        raise Unsupported("form_valid() must take exactly (self, form) to be inlined")
+    context = builder.context(
+        "form_valid",
+        reserved=RESERVED - {"form", "response"},
+        self_calls={"get_success_url": cst.parse_expression(url)},
+    )
+    # ``return super().form_valid(form)`` at the top level deletes and redirects.
+    rewrite_body(func, replace(context, super_calls={"form_valid": lambda call: call}))
+    statements: list[cst.BaseStatement] = []
+    body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
+    for statement in body:
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        if (
+            isinstance(small, cst.Return)
+            and small.value is not None
+            and _code(small.value) == "super().form_valid(form)"
+            and len(statement.body) == 1  # type: ignore[attr-defined]
+        ):
+            for index, line in enumerate(deletion):
+                new = cst.parse_statement(line)
+                if index == 0:
+                    new = new.with_changes(leading_lines=statement.leading_lines)
+                statements.append(new)
+            statements.append(cst.parse_statement(f"return {redirect}"))
+            continue
+        statements.append(statement)
+    rewritten = func.with_changes(body=func.body.with_changes(body=statements))
+    statements = rewrite_body(rewritten, replace(context, reserved=frozenset()))
+    if not always_returns(statements):
+        raise Unsupported("form_valid() does not end with return")
+    builder.emit_statements(statements, 2)
 
 
 def _render_view(builder: _Builder) -> tuple[list[str], str]:
@@ -624,10 +797,8 @@ def _access_decorators(builder: _Builder) -> list[str]:
     for mixin in spec.mixins:
         if mixin == "login":
             if spec.attrs.get("raise_exception") is not None or "message=" in tail:
-                access = builder.need(HELPERS, "require_access")
-                decorators.append(
-                    f"@{access}(lambda request, **kwargs: request.user.is_authenticated{tail})"
-                )
+                # login_required cannot answer 403: the mixin's own check does.
+                decorators.append(f"@{builder.need(HELPERS, 'require_login')}({tail[2:]})")
                 continue
             login = builder.need("django.contrib.auth.decorators", "login_required")
             options = [item for item in denial if not item.startswith("raise_exception")]
@@ -649,7 +820,10 @@ def _access_decorators(builder: _Builder) -> list[str]:
             if parameter_names(parameters_without_self(func)):
                 raise Unsupported("test_func() takes arguments")
             statements = rewrite_body(
-                func, builder.context("test_func", reserved=frozenset({"request", "kwargs"}))
+                func,
+                builder.context(
+                    "test_func", reserved=frozenset({"request", "kwargs"}), object_name=None
+                ),
             )
             body = cst.Module(body=statements).code
             lines = [
@@ -695,55 +869,6 @@ def render_view(spec: ViewSpec, taken: AbstractSet[str] = frozenset()) -> Render
     return Rendered("\n\n\n".join(blocks) + "\n", builder.imports)
 
 
-def _split_arguments(text: str) -> list[str] | None:
-    """Split a call's argument text at its top-level commas (brackets and strings respected).
-
-    Returns ``None`` when the brackets of ``text`` do not balance.
-    """
-    parts, depth, quote, start = [], 0, "", 0
-    for index, char in enumerate(text):
-        if depth < 0:
-            return None
-        if quote:
-            if char == quote and text[index - 1] != "\\":
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(text[start:index].strip())
-            start = index + 1
-    if depth != 0 or quote:
-        return None
-    parts.append(text[start:].strip())
-    return [part for part in parts if part]
-
-
-def wrap_line(line: str, limit: int = LINE_LENGTH) -> str:
-    """Wrap a too-long ``prefix(arguments)`` line the way ruff format would.
-
-    :param line: one generated line.
-    :param limit: the line length to respect.
-    :returns: the line, or the call spread over several lines.
-    """
-    if len(line) <= limit or not line.endswith(")") or "(" not in line:
-        return line
-    indent = line[: len(line) - len(line.lstrip())]
-    head, _, rest = line.partition("(")
-    inner = rest[:-1]
-    arguments = _split_arguments(inner)
-    if arguments is None:
-        return line
-    one = f"{indent}    {inner}"
-    if len(one) <= limit:
-        return f"{head}(\n{one}\n{indent})"
-    body = "".join(f"{indent}    {argument},\n" for argument in arguments)
-    return f"{head}(\n{body}{indent})"
-
-
 def _docstring(spec: ViewSpec) -> str:
     if spec.docstring and "\n" not in spec.docstring.strip() and '"' not in spec.docstring:
         summary = spec.docstring.strip()
@@ -762,6 +887,7 @@ def _summary(spec: ViewSpec) -> str:
         model_name = _code(queryset).split(".objects")[0].split("._default_manager")[0]
     else:
         model_name = "object"
+    article = "an" if model_name[:1].lower() in "aeiou" else "a"
     template = _literal(spec.attrs.get("template_name"))
     page = f"Render {template}." if isinstance(template, str) else "Render the page."
     return {
@@ -769,9 +895,9 @@ def _summary(spec: ViewSpec) -> str:
         "redirect": "Redirect to the page that replaced this one.",
         "list": f"List {model_name} objects.",
         "detail": f"Show one {model_name}.",
-        "create": f"Create a {model_name} from the form.",
-        "update": f"Edit a {model_name} with the form.",
-        "delete": f"Delete a {model_name} after confirmation.",
+        "create": f"Create {article} {model_name} from the form.",
+        "update": f"Edit {article} {model_name} with the form.",
+        "delete": f"Delete {article} {model_name} after confirmation.",
         "form": "Show the form and handle its submission.",
         "view": "Answer the request.",
     }[spec.kind]

@@ -172,6 +172,9 @@ def _template_names(spec: ViewSpec, app: str) -> set[str]:
         "update": "_form",
         "delete": "_confirm_delete",
     }.get(spec.kind)
+    custom = spec.attrs.get("template_name_suffix")
+    if suffix and isinstance(custom, cst.SimpleString):
+        suffix = str(custom.evaluated_value)
     if suffix and model is not None:
         model_name = (dotted_name(model) or "").rsplit(".", 1)[-1].lower()
         names.add(f"{app}/{model_name}{suffix}.html")
@@ -277,6 +280,7 @@ def _rewrite_views_module(module: cst.Module, converted: list[_Candidate]) -> cs
     by_name = {c.node.name.value: c for c in converted}
     body: list[cst.BaseStatement] = []
     needed: set[tuple[str, str]] = set()
+    first_use: int | None = None
     for statement in module.body:
         candidate = (
             by_name.get(statement.name.value) if isinstance(statement, cst.ClassDef) else None
@@ -284,11 +288,13 @@ def _rewrite_views_module(module: cst.Module, converted: list[_Candidate]) -> cs
         if candidate is None or candidate.rendered is None:
             body.append(statement)
             continue
+        if first_use is None:
+            first_use = len(body)
         new = list(cst.parse_module(candidate.rendered.text).body)
         new[0] = new[0].with_changes(leading_lines=statement.leading_lines)
         body.extend(new)
         needed |= candidate.rendered.imports
-    return update_imports(module.with_changes(body=body), needed)
+    return update_imports(module.with_changes(body=body), needed, first_use)
 
 
 def _leftover_references(

@@ -201,3 +201,133 @@ def test_every_request_gets_the_same_answer_after_the_conversion(legacy_copy: Pa
             elif old[part] != new.get(part):
                 details.append((key, part, old[part], new.get(part)))
     assert not differences, details
+
+
+# The behaviour-probe fixture holds every kind of view, mixin and supported override over
+# django.contrib.auth's Group model; before/ and after/ must answer every request alike.
+PROBE_CASE = FIXTURES / "cbv-to-fbv" / "behaviour-probe"
+GROUP_PROBE = r"""
+import json, os, re, sys
+sys.path.insert(0, os.getcwd())
+os.environ["DJANGO_SETTINGS_MODULE"] = "probe_settings"
+import django
+django.setup()
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.messages import get_messages
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.test.utils import setup_test_environment
+
+setup_test_environment()
+call_command("migrate", verbosity=0)
+for name in ("alpha", "beta", "gamma", "gold", "secret", "zeta", "omega"):
+    Group.objects.create(name=name)
+User.objects.create_user("plain", password="pw")
+User.objects.create_user("staff", password="pw", is_staff=True)
+editor = User.objects.create_user("editor", password="pw")
+editor.user_permissions.add(Permission.objects.get(codename="change_group"))
+pk = {group.name: group.pk for group in Group.objects.all()}
+PATHS = ["/groups/", "/groups/?p=2", "/groups/?p=last", "/groups/?p=0", "/groups/?p=x",
+         "/groups/?p=4", "/groups/page/2/", "/groups/page/last/", "/groups/page/9/",
+         "/groups/index/", "/groups/new/", "/groups/new/?name=x", f"/groups/{pk['beta']}/",
+         f"/groups/{pk['secret']}/", "/groups/999/", f"/groups/{pk['beta']}/edit/",
+         f"/groups/{pk['zeta']}/delete/", f"/groups/{pk['omega']}/archive/", "/groups/999/edit/",
+         f"/old/{pk['beta']}/", f"/old/{pk['beta']}/?a=1", "/contact/", "/strict/",
+         "/staff/?q=1", "/ping/"]
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+DATA = {"invalid": {"name": "", "email": "nope"}, "valid": {"name": "delta", "email": "a@b.co"}}
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+HEADERS = ("Allow", "Location", "Content-Type", "Content-Length")
+
+def observe(response):
+    ctx = response.context
+    if ctx is None:
+        items = {}
+    elif hasattr(ctx, "flatten"):
+        items = ctx.flatten()
+    else:
+        items = {key: ctx[key] for key in ctx.keys()}
+    context = {}
+    for key, value in sorted(items.items()):
+        if key in ("view", "csrf_token", "request", "user", "perms", "messages", "True",
+                   "False", "None", "DEFAULT_MESSAGE_LEVELS"):
+            continue
+        if hasattr(value, "is_bound"):
+            value = (value.is_bound, value.errors, value.initial, list(value.fields))
+        elif hasattr(value, "__iter__") and not isinstance(value, (str, dict)):
+            value = list(value)
+        context[key] = ADDRESS.sub("", repr(value))[:300]
+    return {
+        "status": response.status_code,
+        "headers": {k: v for k, v in response.items() if k in HEADERS},
+        "templates": [t.name for t in response.templates],
+        "context": context,
+        "body": TOKEN.sub(b"", response.content).decode("utf-8", "replace"),
+        "messages": [str(m) for m in get_messages(response.wsgi_request)],
+        "groups": sorted(Group.objects.values_list("name", flat=True)),
+    }
+
+results = {}
+for who in (None, "plain", "staff", "editor"):
+    for method in METHODS:
+        for path in PATHS:
+            for label, data in DATA.items():
+                if method not in ("POST", "PUT") and label == "valid":
+                    continue
+                client = Client(raise_request_exception=False)
+                if who:
+                    client.force_login(User.objects.get(username=who))
+                with transaction.atomic():
+                    if method == "POST":
+                        response = client.post(path, data)
+                    else:
+                        response = client.generic(method, path)
+                    results[f"{who} {method} {path} {label}"] = observe(response)
+                    transaction.set_rollback(True)
+print(json.dumps(results, sort_keys=True))
+"""
+
+
+def group_probe(project: Path) -> dict:
+    (project / "group_probe.py").write_text(GROUP_PROBE)
+    result = subprocess.run(
+        [sys.executable, "group_probe.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_behaviour_probe_answers_alike_before_and_after(tmp_path: Path) -> None:
+    before_tree = tmp_path / "before"
+    shutil.copytree(PROBE_CASE / "before", before_tree)
+    before = group_probe(before_tree)
+    after = group_probe(shutil.copytree(PROBE_CASE / "after", tmp_path / "after"))
+    # the probe reaches what it means to check
+    last_page = before["None GET /groups/?p=last invalid"]["context"]["page_obj"]
+    assert last_page == "[<Group: gamma>, <Group: beta>, <Group: alpha>]"  # orphans joined
+    assert before["None GET /groups/?p=x invalid"]["status"] == 404
+    assert before["None TRACE /groups/ invalid"]["headers"]["Allow"] == "GET, HEAD, OPTIONS"
+    assert before["None OPTIONS /ping/ invalid"]["headers"]["Allow"] == "GET, POST, OPTIONS"
+    assert before["None HEAD /ping/ invalid"]["status"] == 405
+    assert before["None GET /strict/ invalid"]["status"] == 403
+    assert before["plain GET /staff/?q=1 invalid"]["status"] == 403
+    assert before["None GET /staff/?q=1 invalid"]["headers"]["Location"].startswith(
+        "/staff-login/?back="
+    )
+    assert before["plain POST /groups/new/ valid"]["messages"] == ["delta was created"]
+    assert before["plain POST /groups/new/ invalid"]["messages"] == ["Check the name"]
+    deleted = [key for key, value in before.items() if "zeta" not in value["groups"]]
+    assert any(" DELETE " in key for key in deleted) and any(" POST " in key for key in deleted)
+    assert before["None POST /groups/999/edit/ invalid"]["status"] == 302  # login first
+    assert before["plain GET /groups/999/edit/ invalid"]["status"] == 403
+    differences = [key for key in before if before[key] != after.get(key)]
+    details = [(key, before[key], after.get(key)) for key in differences[:3]]
+    assert not differences, details
+    assert set(before) == set(after)

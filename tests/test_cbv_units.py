@@ -10,10 +10,11 @@ from redpanda_migrate.codemods._cbv_analysis import (
     generic_kind,
     is_static,
 )
-from redpanda_migrate.codemods._cbv_body import Unsupported, split_final_return
+from redpanda_migrate.codemods._cbv_body import Unsupported, always_returns, split_final_return
 from redpanda_migrate.codemods._cbv_helpers import HELPER_MODULE_TEXT
 from redpanda_migrate.codemods._cbv_imports import format_import, update_imports
-from redpanda_migrate.codemods._cbv_render import render_view, wrap_line
+from redpanda_migrate.codemods._cbv_render import render_view
+from redpanda_migrate.codemods._cbv_text import percent_to_format, wrap_line
 from redpanda_migrate.codemods._cbv_urls import name_lines
 
 IMPORTS = {
@@ -154,3 +155,104 @@ def test_name_lines_ignores_strings_and_comments() -> None:
 
 def test_helper_module_compiles() -> None:
     compile(HELPER_MODULE_TEXT, "view_helpers.py", "exec")
+
+
+@pytest.mark.parametrize(
+    ("url", "template"),
+    [
+        ("/p/%(slug)s/", "/p/{slug}/"),
+        ("/p/%(slug)s/?x=100%%", "/p/{slug}/?x=100%"),
+        ("/p/{x}/%(pk)s", "/p/{{x}}/{pk}"),
+        ("/p/%(pk)d/", None),
+        ("/p/%s/", None),
+    ],
+)
+def test_percent_to_format(url: str, template: str | None) -> None:
+    assert percent_to_format(url) == template
+    if template is not None:
+        kwargs = {"slug": "tea", "pk": 3}
+        try:
+            expected = url % kwargs
+        except KeyError:
+            return
+        assert template.format(**kwargs) == expected
+
+
+def test_wrap_line_never_turns_a_parenthesised_value_into_a_tuple() -> None:
+    line = "    queryset = (" + "Book.objects.filter(borrower=request.user).order_by('x')" * 2 + ")"
+    assert wrap_line(line) == line
+    multi = "    queryset = (\n        Book.objects.all()\n" + " " * 90 + "\n    )"
+    assert wrap_line(multi) == multi
+
+
+@pytest.mark.parametrize(
+    ("body", "never_falls_through"),
+    [
+        ("return 1\n", True),
+        ("x = 1\n", False),
+        ("try:\n    return 1\nexcept E:\n    return 2\n", True),
+        ("try:\n    pass\nexcept E:\n    return 2\n", False),
+        ("try:\n    return 1\nfinally:\n    pass\n", False),
+        ("if a:\n    return 1\nelif b:\n    raise E\nelse:\n    return 3\n", True),
+        ("if a:\n    return 1\n", False),
+    ],
+)
+def test_always_returns(body: str, never_falls_through: bool) -> None:
+    assert always_returns(list(cst.parse_module(body).body)) is never_falls_through
+
+
+def test_update_imports_moves_a_decorator_import_above_its_first_use() -> None:
+    module = cst.parse_module(
+        "from django.shortcuts import render\n"
+        "\n\n"
+        "@login_required\n"
+        "def mine(request):\n"
+        "    return render(request, 'x.html')\n"
+        "\n\n"
+        "from django.contrib.auth.decorators import login_required, permission_required\n"
+    )
+    code = update_imports(
+        module, {("django.contrib.auth.decorators", "login_required")}, first_use=1
+    ).code
+    assert code.index("import login_required\n") < code.index("@login_required")
+    assert "from django.contrib.auth.decorators import permission_required\n" in code
+    compile(code, "<views>", "exec")
+
+
+def test_rendered_delete_view_keeps_delete_apart_from_the_post_form_flow() -> None:
+    node = _class(
+        "class GroupDelete(SuccessMessageMixin, generic.DeleteView):\n"
+        "    model = Group\n"
+        "    success_url = '/groups/'\n"
+        "    success_message = 'Deleted %(name)s'\n"
+    )
+    imports = {
+        **IMPORTS,
+        "SuccessMessageMixin": "django.contrib.messages.views.SuccessMessageMixin",
+    }
+    text = render_view(describe_class(node, imports, {}, 1)).text
+    delete_branch, post_branch = text.split('if request.method == "POST":')
+    assert 'if request.method == "DELETE":' in delete_branch
+    assert "messages" not in delete_branch  # DELETE never ran form_valid()
+    assert '"Deleted {name}".format(**form.cleaned_data)' in post_branch
+    assert "form.is_valid()" in post_branch
+    compile(text, "<generated>", "exec")
+
+
+def test_get_object_override_sees_the_queryset_but_not_self_object() -> None:
+    node = _class(
+        "class V(generic.DetailView):\n"
+        "    model = Group\n"
+        "    def get_object(self, queryset=None):\n"
+        "        return self.get_queryset().get(name=self.kwargs['name'])\n"
+    )
+    text = render_view(describe_class(node, IMPORTS, {}, 1)).text
+    assert "obj = queryset.get(name=kwargs['name'])" in text
+    uses_object = _class(
+        "class V(generic.DetailView):\n"
+        "    model = Group\n"
+        "    def get_object(self, queryset=None):\n"
+        "        return self.object\n"
+    )
+    with pytest.raises(Unsupported, match="self.object"):
+        render_view(describe_class(uses_object, IMPORTS, {}, 1))

@@ -1,0 +1,114 @@
+"""Text-level helpers of ``cbv-to-fbv``: literals and line wrapping of generated code.
+
+Red Panda Approval V1-02, "Views": the converted functions are the user's code now, so they
+must read well and pass ruff: long calls are wrapped the way ruff format would, ``%``
+formatting becomes ``str.format`` where that gives the same string, lists in ``Meta`` become
+tuples.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+LINE_LENGTH = 88
+
+
+def code_of(node: cst.CSTNode) -> str:
+    """Spell a node as source code."""
+    return cst.Module(body=[]).code_for_node(node)
+
+
+PERCENT_SPEC = re.compile(r"%%|%\(([A-Za-z_]\w*)\)s|%|[{}]")
+
+
+def percent_to_format(url: str) -> str | None:
+    """Turn ``RedirectView.url``'s ``%(name)s`` placeholders into ``str.format`` fields.
+
+    ``"/p/%(slug)s/" % kwargs`` and ``"/p/{slug}/".format(**kwargs)`` give the same string
+    for the values URL converters produce; braces are doubled and ``%%`` becomes ``%``.
+
+    :param url: the ``url`` attribute's value.
+    :returns: the ``str.format`` template, or ``None`` when ``url`` uses other ``%`` specs.
+    """
+    parts = []
+    position = 0
+    for match in PERCENT_SPEC.finditer(url):
+        parts.append(url[position : match.start()])
+        token = match.group(0)
+        if token == "%%":
+            parts.append("%")
+        elif match.group(1):
+            parts.append("{" + match.group(1) + "}")
+        elif token in "{}":
+            parts.append(token * 2)
+        else:
+            return None
+        position = match.end()
+    parts.append(url[position:])
+    return "".join(parts)
+
+
+def double_quoted(text: str) -> str:
+    """Spell a string as a double-quoted Python literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def fields_code(fields: cst.BaseExpression) -> str:
+    """Spell ``fields`` for a ``ModelForm``'s ``Meta``: a list becomes a tuple (RUF012)."""
+    if isinstance(fields, cst.List) and fields.elements:
+        items = ", ".join(code_of(element.value) for element in fields.elements)
+        return f"({items},)" if len(fields.elements) == 1 else f"({items})"
+    return code_of(fields)
+
+
+def _split_arguments(text: str) -> list[str] | None:
+    """Split a call's argument text at its top-level commas (brackets and strings respected).
+
+    Returns ``None`` when the brackets of ``text`` do not balance.
+    """
+    parts, depth, quote, start = [], 0, "", 0
+    for index, char in enumerate(text):
+        if depth < 0:
+            return None
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:index].strip())
+            start = index + 1
+    if depth != 0 or quote:
+        return None
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
+def wrap_line(line: str, limit: int = LINE_LENGTH) -> str:
+    """Wrap a too-long ``prefix(arguments)`` line the way ruff format would.
+
+    :param line: one generated line.
+    :param limit: the line length to respect.
+    :returns: the line, or the call spread over several lines.
+    """
+    if len(line) <= limit or "\n" in line or not line.endswith(")") or "(" not in line:
+        return line
+    indent = line[: len(line) - len(line.lstrip())]
+    head, _, rest = line.partition("(")
+    if not head.strip() or not (head[-1].isalnum() or head[-1] == "_"):
+        return line  # ``x = (a)`` is a parenthesised expression, not a call: never a tuple
+    inner = rest[:-1]
+    arguments = _split_arguments(inner)
+    if arguments is None:
+        return line
+    one = f"{indent}    {inner}"
+    if len(one) <= limit:
+        return f"{head}(\n{one}\n{indent})"
+    body = "".join(f"{indent}    {argument},\n" for argument in arguments)
+    return f"{head}(\n{body}{indent})"
