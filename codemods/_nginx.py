@@ -143,11 +143,15 @@ class Project:
         relative = pattern.removeprefix(CONTAINER_PREFIX)
         name = posixpath.basename(relative)
         if any(char in relative for char in "*?["):
-            return [
-                f
+            matches = [
+                (p, f)
                 for p, f in sorted(self.files.items())
                 if fnmatch.fnmatch(p, "*" + relative.lstrip("/")) or fnmatch.fnmatch(p, relative)
             ]
+            # several folders match (nginx/conf.d, other/conf.d): the including file's own tree
+            folder = posixpath.dirname(including)
+            near = [f for p, f in matches if folder and p.startswith(folder + "/")]
+            return near or [f for _, f in matches]
         local = posixpath.normpath(posixpath.join(posixpath.dirname(including), relative))
         if local in self.files:
             return [self.files[local]]
@@ -180,12 +184,69 @@ class Project:
                     found.extend(d for d in included.top if d.name == name)
         return found
 
+    def http_files(self, nginx: NginxFile) -> list[NginxFile] | None:
+        """Return the project files whose http-level directives share this file's level.
+
+        A full ``nginx.conf`` shares its ``http`` block with the files it includes there; a
+        ``conf.d`` snippet shares it with the ``nginx.conf`` that includes it, or, without one
+        in the project (the image's own), with the snippets of its folder
+        (``include /etc/nginx/conf.d/*.conf;``).
+
+        :param nginx: a file.
+        :returns: the files, this one included; ``[]`` for a fragment; ``None`` when an
+            include at http level cannot be followed.
+        """
+        if nginx.http_scope() is None:
+            return []
+        if nginx.kind == "main":
+            return self._http_closure([nginx])
+        for main in (f for _, f in sorted(self.files.items()) if f.kind == "main"):
+            closure = self._http_closure([main])
+            if closure is not None and nginx in closure:
+                return closure
+        folder = posixpath.dirname(nginx.path)
+        siblings = [
+            f
+            for p, f in sorted(self.files.items())
+            if f.kind == "http" and posixpath.dirname(p) == folder
+        ]
+        return self._http_closure(siblings)
+
+    def _http_closure(self, files: list[NginxFile]) -> list[NginxFile] | None:
+        found = list(files)
+        for nginx in found:
+            scope = nginx.http_scope() if nginx.kind != "fragment" else nginx.top
+            for include in (d for d in scope or () if d.name == "include" and d.args):
+                included = self.resolve_include(nginx.path, include.args[0])
+                if included is None:
+                    return None
+                found.extend(f for f in included if f not in found and f.kind != "main")
+        return found
+
+    def http_level(self, nginx: NginxFile) -> list[Directive] | None:
+        """Return the http-level directives this file's servers inherit, from every file.
+
+        :param nginx: a file.
+        :returns: the directives (``[]`` for a fragment), ``None`` when an include at http
+            level cannot be followed.
+        """
+        files = self.http_files(nginx)
+        if files is None:
+            return None
+        return [
+            d
+            for f in files
+            for d in (f.http_scope() if f.kind != "fragment" else f.top) or ()
+            if d.name != "include"
+        ]
+
     def effective(self, nginx: NginxFile, node: Directive, name: str) -> list[Directive] | None:
         """Return the directives called ``name`` that apply where ``node`` is, after inheritance.
 
         ``proxy_set_header``, ``add_header``, ``allow``/``deny``, ``access_log``,
-        ``proxy_redirect`` are inherited from the enclosing level only when the current level
-        has none of its own: the nearest level that has some decides.
+        ``proxy_redirect``, ``resolver`` are inherited from the enclosing level only when the
+        current level has none of its own: the nearest level that has some decides. The http
+        level spans every file that shares it (:meth:`http_level`).
 
         :param nginx: the file.
         :param node: a directive (its enclosing blocks are looked at) or a block itself.
@@ -196,9 +257,6 @@ class Project:
         names = {"allow", "deny"} if name in ("allow", "deny") else {name}
         chain = ([node] if node.block is not None else []) + levels(node)
         scopes = [block.block or [] for block in chain if block.name != "http"]
-        http = nginx.http_scope()
-        if http is not None:
-            scopes.append(http)
         for scope in scopes:
             own = [d for d in scope if d.name in names]
             for each in sorted(names):
@@ -208,31 +266,64 @@ class Project:
                 own.extend(extra)
             if own:
                 return own
-        return []
+        level = self.http_level(nginx)
+        if level is None:
+            return None
+        return [d for d in level if d.name in names]
 
-    def defines_variable(self, variable: str) -> bool:
-        """Tell whether a ``map`` or ``geo`` anywhere in the project defines a variable.
+    def where(self, directive: Directive) -> str:
+        """Return ``path:line`` of a directive of any project file.
+
+        :param directive: a parsed directive.
+        :returns: e.g. ``nginx/nginx.conf:12``.
+        """
+        path = next((p for p, f in sorted(self.files.items()) if f.owns(directive)), "?")
+        return f"{path}:{directive.line}"
+
+    def level_files(self, nginx: NginxFile | None) -> list[NginxFile]:
+        """Return the files sharing ``nginx``'s http level (every file when that is unknown).
+
+        :param nginx: a file, or ``None`` for the whole project.
+        :returns: the files.
+        """
+        files = self.http_files(nginx) if nginx is not None else None
+        return files or list(self.files.values())
+
+    def level_key(self, name: str, nginx: NginxFile) -> str:
+        """Key of ``project.added`` for something added once per http level (a map, a resolver).
+
+        :param name: what was added (``resolver``, ``$loggable``).
+        :param nginx: a file of that level.
+        :returns: the key.
+        """
+        return f"{name}@{self.level_files(nginx)[0].path}"
+
+    def defines_variable(self, variable: str, nginx: NginxFile | None = None) -> bool:
+        """Tell whether a ``map`` or ``geo`` defines a variable at ``nginx``'s http level.
 
         :param variable: the name with ``$``.
-        :returns: ``True`` when it is defined at http level.
+        :param nginx: the file that needs it (``None``: anywhere in the project).
+        :returns: ``True`` when it is defined (or was added by this run) at that level.
         """
+        if nginx is not None and self.level_key(variable, nginx) in self.added:
+            return True
         return any(
             d.name in ("map", "geo") and d.args and d.args[-1] == variable
-            for nginx in self.files.values()
-            for d in walk(nginx.top)
+            for f in self.level_files(nginx)
+            for d in walk(f.top)
         )
 
-    def http_directives(self, name: str) -> list[tuple[NginxFile, Directive]]:
-        """Every http-level directive called ``name`` in the project.
+    def http_directives(
+        self, name: str, nginx: NginxFile | None = None
+    ) -> list[tuple[NginxFile, Directive]]:
+        """Every http-level directive called ``name`` at ``nginx``'s http level.
 
         :param name: a directive name.
+        :param nginx: a file of that level (``None``: the whole project).
         :returns: ``(file, directive)`` pairs.
         """
         return [
-            (nginx, d)
-            for nginx in self.files.values()
-            for d in nginx.http_scope() or ()
-            if d.name == name
+            (f, d) for f in self.level_files(nginx) for d in f.http_scope() or () if d.name == name
         ]
 
 
@@ -337,9 +428,7 @@ def ensure_forwarded_proto_map(
     :param line: the line that needs the variable (for a refusal).
     :returns: ``True`` when the variable is (or will be) defined.
     """
-    if "$proxy_x_forwarded_proto" in project.added or project.defines_variable(
-        "$proxy_x_forwarded_proto"
-    ):
+    if project.defines_variable("$proxy_x_forwarded_proto", nginx):
         return True
     if nginx.http_scope() is None:
         result.refusals.append(
@@ -353,5 +442,5 @@ def ensure_forwarded_proto_map(
         )
         return False
     result.edits.append(insert_at_http_level(nginx, FORWARDED_PROTO_MAP))
-    project.added.add("$proxy_x_forwarded_proto")
+    project.added.add(project.level_key("$proxy_x_forwarded_proto", nginx))
     return True

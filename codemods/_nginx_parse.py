@@ -112,6 +112,14 @@ class NginxFile:
         blocks = [d for d in self.top if d.name == "http"] if self.kind == "main" else []
         return blocks[0] if blocks else None
 
+    def owns(self, directive: Directive) -> bool:
+        """Tell whether a directive is one of this file's (not an included file's).
+
+        :param directive: any parsed directive.
+        :returns: ``True`` when it belongs to this file's tree.
+        """
+        return any(d is directive for d in walk(self.top))
+
     def servers(self) -> list[Directive]:
         """Return the ``server`` blocks at http level.
 

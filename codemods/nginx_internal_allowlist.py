@@ -10,7 +10,9 @@ the inherited ones, so:
 * a location whose list lacks some ranges gets them just before its final ``deny all`` (rules
   before it, such as a ``deny`` of one host, keep their priority); a list with no final
   ``deny all`` gets one;
-* a location inheriting rules from its server, with ``allow all``, with ``satisfy any`` or
+* a location that answers with ``return`` (the rewrite phase runs before the access phase, so
+  an allowlist there has no effect), one inheriting rules from its server, with ``allow all``,
+  with ``satisfy any`` or
   whose rules come from an included snippet that lacks ranges is refused.
 
 Probe paths that have no location of their own (served by the catch-all) are not created.
@@ -71,6 +73,11 @@ def allow_statements(addresses: list[str]) -> list[str]:
     return [f"allow {address};  # {comments[address]}" for address in addresses]
 
 
+def rewrite_redirects(directive: Directive) -> bool:
+    """Tell whether a directive is a ``rewrite`` that answers with a redirect at once."""
+    return directive.name == "rewrite" and directive.args[-1:] in (["redirect"], ["permanent"])
+
+
 def check_location(
     nginx: NginxFile, project: Project, location: Directive, result: FileResult
 ) -> None:
@@ -93,6 +100,19 @@ def check_location(
                     )
                 )
                 return
+    answered = next(
+        (d for d in location.block or () if d.name == "return" or rewrite_redirects(d)), None
+    )
+    if answered is not None:
+        result.refusals.append(
+            Finding(
+                nginx.path,
+                answered.line,
+                f"location {where} answers with {answered.name} in nginx's rewrite phase, "
+                "before allow/deny are checked: an allowlist there has no effect",
+            )
+        )
+        return
     own = [d for d in location.block or () if d.name in ("allow", "deny")]
     included = [
         *(project.included(nginx, location.block or [], "allow") or []),

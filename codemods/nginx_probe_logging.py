@@ -121,7 +121,7 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     if http is None or (nginx.kind == "http" and not nginx.servers()):
         return result
     http_logs = [d for d in http if d.name == "access_log"]
-    has_main = any(f.kind == "main" for f in project.files.values())
+    has_main = any(f.kind == "main" for f in project.level_files(nginx))
     if nginx.kind == "http" and not has_main and any(log.args != ["off"] for log in http_logs):
         if rewrite_logs(nginx, http_logs, FileResult()):
             result.refusals.append(
@@ -162,18 +162,14 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
                     "$loggable, instead of the image's default access_log",
                 )
             )
-    if (
-        len(result.edits) > before
-        and not project.defines_variable(VARIABLE)
-        and VARIABLE not in project.added
-    ):
+    if len(result.edits) > before and not project.defines_variable(VARIABLE, nginx):
         with_mcp = any(
             d.name == "location" and any("/mcp" in arg for arg in d.args)
             for f in project.files.values()
             for d in walk(f.top)
         )
         result.edits.append(insert_at_http_level(nginx, loggable_map(with_mcp)))
-        project.added.add(VARIABLE)
+        project.added.add(project.level_key(VARIABLE, nginx))
     return result
 
 

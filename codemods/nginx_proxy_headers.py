@@ -59,9 +59,8 @@ def deciding_level(
     """
     chain = [location, *(b for b in levels(location) if b.name != "http")]
     scopes: list[tuple[Directive | None, list[Directive]]] = [(b, b.block or []) for b in chain]
-    top = nginx.http_scope() if nginx.kind != "fragment" else nginx.top
-    if top is not None:
-        scopes.append((nginx.http_block(), top))
+    if nginx.kind == "fragment":
+        scopes.append((None, nginx.top))
     for block, scope in scopes:
         included = project.included(nginx, scope, "proxy_set_header")
         if included is None:
@@ -77,6 +76,12 @@ def deciding_level(
             return block, own + included
         if own:
             return block, own
+    level = project.http_level(nginx)
+    if level is None:
+        raise Refusal("an include at http level cannot be followed, so the headers are unknown")
+    inherited = [d for d in level if d.name == "proxy_set_header"]
+    if inherited:
+        return nginx.http_block(), inherited
     return location, []
 
 
@@ -110,6 +115,19 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
         done.add(id(block))
         names = {d.args[0].lower() for d in lines if d.args}
         missing = [(name, value) for name, value in HEADERS if name.lower() not in names]
+        owned = [d for d in lines if nginx.owns(d)]
+        if missing and lines and not owned:
+            result.refusals.append(
+                Finding(
+                    nginx.path,
+                    use.line,
+                    "the proxy headers here are inherited from the http level "
+                    f"({project.where(lines[0])}) and lack "
+                    f"{', '.join(name for name, _ in missing)}; "
+                    "headers added here would replace the inherited ones: add them there",
+                )
+            )
+            continue
         if any(
             name == "X-Forwarded-Proto" for name, _ in missing
         ) and not ensure_forwarded_proto_map(nginx, project, result, use.line):
@@ -118,7 +136,7 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
             continue
         statements = [f"proxy_set_header {name} {value};" for name, value in missing]
         if lines:
-            result.edits.append(insert_after(nginx.text, lines[-1], statements))
+            result.edits.append(insert_after(nginx.text, owned[-1], statements))
         elif use.parent is location:
             result.edits.append(insert_after(nginx.text, use, statements))
         else:

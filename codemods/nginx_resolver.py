@@ -14,7 +14,9 @@ refused: the implicit ``proxy_redirect default`` (not applied to variables) beco
 name) would become ``host:port``, so the rewrite is refused unless ``Host`` is set explicitly.
 Upstreams with several servers or any tuning (``keepalive``, weights, ``backup``, ``hash``...),
 unix sockets, and upstreams used by ``uwsgi_pass``/``fastcgi_pass``/... or from another file
-are refused. IP literals and ``localhost`` need no resolver and are left alone.
+are refused, as are ``$proxy_host``/``$proxy_port`` in use, a resolver other than Docker's, names
+that make the same variable (``a-b``, ``a_b``) and one host proxied to with several addresses.
+IP literals, ``localhost`` and unix sockets need no resolver and are left alone.
 """
 
 from __future__ import annotations
@@ -94,6 +96,19 @@ def needs_dns(host: str) -> bool:
     return not IP_LITERAL.match(host) and host != "localhost"
 
 
+def server_needs_dns(server: Directive) -> bool:
+    """Tell whether an upstream ``server`` names a host the Docker resolver must resolve.
+
+    :param server: a ``server`` line of an ``upstream`` block.
+    :returns: ``False`` for unix sockets, IP literals and ``localhost``.
+    """
+    address = server.args[0] if server.args else "unix:"
+    if address.startswith("unix:"):
+        return False
+    host = address.rsplit(":", 1)[0] if re.search(r":\d+$", address) else address
+    return needs_dns(host)
+
+
 def upstream_target(upstream: Directive) -> Target | None:
     """Check that an upstream is one plain server and tell its address.
 
@@ -104,6 +119,8 @@ def upstream_target(upstream: Directive) -> Target | None:
     name = upstream.args[0]
     children = upstream.block or []
     servers = [d for d in children if d.name == "server"]
+    if not any(server_needs_dns(server) for server in servers):
+        return None
     tuning = [d.name for d in children if d.name != "server"]
     if tuning:
         raise Refusal(
@@ -124,11 +141,7 @@ def upstream_target(upstream: Directive) -> Target | None:
             f"upstream {name}'s server has parameters ({' '.join(server.args[1:])}) that a "
             "variable proxy_pass cannot keep",
         )
-    address = server.args[0]
-    if address.startswith("unix:"):
-        return None
-    host = address.rsplit(":", 1)[0] if re.search(r":\d+$", address) else address
-    return Target(name, address, upstream) if needs_dns(host) else None
+    return Target(name, server.args[0], upstream)
 
 
 def _own(block: list[Directive], name: str) -> list[Directive]:
@@ -157,6 +170,57 @@ def check_host_header(nginx: NginxFile, project: Project, use: Directive, target
             f"and would receive '{target.address}' with a variable proxy_pass; set "
             "proxy_set_header Host (nginx-proxy-headers adds Host $host), then run again",
         )
+
+
+def check_resolver(nginx: NginxFile, project: Project, use: Directive) -> None:
+    """Refuse when a resolver other than Docker's applies where ``use`` is.
+
+    A variable ``proxy_pass`` resolves the name with the nearest ``resolver``; one that is
+    not ``127.0.0.11`` (``resolver 8.8.8.8;``) does not know the compose service names.
+
+    :raises Refusal: for another resolver or an include that cannot be followed.
+    """
+    resolvers = project.effective(nginx, use, "resolver")
+    if resolvers is None:
+        raise Refusal(use.line, "an include here cannot be followed, so the resolver is unknown")
+    addresses = [arg for r in resolvers for arg in r.args if "=" not in arg]
+    if resolvers and not any(a.split(":")[0] == "127.0.0.11" for a in addresses):
+        raise Refusal(
+            use.line,
+            f"resolver {' '.join(addresses)} ({project.where(resolvers[0])}) applies here and does "
+            "not know the compose service names: only 127.0.0.11 does",
+        )
+
+
+PROXY_HOST_VARIABLES = re.compile(r"\$\{?proxy_(host|port)\b")
+
+
+def check_proxy_host_variables(
+    nginx: NginxFile, project: Project, use: Directive, target: Target
+) -> None:
+    """Refuse when ``$proxy_host``/``$proxy_port`` are used where an upstream is proxied to.
+
+    They hold the upstream's name and port 80 today, ``host:port`` and the server's port with
+    a variable ``proxy_pass`` (``proxy_set_header Host $proxy_host;`` would change).
+
+    :raises Refusal: when the server, its includes or the http level use one of them.
+    """
+    if target.upstream is None:
+        return
+    server = enclosing(use, "server")
+    scope = list(walk(server.block or [])) if server is not None else []
+    for include in (d for d in scope if d.name == "include" and d.args):
+        for included in project.resolve_include(nginx.path, include.args[0]) or []:
+            scope.extend(walk(included.top))
+    scope.extend(walk(project.http_level(nginx) or []))
+    for directive in scope:
+        if any(PROXY_HOST_VARIABLES.search(arg) for arg in directive.args):
+            raise Refusal(
+                use.line,
+                f"{directive.name} ({project.where(directive)}) uses $proxy_host or $proxy_port: "
+                f"'{target.name}' and port 80 today, '{target.address}' with a variable "
+                "proxy_pass",
+            )
 
 
 def redirect_statement(
@@ -213,7 +277,7 @@ def uri_rewrite(use: Directive, location: Directive, uri: str) -> str:
             f"proxy_pass with a URI part next to {', '.join(sorted(set(others)))}: the "
             "order of rewrites would change",
         )
-    return f"rewrite ^{re.escape(path)}(.*)$ {uri}$1 break;"
+    return f"rewrite (?s)^{re.escape(path)}(.*)$ {uri}$1 break;"
 
 
 def plan_use(
@@ -243,9 +307,11 @@ def plan_use(
         )
     before = [uri_rewrite(use, location, match["uri"])] if match["uri"] else []
     check_host_header(nginx, project, use, target)
+    check_resolver(nginx, project, use)
+    check_proxy_host_variables(nginx, project, use, target)
     redirect = redirect_statement(nginx, project, use, url, location)
-    scheme = match["scheme"]
-    return server, before, [redirect] if redirect else [], f"{scheme}://{target.address}"
+    address = target.address if target.upstream else match["host"] + (match["port"] or "")
+    return server, before, [redirect] if redirect else [], f"{match['scheme']}://{address}"
 
 
 def find_targets(nginx: NginxFile, project: Project, result: FileResult) -> dict[str, Target]:
@@ -283,7 +349,7 @@ def foreign_use(nginx: NginxFile, project: Project, target: Target) -> Refusal |
 
     :returns: a refusal, or ``None`` when every use is a ``proxy_pass`` of this file.
     """
-    for other in project.files.values():
+    for other in project.level_files(nginx):
         for use in _uses(other, target.name):
             if other is not nginx:
                 return Refusal(
@@ -326,6 +392,26 @@ def existing_set(server: Directive, variable: str) -> Directive | None:
     return next((d for d in _own(server.block or [], "set") if d.args[:1] == [variable]), None)
 
 
+def variable_defined_elsewhere(
+    nginx: NginxFile, project: Project, variable: str, value: str
+) -> tuple[str, int] | None:
+    """Find a definition of ``variable`` other than a server-level ``set`` to ``value``.
+
+    :returns: ``(path, line)`` of a ``map``/``geo`` of it or another ``set`` of it, or ``None``.
+    """
+    for other in project.level_files(nginx):
+        for directive in walk(other.top):
+            if directive.name == "set" and directive.args[:1] == [variable]:
+                at_server = directive.parent is not None and directive.parent.name == "server"
+                if not at_server or directive.args[1:] != [value]:
+                    return other.path, directive.line
+            if directive.name in ("map", "geo", "split_clients") and directive.args[-1:] == [
+                variable
+            ]:
+                return other.path, directive.line
+    return None
+
+
 def rewrite_target(nginx: NginxFile, project: Project, target: Target, result: FileResult) -> bool:
     """Rewrite every ``proxy_pass`` to one target, or refuse them all.
 
@@ -346,6 +432,27 @@ def rewrite_target(nginx: NginxFile, project: Project, target: Target, result: F
             plans.append((use, *plan_use(nginx, project, use, target, use.args[0])))
     except Refusal as error:
         result.refusals.append(Finding(nginx.path, error.line, error.message))
+        return False
+    values = sorted({plan[4] for plan in plans})
+    if len(values) > 1:
+        result.refusals.append(
+            Finding(
+                nginx.path,
+                plans[0][0].line,
+                f"proxy_pass to {target.name} with different addresses ({', '.join(values)}): "
+                f"one {variable} cannot hold them; rewrite these by hand",
+            )
+        )
+        return False
+    clash = variable_defined_elsewhere(nginx, project, variable, values[0] if values else "")
+    if clash is not None:
+        result.refusals.append(
+            Finding(
+                nginx.path,
+                plans[0][0].line if plans else None,
+                f"{variable} is already defined ({clash[0]}:{clash[1]}) with another value",
+            )
+        )
         return False
     sets: dict[int, Directive] = {}
     for _use, server, _before, _after, value in plans:
@@ -372,9 +479,66 @@ def rewrite_target(nginx: NginxFile, project: Project, target: Target, result: F
     return True
 
 
+def without_name_clashes(
+    nginx: NginxFile, targets: dict[str, Target], result: FileResult
+) -> dict[str, Target]:
+    """Drop (and refuse) targets whose names make the same variable (``a-b`` and ``a_b``).
+
+    :returns: the targets that keep a variable of their own.
+    """
+    by_variable: dict[str, list[str]] = {}
+    for name in targets:
+        by_variable.setdefault(variable_name(name), []).append(name)
+    kept = {}
+    for name, target in targets.items():
+        names = by_variable[variable_name(name)]
+        if len(names) == 1:
+            kept[name] = target
+            continue
+        uses = _uses(nginx, name)
+        line = target.upstream.line if target.upstream else uses[0].line if uses else None
+        result.refusals.append(
+            Finding(
+                nginx.path,
+                line,
+                f"{' and '.join(sorted(names))} would both become $backend_"
+                f"{variable_name(name)} (nginx variable names allow letters, digits and _): "
+                "rename one first",
+            )
+        )
+    return kept
+
+
+def refuse_other_passes(nginx: NginxFile, upstream_names: set[str], result: FileResult) -> None:
+    """Report ``uwsgi_pass``/``fastcgi_pass``/... to a container name (resolved once, too).
+
+    Their address forms (no scheme, ``uwsgi://``, ``grpc://``) and variable support differ from
+    ``proxy_pass``, so they are not rewritten.
+    """
+    for use in walk(nginx.top):
+        if use.name == "proxy_pass" or use.name not in PASS_DIRECTIVES or not use.args:
+            continue
+        address = re.sub(r"^\w+://", "", use.args[0])
+        host = re.split(r"[:/]", address)[0]
+        if "$" in address or address.startswith("unix:") or host in upstream_names:
+            continue
+        if needs_dns(host) and "." not in host:
+            result.refusals.append(
+                Finding(
+                    nginx.path,
+                    use.line,
+                    f"{use.name} {use.args[0]}: the container name is resolved once at start-up; "
+                    f"{use.name} is not rewritten automatically (set the address in a variable "
+                    "by hand, with the resolver)",
+                )
+            )
+
+
 def has_resolver(nginx: NginxFile, project: Project) -> bool:
     """Tell whether a resolver already applies at http level (or in every server here)."""
-    if "resolver" in project.added or project.http_directives("resolver"):
+    if project.level_key("resolver", nginx) in project.added:
+        return True
+    if project.http_directives("resolver", nginx):
         return True
     servers = nginx.servers()
     return bool(servers) and all(_own(s.block or [], "resolver") for s in servers)
@@ -395,13 +559,15 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     if nginx.http_scope() is None:
         return result
     targets = find_targets(nginx, project, result)
-    upstream_names = {d.args[0] for _, d in project.http_directives("upstream") if d.args}
+    upstream_names = {d.args[0] for _, d in project.http_directives("upstream", nginx) if d.args}
     targets = {k: v for k, v in targets.items() if v.address}
     targets.update(literal_targets(nginx, upstream_names))
+    targets = without_name_clashes(nginx, targets, result)
     rewritten = [t for _, t in sorted(targets.items()) if rewrite_target(nginx, project, t, result)]
+    refuse_other_passes(nginx, upstream_names, result)
     if rewritten and not has_resolver(nginx, project):
         result.edits.append(insert_at_http_level(nginx, [RESOLVER]))
-        project.added.add("resolver")
+        project.added.add(project.level_key("resolver", nginx))
     for target in rewritten:
         line = target.upstream.line if target.upstream else _uses(nginx, target.name)[0].line
         result.notes.append(

@@ -61,16 +61,25 @@ def deciding_level(
     :raises Refusal: when ``add_header`` lines come from an include.
     """
     chain = [location, *(b for b in levels(location) if b.name != "http")]
-    scopes: list[tuple[Directive | None, list[Directive]]] = [(b, b.block or []) for b in chain]
-    if nginx.http_scope() is not None:
-        scopes.append((nginx.http_block(), nginx.http_scope() or []))
-    for block, scope in scopes:
+    for block in chain:
+        scope = block.block or []
         included = project.included(nginx, scope, "add_header")
         if included is None or included:
             raise Refusal("add_header lines here come from an include: check them by hand")
         own = [d for d in scope if d.name == "add_header"]
         if own:
             return block, own
+    level = project.http_level(nginx)
+    if level is None:
+        raise Refusal("an include at http level cannot be followed: check add_header by hand")
+    inherited = [d for d in level if d.name == "add_header"]
+    if inherited and not all(nginx.owns(d) for d in inherited):
+        raise Refusal(
+            "add_header lines inherited from the http level of another file apply here: "
+            "server-level headers would replace them, so add the headers there by hand"
+        )
+    if inherited:
+        return nginx.http_block(), inherited
     return location.parent, []
 
 

@@ -52,6 +52,9 @@ PREFIX_REQUESTS = [
     ("GET", "/api/", {}),
     ("GET", "/api/a%20b/x%2Fy?q=%2F", {}),
     ("GET", "/api/../legacy/z", {}),
+    ("GET", "/api/a%0Ab", {}),  # a decoded newline: the rewrite must still match
+    ("GET", "/api", {}),  # nginx's 301 to /api/ for a prefix location ending with /
+    ("GET", "/legacy?y=1", {}),
     ("GET", "/legacy/z?y=2", {}),
     ("GET", "/legacy/", {}),
     ("POST", "/api/items", {"Content-Length": "0"}),
@@ -230,3 +233,18 @@ def test_reference_config_is_left_alone(codemod_id: str, tmp_path: Path) -> None
     copy = migrated(tree, tmp_path, codemod_id)
     for path in tree.rglob("*.conf"):
         assert (copy / path.relative_to(tree)).read_bytes() == path.read_bytes()
+
+
+@needs_nginx
+def test_return_answers_before_allow_deny(tmp_path: Path) -> None:
+    """Why nginx-internal-allowlist refuses a probe location that answers with return."""
+    tree = tmp_path / "tree"
+    (tree / "nginx" / "conf.d").mkdir(parents=True)
+    (tree / "nginx" / "conf.d" / "app.conf").write_text(
+        "server {\n    listen 80;\n"
+        '    location = /live { allow 10.0.0.0/8; deny all; return 200 "ok"; }\n'
+        "    location = /ready { allow 10.0.0.0/8; deny all; proxy_pass http://app:8000; }\n}\n"
+    )
+    requests = [("GET", path, {"X-Test-Client": "8.8.8.8"}) for path in ("/live", "/ready")]
+    responses, _ = serve(tree, tmp_path / "run", requests)
+    assert [response["status"] for response in responses] == [200, 403]

@@ -32,6 +32,9 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 needs_nginx = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed")
 UPSTREAM_SERVER = re.compile(r"((?:^|[{;])\s*server\s+)([A-Za-z][\w.-]*)(:\d+)?", re.MULTILINE)
 URL_HOST = re.compile(r"\b(proxy_pass|set\s+\$\w+)(\s+https?://)([A-Za-z][\w.-]*)(:\d+)?")
+OTHER_PASS = re.compile(
+    r"\b((?:fastcgi|uwsgi|scgi|grpc|memcached)_pass\s+(?:\w+://)?)([A-Za-z][\w.-]*)(:\d+)?"
+)
 INCLUDE = re.compile(r"(\binclude\s+)(?:/etc/nginx/)?([^/\s;]\S*?);")
 # What nginx:alpine's own nginx.conf puts around /etc/nginx/conf.d/*.conf.
 IMAGE_HTTP_LEVEL = """events {{}}
@@ -65,7 +68,7 @@ def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str
     upstreams = set(re.findall(r"\bupstream\s+(\S+)\s*\{", text))
 
     def host(match: re.Match) -> str:
-        if match[3] in upstreams or match[3] == "localhost":
+        if match[3] in upstreams or match[3] in ("localhost", "unix"):
             return match[0]
         return f"{match[1]}{match[2]}{backend}"
 
@@ -89,6 +92,10 @@ def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str
         text,
     )
     text = URL_HOST.sub(host, text)
+    text = OTHER_PASS.sub(
+        lambda m: m[0] if m[2] in upstreams or m[2] in ("unix", "localhost") else m[1] + backend,
+        text,
+    )
     text = INCLUDE.sub(include, text)
     text = LISTEN.sub(f"listen {listen};", text)
     text = text.replace("/dev/stdout", str(log))
@@ -244,11 +251,14 @@ def test_localise_maps_hosts_and_includes(tmp_path: Path) -> None:
         "location / { proxy_pass http://django; include /etc/nginx/snippets/h.conf; }\n"
         "location /x/ { proxy_pass http://web:8000/x/; access_log /dev/stdout; } }\n"
     )
-    out = localise(text, tree, "127.0.0.1:9", "127.0.0.1:1", tmp_path / "a.log")
+    log = tmp_path / "a.log"
+    out = localise(text, tree, "127.0.0.1:9", "127.0.0.1:1", log)
     assert "server 127.0.0.1:9;" in out
     assert "set $backend_app http://127.0.0.1:9;" in out
     assert "proxy_pass http://django;" in out
     assert "proxy_pass http://127.0.0.1:9/x/;" in out
+    php = localise("fastcgi_pass php:9000; uwsgi_pass uwsgi://app:3031;", tree, "1.2.3.4", "", log)
+    assert php == "fastcgi_pass 1.2.3.4; uwsgi_pass uwsgi://1.2.3.4;"
     assert f"include {tree}/nginx/snippets/h.conf;" in out
     assert "listen 127.0.0.1:1;" in out
     assert str(tmp_path / "a.log") in out

@@ -135,3 +135,43 @@ def test_broken_nginx_files_are_reported_other_programs_ignored() -> None:
         }
     )
     assert [finding.path for finding in project.errors] == ["nginx/conf.d/broken.conf"]
+
+
+def test_http_level_spans_nginx_conf_and_its_conf_d() -> None:
+    project = load_project(
+        {
+            "nginx/nginx.conf": (
+                "events {}\nhttp {\n    proxy_set_header Host $host;\n    proxy_redirect off;\n"
+                "    include /etc/nginx/conf.d/*.conf;\n}\n"
+            ),
+            "nginx/conf.d/a.conf": "resolver 127.0.0.11;\nserver { location / { proxy_pass $x; } }",
+            "nginx/conf.d/b.conf": "server { location / { proxy_set_header X-A 1; } }\n",
+            "other/conf.d/c.conf": "server { location / { proxy_pass $y; } }\n",
+        }
+    )
+    a, b, c = (
+        project.files[p]
+        for p in ("nginx/conf.d/a.conf", "nginx/conf.d/b.conf", "other/conf.d/c.conf")
+    )
+    main = project.files["nginx/nginx.conf"]
+    assert project.http_files(a) == [main, a, b]
+    assert project.http_files(c) == [c]
+    use = a.servers()[0].block[0].block[0]
+    inherited = project.effective(a, use, "proxy_set_header")
+    assert [d.args for d in inherited] == [["Host", "$host"]]
+    assert not a.owns(inherited[0]) and main.owns(inherited[0])
+    assert [d.args for d in project.effective(a, use, "proxy_redirect")] == [["off"]]
+    # b's own location decides; c's level has no main config and no sibling with headers
+    own = b.servers()[0].block[0]
+    assert [d.args for d in project.effective(b, own, "proxy_set_header")] == [["X-A", "1"]]
+    assert project.effective(c, c.servers()[0].block[0], "proxy_set_header") == []
+    assert [d.name for d in project.http_level(b) or [] if d.name == "resolver"] == ["resolver"]
+
+
+def test_http_level_with_an_include_outside_the_project_is_unknown() -> None:
+    project = load_project(
+        {"nginx/conf.d/a.conf": "include /etc/nginx/site-extra.conf;\nserver { listen 80; }\n"}
+    )
+    nginx = project.files["nginx/conf.d/a.conf"]
+    assert project.http_level(nginx) is None
+    assert project.effective(nginx, nginx.servers()[0], "add_header") is None
