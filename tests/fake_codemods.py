@@ -19,10 +19,14 @@ EXAMPLE = Example(path="x.py", before="foo = 1\n", after="bar = 1\n")
 
 
 class _Rename(libcst.CSTTransformer):
+    def __init__(self, new_name: str) -> None:
+        super().__init__()
+        self.new_name = new_name
+
     def leave_Name(self, original_node: libcst.Name, updated_node: libcst.Name) -> libcst.Name:
         if updated_node.value != "foo":
             return updated_node
-        return updated_node.with_changes(value="bar")
+        return updated_node.with_changes(value=self.new_name)
 
 
 def rename_foo(source: SourceFile) -> FileOutcome:
@@ -34,7 +38,7 @@ def rename_foo(source: SourceFile) -> FileOutcome:
         raise InputError(f"invalid Python syntax: {error.message}", error.raw_line) from None
     if "foo_refuse" in source.text:
         return FileOutcome(source.text, refusals=(Finding(source.path, 1, "foo_refuse found"),))
-    new_text = module.visit(_Rename()).code
+    new_text = module.visit(_Rename(source.options.get("to", "bar"))).code
     if "foo_invalid" in source.text:
         new_text += "\n)(\n"
     notes = (Finding(source.path, 1, "renamed foo"),) if new_text != source.text else ()
@@ -58,6 +62,8 @@ def create_and_delete(project: ProjectInput) -> ProjectOutcome:
         token = env.split("TOKEN=", 1)[1].splitlines()[0]
         writes[".env"] = env if "EXTRA=" in env else env + "EXTRA=added-value\n"
         notes = (Finding(".env", 1, f"token is {token}"),)
+    if project.unreadable:
+        notes += (Finding(".", None, f"not seen: {', '.join(project.unreadable)}"),)
     return ProjectOutcome(writes=writes, notes=notes, errors=errors)
 
 

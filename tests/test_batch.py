@@ -11,6 +11,7 @@ from harness import run_cli
 
 from redpanda_migrate import __version__
 from redpanda_migrate.batch import DEFAULT_BRANCH, fleet_report, run_batch
+from redpanda_migrate.batch_worker import RepoJob, run_isolated
 
 PINNED = '[project]\nname = "svc"\ndependencies = ["Django==5.2.7"]\n'
 COMPLIANT = '[project]\nname = "svc"\ndependencies = ["Django>=5.2,<6.0"]\n'
@@ -217,6 +218,24 @@ def test_a_repository_over_its_time_limit_fails_alone(tmp_path: Path) -> None:
     assert by_name(report)["billing"]["errors"] == ["timed out after 0.001 s"]
 
 
+def test_relative_paths_and_a_folder_that_is_no_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote(tmp_path, "billing", PINNED)
+    (tmp_path / "plain").mkdir()
+    monkeypatch.chdir(tmp_path)
+    code, stderr = batch("remotes/billing.git", "plain", "--workdir", "w", "--report", "r.json")
+    assert code == 3
+    reports = by_name(tmp_path / "r.json")
+    assert reports["billing"]["status"] == "upgraded"
+    assert reports["billing"]["source"] == str(tmp_path / "remotes" / "billing.git")
+    assert reports["billing"]["clone"] == str(tmp_path / "w" / "clones" / "billing")
+    assert reports["plain"]["errors"] == [
+        f"clone failed: {tmp_path / 'plain'} is not a git repository"
+    ]
+    assert "billing: upgraded (1/2 done)" in stderr or "billing: upgraded (2/2 done)" in stderr
+
+
 def test_bad_batch_input_exits_2(tmp_path: Path) -> None:
     assert batch()[0] == 2
     assert batch("x", "--executor", "dask")[0] == 2
@@ -258,3 +277,17 @@ def test_dask_cluster_and_local_executor_give_the_same_report(tmp_path: Path) ->
         )
     assert _comparable(on_dask) == _comparable(local)
     assert [r.status for r in local] == ["upgraded", "already compliant", "failed"]
+
+
+def test_a_timed_out_repository_leaves_no_git_process_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the clone hangs in its "ssh" command, which records its process id
+    pid_file = tmp_path / "ssh.pid"
+    monkeypatch.setenv("GIT_SSH_COMMAND", f"sh -c 'echo $$ > {pid_file}; exec sleep 120'")
+    job = RepoJob("ssh://example.invalid/repo.git", "repo", str(tmp_path / "w"), "b")
+    report = run_isolated(job, timeout=5)
+    assert report.status == "failed" and report.errors == ["timed out after 5 s"]
+    pid = int(pid_file.read_text())
+    state = Path(f"/proc/{pid}/stat")
+    assert not state.exists() or state.read_text().split(")")[-1].split()[0] == "Z"

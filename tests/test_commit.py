@@ -96,6 +96,18 @@ def test_one_commit_per_codemod_with_its_files_only(tmp_path: Path, fakes: None)
     assert len(commits(project)) == 4  # a second run creates no commit
 
 
+def test_a_file_name_that_is_not_utf8_is_committed(tmp_path: Path, fakes: None) -> None:
+    project = repo(tmp_path / "p", {"ok.py": "x = 1\n"})
+    (project / "bad\udcffname.py").write_text("foo = 1\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "odd name")
+    code, _, stderr = run_cli("run", str(project), "--commit", "--select", "rename-foo")
+    assert code == 0, stderr
+    assert git(project, "status", "--porcelain") == ""
+    assert (project / "bad\udcffname.py").read_text() == "bar = 1\n"
+    assert "- bad\ufffdname.py (+1 -1)" in git(project, "log", "-1", "--format=%B")
+
+
 def test_branch_is_created_and_the_default_branch_is_left_alone(
     tmp_path: Path, fakes: None
 ) -> None:

@@ -12,6 +12,7 @@ from fake_codemods import FAKES
 from harness import run_cli, snapshot
 
 from redpanda_migrate import registry
+from redpanda_migrate.diffs import DiffStats, diff_stats, unified_diff
 from redpanda_migrate.runner import MIN_FILES_FOR_POOL
 
 
@@ -142,6 +143,20 @@ def test_project_transform_reports_a_file_error_and_goes_on(tmp_path: Path) -> N
     assert (tmp_path / "NEW.txt").exists() and not (tmp_path / "OLD.txt").exists()
 
 
+def test_project_transform_learns_which_matching_files_it_could_not_read(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"OLD.txt": "old\n", "latin1.txt": b"caf\xe9\n", "x.py": b"\xff"})
+    code, report = run_json(str(tmp_path), "--select", "create-delete")
+    assert code == 3
+    assert report["errors"] == [
+        {"path": "latin1.txt", "message": "not UTF-8 text (undecodable byte at offset 3)"}
+    ]
+    assert report["notes"] == [
+        {"codemod": "create-delete", "path": ".", "line": None, "message": "not seen: latin1.txt"}
+    ]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -186,6 +201,19 @@ def test_bad_configuration_exits_2(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": '[tool.redpanda-migrate]\nselect = "x"\n'})
     code, _, stderr = run_cli("run", str(tmp_path))
     assert code == 2 and "select must be a list of strings" in stderr
+    write(tmp_path, {"pyproject.toml": "[tool.redpanda-migrate.rename-fo]\nto = 'x'\n"})
+    code, _, stderr = run_cli("run", str(tmp_path))
+    assert code == 2
+    assert "options for unknown codemod id(s): rename-fo; valid ids: rename-foo" in stderr
+
+
+def test_per_codemod_options_reach_the_codemod(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"pyproject.toml": '[tool.redpanda-migrate.rename-foo]\nto = "qux"\n', "a.py": "foo = 1\n"},
+    )
+    assert run_cli("run", str(tmp_path), "--select", "rename-foo", "--jobs", "1")[0] == 0
+    assert (tmp_path / "a.py").read_text() == "qux = 1\n"
 
 
 def test_gitignore_virtualenvs_and_node_modules_are_skipped(tmp_path: Path) -> None:
@@ -215,12 +243,71 @@ def test_file_mode_kept_and_symlinks_out_of_the_project_never_followed(tmp_path:
     (project / "link_in.py").symlink_to(project / "real.py")
     (project / "linked_dir").symlink_to(outside, target_is_directory=True)
     os.mkfifo(project / "pipe.py")  # reading a FIFO would block forever
-    assert run_cli("run", str(project), "--select", "rename-foo")[0] == 0
+    code, report = run_json(str(project), "--select", "rename-foo")
+    assert code == 3  # the user learns which file was left alone, and why
+    assert report["errors"] == [
+        {
+            "path": "link_out.py",
+            "message": "symlink to a file outside the project: not followed, left unchanged",
+        }
+    ]
+    assert [c["path"] for c in report["changes"]] == ["real.py", "script.py"]
     assert (outside / "target.py").read_text() == "foo = 1\n"
     assert (project / "link_out.py").is_symlink()
     assert (project / "link_in.py").is_symlink()
     assert (project / "real.py").read_text() == "bar = 2\n"
     assert (project / "script.py").stat().st_mode & 0o777 == 0o750
+
+
+def test_links_out_matter_only_to_codemods_that_look_at_them(tmp_path: Path) -> None:
+    write(tmp_path / "outside", {"target.txt": "x\n"})
+    project = write(tmp_path / "project", {"a.py": "foo = 1\n", ".gitignore": "ignored.py\n"})
+    (project / "notes.txt").symlink_to(tmp_path / "outside" / "target.txt")
+    (project / "ignored.py").symlink_to(tmp_path / "outside" / "target.txt")
+    (project / "dangling.py").symlink_to(tmp_path / "nowhere.py")
+    code, report = run_json(str(project), "--select", "rename-foo")
+    assert (code, report["errors"]) == (0, [])
+    code, report = run_json(str(project), "--select", "create-delete", "--dry-run")
+    assert code == 3 and [e["path"] for e in report["errors"]] == ["notes.txt"]
+
+
+def test_an_unreadable_file_is_reported_and_the_rest_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # chmod 000 does not stop root, so the read itself is made to fail
+    write(tmp_path, {"locked.py": "foo = 1\n", "open.py": "foo = 2\n"})
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "locked.py":
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    code, report = run_json(str(tmp_path), "--select", "rename-foo")
+    assert code == 3
+    assert report["errors"] == [{"path": "locked.py", "message": "cannot read: Permission denied"}]
+    assert real_read_bytes(tmp_path / "open.py") == b"bar = 2\n"
+    assert real_read_bytes(tmp_path / "locked.py") == b"foo = 1\n"
+
+
+ODD_NAMES = ["my file.py", "new\nline.py", "tab\tx.py", 'q"b\\s.py', "café.py", "bad\udcffname.py"]
+
+
+def test_odd_file_names_survive_dry_run_and_git_apply(tmp_path: Path) -> None:
+    files = {name: "foo = 1\n" for name in ODD_NAMES}
+    dry = write(tmp_path / "dry", files)
+    real = write(tmp_path / "real", files)
+    git_init(dry)
+    code, patch, stderr = run_cli("run", str(dry), "--dry-run", "--select", "rename-foo")
+    assert code == 0 and "Traceback" not in stderr
+    assert '--- "a/bad\\377name.py"\n' in patch  # quoted the way git quotes it
+    assert "--- a/my file.py\t\n" in patch
+    subprocess.run(["git", "apply", "-"], cwd=dry, input=patch.encode(), check=True)
+    assert run_cli("run", str(real), "--select", "rename-foo")[0] == 0
+    assert snapshot(dry) == snapshot(real)
+    assert (real / "bad\udcffname.py").read_bytes() == b"bar = 1\n"
+    assert json.loads(run_cli("run", str(real), "--format", "json")[1])["errors"] == []
 
 
 def test_dirty_files_are_not_rewritten_unless_allowed(tmp_path: Path) -> None:
@@ -284,3 +371,13 @@ def test_several_projects_prefix_their_paths(tmp_path: Path) -> None:
     assert code == 0
     assert "diff --git a/one/a.py b/one/a.py" in patch
     assert "diff --git a/two/b.py b/two/b.py" in patch
+
+
+def test_diff_stats_count_lines_that_look_like_headers() -> None:
+    before = "-- a comment\n++x\nsame\n"
+    after = "--- a comment\n+++x\nsame\n"
+    patch = unified_diff("q.sql", before, after)
+    assert "@@\n--- a comment\n-++x\n+--- a comment\n++++x\n same\n" in patch
+    assert diff_stats(patch) == DiffStats(added=2, removed=2)
+    assert diff_stats(unified_diff("new.txt", None, "a\nb")) == DiffStats(added=2, removed=0)
+    assert diff_stats("") == DiffStats(0, 0)

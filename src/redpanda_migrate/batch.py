@@ -66,6 +66,16 @@ def job_names(sources: Sequence[str]) -> list[str]:
     return names
 
 
+def absolute_source(source: str) -> str:
+    """Make a local repository path absolute (clones run in the work folder); URLs stay.
+
+    :param source: a local path or a git URL.
+    :returns: the absolute path of an existing local folder, else ``source`` unchanged.
+    """
+    folder = Path(source).expanduser()
+    return str(folder.resolve()) if "://" not in source and folder.is_dir() else source
+
+
 def current_commit(source: str) -> str | None:
     """Ask a repository for its default branch's commit without cloning it.
 
@@ -171,8 +181,11 @@ def run_batch(
     :param scheduler: the dask scheduler address (with ``executor="dask"``).
     :param resume: an earlier report's entries; done repositories are skipped.
     :param progress: called with ``(name, state)`` whenever a repository changes state.
-    :returns: one report per repository, in the order of ``sources``.
+    :returns: one report per repository, in the order of ``sources`` (local paths made
+        absolute).
     """
+    sources = [absolute_source(source) for source in sources]
+    workdir = workdir.expanduser().resolve()  # jobs run git in other folders
     names = job_names(sources)
     jobs: list[RepoJob] = []
     reports: dict[str, RepoReport] = {}
@@ -189,9 +202,9 @@ def run_batch(
         results: Iterable[RepoReport] = _dask_results(jobs, timeout, scheduler, progress)
     else:
         results = _local_results(jobs, timeout, max(1, workers), progress)
-    for report in results:
+    for done, report in enumerate(results, start=len(reports) + 1):
         reports[report.name] = report
-        progress(report.name, report.status)
+        progress(report.name, f"{report.status} ({done}/{len(names)} done)")
     return [reports[name] for name in names]
 
 

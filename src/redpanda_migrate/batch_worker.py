@@ -8,6 +8,8 @@ with status ``failed``; nothing here raises past :func:`main`.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -108,7 +110,12 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
     workdir = Path(job.workdir)
     clone = workdir / "clones" / job.name
     workdir.joinpath("clones").mkdir(parents=True, exist_ok=True)
-    _git_step(workdir, "clone failed", "clone", "--quiet", "--no-tags", job.source, str(clone))
+    try:
+        _git_step(workdir, "clone failed", "clone", "--quiet", "--no-tags", job.source, str(clone))
+    except JobFailed:
+        if "://" not in job.source and Path(job.source).is_dir():  # git says "does not exist"
+            raise JobFailed(f"clone failed: {job.source} is not a git repository") from None
+        raise
     report.clone = str(clone)
     report.source_commit = _git_step(clone, "empty repository", "rev-parse", "HEAD")
     remote_has_branch = _remote_branch_exists(clone, job.branch)
@@ -192,20 +199,25 @@ def run_isolated(job: RepoJob, timeout: float) -> RepoReport:
     :returns: the report.
     """
     started = time.monotonic()
+    # its own session, so that a timeout kills the git processes it started as well
+    process = subprocess.Popen(
+        [sys.executable, "-m", "redpanda_migrate.batch_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},  # never wait for a password
+        start_new_session=True,
+    )
     try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "redpanda_migrate.batch_worker"],
-            input=json.dumps(asdict(job)),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        return RepoReport(**json.loads(completed.stdout))
+        stdout, stderr = process.communicate(json.dumps(asdict(job)), timeout=timeout)
+        return RepoReport(**json.loads(stdout))
     except subprocess.TimeoutExpired:
+        _kill_group(process)
         message = f"timed out after {timeout:g} s"
     except (json.JSONDecodeError, TypeError):
-        detail = completed.stderr.strip().splitlines()
-        message = f"worker crashed: {detail[-1] if detail else completed.returncode}"
+        detail = stderr.strip().splitlines()
+        message = f"worker crashed: {detail[-1] if detail else process.returncode}"
     return RepoReport(
         source=job.source,
         name=job.name,
@@ -214,6 +226,14 @@ def run_isolated(job: RepoJob, timeout: float) -> RepoReport:
         errors=[message],
         duration_seconds=round(time.monotonic() - started, 3),
     )
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate()
 
 
 if __name__ == "__main__":

@@ -94,11 +94,15 @@ class ProjectInput:
         Texts are normalised as in :class:`SourceFile` and reflect earlier codemods' output.
     :param facts: facts about the whole project, computed once.
     :param options: this codemod's options from ``[tool.redpanda-migrate.<id>]``.
+    :param unreadable: paths matching ``files`` that could not be read (not UTF-8, binary,
+        permission denied; already reported as errors). They may hold anything, so a
+        project-wide step (dropping a dependency, say) must not assume they do not need it.
     """
 
     files: Mapping[str, str]
     facts: ProjectFacts
     options: Mapping[str, Any] = field(default_factory=dict)
+    unreadable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

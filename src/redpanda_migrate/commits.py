@@ -14,8 +14,8 @@ from pathlib import Path
 from redpanda_migrate import STANDARD_VERSION, __version__
 from redpanda_migrate.codemod import Finding
 from redpanda_migrate.gitutil import git, worktree_top
+from redpanda_migrate.plan import Change, FileError, Plan, write_texts
 from redpanda_migrate.registry import codemods_by_id
-from redpanda_migrate.runner import Change, FileError, Plan, write_texts
 from redpanda_migrate.secrets import is_secret_path
 
 TRAILER_KEY = "Migrated-by"
@@ -97,8 +97,18 @@ def switch_branch(top: Path, branch: str) -> None:
         raise GitStateError(f"cannot switch to branch {branch!r}: {result.stderr.strip()}")
 
 
+def shown_path(path: str) -> str:
+    """Make a path fit for a commit message: bytes that are not UTF-8 become U+FFFD.
+
+    :param path: project-relative path (surrogate escapes for a name that is not UTF-8).
+    :returns: valid UTF-8 text.
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _bullet(finding: Finding) -> str:
-    where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+    path = shown_path(finding.path)
+    where = f"{path}:{finding.line}" if finding.line else path
     return f"- {where}: {finding.message}"
 
 
@@ -125,7 +135,7 @@ def commit_message(
         f'Red Panda Approval {STANDARD_VERSION}, "{codemod.section}".',
         "",
         "Files:",
-        *[f"- {c.path} (+{c.stats.added} -{c.stats.removed})" for c in changes],
+        *[f"- {shown_path(c.path)} (+{c.stats.added} -{c.stats.removed})" for c in changes],
     ]
     if notes:
         lines += ["", "Notes for the reviewer:", *[scrub(_bullet(note)) for note in notes]]

@@ -13,6 +13,19 @@ from dataclasses import dataclass
 from unidiff import PatchSet
 
 NO_NEWLINE_MARKER = "\\ No newline at end of file\n"
+# git's quote_c_style: these bytes get a short escape inside a quoted path; other bytes below
+# 0x20, 0x7f and every byte from 0x80 (non-ASCII, or not UTF-8 at all) become octal escapes.
+_SHORT_ESCAPES = {
+    0x07: "\\a",
+    0x08: "\\b",
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0B: "\\v",
+    0x0C: "\\f",
+    0x0D: "\\r",
+    0x22: '\\"',
+    0x5C: "\\\\",
+}
 
 
 def split_keeping_ends(text: str) -> list[str]:
@@ -32,14 +45,43 @@ def split_keeping_ends(text: str) -> list[str]:
     return result
 
 
+def _needs_quotes(raw: bytes) -> bool:
+    return any(byte < 0x20 or byte >= 0x7F or byte in b'"\\' for byte in raw)
+
+
+def _escape_byte(byte: int) -> str:
+    if byte in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[byte]
+    return chr(byte) if 0x20 <= byte < 0x7F else f"\\{byte:03o}"
+
+
+def git_path(prefix: str, path: str) -> str:
+    """Write a path the way git does in a patch header, so ``git apply`` reads it back.
+
+    A path with a control character, ``"``, ``\\`` or a non-ASCII byte (a file name that is not
+    UTF-8 arrives here with surrogate escapes) is C-quoted with octal escapes, as git does.
+
+    :param prefix: ``a/`` or ``b/``.
+    :param path: project-relative POSIX path.
+    :returns: the header name, quoted when needed.
+    """
+    raw = (prefix + path).encode("utf-8", "surrogateescape")
+    if not _needs_quotes(raw):
+        return prefix + path
+    return '"' + "".join(_escape_byte(byte) for byte in raw) + '"'
+
+
 def _file_header(path: str, before: str | None, after: str | None, mode: int) -> list[str]:
-    header = [f"diff --git a/{path} b/{path}\n"]
+    old, new = git_path("a/", path), git_path("b/", path)
+    # like git: an unquoted name with a space ends with a tab on the ---/+++ lines
+    tab = "\t" if " " in path and not old.startswith('"') else ""
+    header = [f"diff --git {old} {new}\n"]
     if before is None:
         header.append(f"new file mode 100{mode:o}\n")
     elif after is None:
         header.append(f"deleted file mode 100{mode:o}\n")
-    header.append(f"--- {'/dev/null' if before is None else 'a/' + path}\n")
-    header.append(f"+++ {'/dev/null' if after is None else 'b/' + path}\n")
+    header.append(f"--- {'/dev/null' if before is None else old + tab}\n")
+    header.append(f"+++ {'/dev/null' if after is None else new + tab}\n")
     return header
 
 

@@ -1,7 +1,8 @@
 """Finding the files of a project: ``.gitignore`` honoured, tool folders never entered.
 
 Symlinks are never listed: a file reached through a link is processed under its real path when
-that lies in the project, and never when it lies outside.
+that lies in the project, and never when it lies outside (such links can be collected, so that a
+run says which files it left alone).
 """
 
 from __future__ import annotations
@@ -71,11 +72,23 @@ def _is_ignored(
     return False
 
 
-def iter_project_files(root: Path, exclude: Iterable[str] = ()) -> Iterator[str]:
+def _links_outside(root: Path, path: Path) -> bool:
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+    return target.is_file() and not target.is_relative_to(root)
+
+
+def iter_project_files(
+    root: Path, exclude: Iterable[str] = (), outside_links: list[str] | None = None
+) -> Iterator[str]:
     """List a project's files as project-relative POSIX paths.
 
-    :param root: the project root (a directory).
+    :param root: the resolved project root (a directory).
     :param exclude: extra gitignore-style patterns to leave out (from configuration).
+    :param outside_links: when given, the paths of symlinks to files outside the project (not
+        ignored, not excluded) are appended to it; they are never listed nor followed.
     :returns: an iterator over paths, in a stable (sorted) walk order.
     """
     exclude_spec = compile_patterns(exclude)
@@ -100,8 +113,11 @@ def iter_project_files(root: Path, exclude: Iterable[str] = ()) -> Iterator[str]
         for name in sorted(file_names):
             relative = f"{base}/{name}" if base else name
             path = here / name
-            if path.is_symlink() or not path.is_file():  # links, sockets, FIFOs: never read
-                continue
             if _is_ignored(relative, False, ignore_specs) or exclude_spec.match_file(relative):
                 continue
-            yield relative
+            if path.is_symlink():
+                if outside_links is not None and _links_outside(root, path):
+                    outside_links.append(relative)
+                continue
+            if path.is_file():  # sockets, FIFOs: never read
+                yield relative

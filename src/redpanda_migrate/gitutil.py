@@ -16,6 +16,8 @@ def git(
 ) -> subprocess.CompletedProcess[str]:
     """Run a git command in ``root`` and capture its output.
 
+    Bytes that are not UTF-8 (in file names) travel as surrogate escapes, like ``os`` paths.
+
     :param root: the directory to run in.
     :param args: git's arguments.
     :param check: raise :class:`subprocess.CalledProcessError` on a non-zero exit.
@@ -29,6 +31,7 @@ def git(
         text=True,
         check=check,
         encoding="utf-8",
+        errors="surrogateescape",  # file names need not be UTF-8; they round-trip
         input=input_text,
     )
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from redpanda_migrate.commits import CodemodCommit, commit_message, commit_paths
 from redpanda_migrate.diffs import diff_stats, split_keeping_ends, unified_diff
-from redpanda_migrate.runner import Change, FileError, Plan, plan_project, write_texts
+from redpanda_migrate.plan import Change, FileError, Plan, write_texts
+from redpanda_migrate.runner import plan_project
 from redpanda_migrate.secrets import describe_secret_change
 from redpanda_migrate.textio import decode
 from redpanda_migrate.validation import validate_output

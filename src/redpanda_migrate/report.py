@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redpanda_migrate.runner import Plan
+from redpanda_migrate.plan import Plan
 
 
 @dataclass(frozen=True)

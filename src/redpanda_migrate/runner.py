@@ -2,8 +2,8 @@
 
 :func:`plan_project` reads the project and runs every selected codemod in order, each on the
 output of the ones before, and never raises for a bad file: the file gets an error, the rest
-goes on. :func:`apply_plan` writes the result. Both are plain module-level functions over
-picklable data, so a worker process or a dask worker can run them.
+goes on. :func:`~redpanda_migrate.plan.apply_plan` writes the result. Both are plain
+module-level functions over picklable data, so a worker process or a dask worker can run them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from redpanda_migrate.codemod import (
@@ -24,130 +24,23 @@ from redpanda_migrate.codemod import (
     SourceFile,
 )
 from redpanda_migrate.config import ConfigError, ProjectConfig, load_config
-from redpanda_migrate.diffs import DiffStats, diff_stats, unified_diff
+from redpanda_migrate.diffs import diff_stats, unified_diff
 from redpanda_migrate.discovery import compile_patterns, iter_project_files
 from redpanda_migrate.facts import ProjectFacts, build_facts
+from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
 from redpanda_migrate.registry import codemods_by_id, select_codemods
-from redpanda_migrate.secrets import describe_secret_change, redact
-from redpanda_migrate.textio import TextLayout, atomic_write, delete_file, encode_text
 from redpanda_migrate.validation import validate_output
 from redpanda_migrate.workspace import Workspace, check_relative_path
 
+__all__ = ["BadInput", "Change", "FileError", "Plan", "apply_plan", "plan_project", "write_texts"]
+
 # Below this many candidate files a worker pool costs more than it saves.
 MIN_FILES_FOR_POOL = 48
+OUTSIDE_LINK_MESSAGE = "symlink to a file outside the project: not followed, left unchanged"
 
 
 class BadInput(ValueError):
     """The run cannot start (missing path, not a directory, bad configuration): exit 2."""
-
-
-@dataclass(frozen=True)
-class FileError:
-    """A file that could not be processed; the rest of the run went on.
-
-    :param path: project-relative POSIX path.
-    :param message: one line saying what is wrong.
-    """
-
-    path: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Change:
-    """One codemod's change to one file, attributable for reports and per-codemod commits.
-
-    :param codemod: the codemod's id.
-    :param path: project-relative POSIX path.
-    :param before: normalised text before this codemod (``None``: the file did not exist).
-    :param after: normalised text after this codemod (``None``: the file is deleted).
-    :param stats: lines added and removed by this codemod alone.
-    """
-
-    codemod: str
-    path: str
-    before: str | None
-    after: str | None
-    stats: DiffStats
-
-
-@dataclass
-class Plan:
-    """Everything a run found, before anything is written.
-
-    :param root: the resolved project root.
-    :param codemods: ids of the codemods that ran, in order.
-    :param changes: every change, in the order it was made.
-    :param notes: findings the reviewer must know, per codemod.
-    :param refusals: places left alone ("needs review"), per codemod.
-    :param errors: files that could not be processed.
-    :param final_texts: on-disk text after the whole run, per changed path (``None``: deleted).
-    :param original_texts: on-disk text before the run, per changed path (``None``: absent).
-    :param modes: permission bits per changed path.
-    :param layouts: how each changed path is laid out on disk (see :mod:`textio`).
-    :param secret_paths: changed paths whose content must never be shown.
-    :param secret_values: values to scrub from every message.
-    """
-
-    root: Path
-    codemods: tuple[str, ...] = ()
-    changes: list[Change] = field(default_factory=list)
-    notes: list[tuple[str, Finding]] = field(default_factory=list)
-    refusals: list[tuple[str, Finding]] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    final_texts: dict[str, str | None] = field(default_factory=dict)
-    original_texts: dict[str, str | None] = field(default_factory=dict)
-    modes: dict[str, int] = field(default_factory=dict)
-    layouts: dict[str, TextLayout] = field(default_factory=dict)
-    secret_paths: frozenset[str] = frozenset()
-    secret_values: frozenset[str] = frozenset()
-
-    @property
-    def changed_paths(self) -> list[str]:
-        """Paths whose on-disk text differs after the run, sorted."""
-        return sorted(p for p in self.final_texts if self.final_texts[p] != self.original_texts[p])
-
-    def patch(self, prefix: str = "") -> str:
-        """Render the whole run as one git-style patch, secret files left out (see :meth:`hidden`).
-
-        :param prefix: a folder put before every path (when several projects run at once).
-        :returns: the concatenated diffs of every changed, non-secret file.
-        """
-        folder = f"{prefix.rstrip('/')}/" if prefix else ""
-        return "".join(
-            unified_diff(folder + p, self.original_texts[p], self.final_texts[p], self.modes[p])
-            for p in self.changed_paths
-            if p not in self.secret_paths
-        )
-
-    def hidden(self) -> list[str]:
-        """Describe the changes to secret files by key counts only.
-
-        :returns: one line per changed secret file.
-        """
-        return [
-            describe_secret_change(p, self.original_texts[p], self.final_texts[p])
-            for p in self.changed_paths
-            if p in self.secret_paths
-        ]
-
-    def disk_text_after(self, change: Change) -> str | None:
-        """Return the on-disk text a file has right after one codemod's change.
-
-        :param change: one of :attr:`changes`.
-        :returns: the text with the file's BOM and line endings, or ``None`` when deleted.
-        """
-        if change.after is None:
-            return None
-        return encode_text(change.after, self.layouts.get(change.path, TextLayout()))
-
-    def scrub(self, message: str) -> str:
-        """Remove every secret value from a message before it is shown.
-
-        :param message: any text about to be printed or written.
-        :returns: the scrubbed text.
-        """
-        return redact(message, set(self.secret_values))
 
 
 # -- per-file work, also run in worker processes --------------------------------------------
@@ -206,6 +99,7 @@ class _Run:
     options: dict[str, dict]
     jobs: int
     plan: Plan
+    outside_links: tuple[str, ...] = ()
     executor: Executor | None = None
 
     def pool(self) -> Executor:
@@ -244,15 +138,25 @@ class _Run:
         self.plan.refusals.extend((codemod.id, refusal) for refusal in refusals)
 
     def candidates(self, codemod: Codemod) -> dict[str, str]:
+        return self.scan(codemod)[0]
+
+    def scan(self, codemod: Codemod) -> tuple[dict[str, str], tuple[str, ...]]:
+        """Return the candidate texts of a codemod, and the matching files that are unreadable."""
         spec = compile_patterns(codemod.files)
+        for link in self.outside_links:
+            if spec.match_file(link):
+                self.error(link, OUTSIDE_LINK_MESSAGE)
         texts = {}
+        unreadable = []
         for path in self.workspace.paths():
             if not spec.match_file(path):
                 continue
             text = self.workspace.read(path)
-            if text is not None and codemod.wants(text):
+            if text is None:
+                unreadable += [path] if path in self.workspace.errors else []
+            elif codemod.wants(text):
                 texts[path] = text
-        return texts
+        return texts, tuple(unreadable)
 
     def run_file_codemod(self, codemod: Codemod) -> None:
         texts = self.candidates(codemod)
@@ -274,7 +178,7 @@ class _Run:
 
     def run_project_codemod(self, codemod: Codemod) -> None:
         assert codemod.transform_project is not None
-        texts = self.candidates(codemod)
+        texts, unreadable = self.scan(codemod)
         if not texts:
             return
         for path in codemod.also_reads:
@@ -287,7 +191,8 @@ class _Run:
                 if text is not None:
                     self.workspace.mark_secret(path, text)
                     texts[path] = text
-        source = ProjectInput(texts, self.facts, self.options.get(codemod.id, {}))
+        options = self.options.get(codemod.id, {})
+        source = ProjectInput(texts, self.facts, options, unreadable)
         try:
             outcome: ProjectOutcome = codemod.transform_project(source)
         except InputError as error:
@@ -357,6 +262,13 @@ def resolve_run(
         config = load_config(root)
     except ConfigError as error:
         raise BadInput(str(error)) from None
+    known = codemods_by_id()
+    unknown = sorted(set(config.options) - set(known))
+    if unknown:
+        raise BadInput(
+            f"[tool.redpanda-migrate] has options for unknown codemod id(s): {', '.join(unknown)}; "
+            f"valid ids: {', '.join(known)}"
+        )
     codemods = select_codemods(
         config.select if select is None else select, config.skip if skip is None else skip
     )
@@ -380,11 +292,12 @@ def plan_project(
     :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
     """
     root, config, codemods = resolve_run(path, select, skip)
-    files = tuple(iter_project_files(root, config.exclude))
+    outside_links: list[str] = []
+    files = tuple(iter_project_files(root, config.exclude, outside_links))
     workspace = Workspace(root, files)
     facts = build_facts(root.name, files, workspace.read)
     plan = Plan(root=root, codemods=tuple(c.id for c in codemods))
-    run = _Run(workspace, facts, config.options, max(1, jobs), plan)
+    run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
     try:
         for codemod in codemods:
             if codemod.transform_file is not None:
@@ -409,31 +322,3 @@ def _finish(plan: Plan, workspace: Workspace) -> None:
         plan.layouts[change.path] = workspace.layout(change.path)
     plan.secret_paths = frozenset(workspace.secret_paths)
     plan.secret_values = frozenset(workspace.secret_values)
-
-
-def write_texts(root: Path, texts: dict[str, str | None]) -> list[FileError]:
-    """Write on-disk texts to the project atomically (``None`` deletes).
-
-    :param root: the resolved project root.
-    :param texts: on-disk text per project-relative path.
-    :returns: the files that could not be written (the others are written).
-    """
-    failures = []
-    for path, text in sorted(texts.items()):
-        try:
-            if text is None:
-                delete_file(root, path)
-            else:
-                atomic_write(root, path, text.encode("utf-8"))
-        except OSError as error:
-            failures.append(FileError(path, f"cannot write: {error.strerror or error}"))
-    return failures
-
-
-def apply_plan(plan: Plan) -> list[FileError]:
-    """Write a plan's final texts to the project.
-
-    :param plan: a plan from :func:`plan_project`.
-    :returns: the files that could not be written.
-    """
-    return write_texts(plan.root, {p: plan.final_texts[p] for p in plan.changed_paths})
