@@ -16,7 +16,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from redpanda_migrate.codemods._nginx_edit import (
@@ -43,12 +43,9 @@ from redpanda_migrate.codemods._nginx_parse import (
     walk,
 )
 
-from redpanda_migrate.codemod import Finding, InputError, ProjectInput, ProjectOutcome
+from redpanda_migrate.codemod import Finding, InputError
 
 __all__ = [
-    "FILES",
-    "NEEDLES",
-    "SECTION",
     "Directive",
     "Edit",
     "FileResult",
@@ -63,43 +60,19 @@ __all__ = [
     "insert_first",
     "insert_in_server",
     "insert_last",
+    "load_project",
     "levels",
     "location_path",
     "map_statements",
     "parse_text",
     "remove",
     "replace",
-    "run_project",
     "validate",
     "variable_name",
     "walk",
 ]
 
-SECTION = "Nginx Reverse Proxy"
-FILES = (
-    "**/nginx/**/*.conf",
-    "**/nginx/**/*.conf.template",
-    "**/nginx.conf",
-    "**/nginx*.conf",
-    "**/conf.d/*.conf",
-    "**/sites-available/*",
-    "**/sites-enabled/*",
-    "**/snippets/*.conf",
-)
-# A candidate must contain one of these before it is parsed at all.
-NEEDLES = (
-    "proxy_pass",
-    "server",
-    "upstream",
-    "location",
-    "proxy_set_header",
-    "allow ",
-    "map ",
-    "resolver",
-    "access_log",
-    "add_header",
-)
-# Top-level directives that tell a full nginx.conf from a snippet.
+# Where include paths point inside the nginx image, and the stock files it ships.
 CONTAINER_PREFIX = "/etc/nginx/"
 STOCK_FILES = frozenset(
     {
@@ -357,34 +330,6 @@ class FileResult:
     edits: list[Edit] = field(default_factory=list)
     notes: list[Finding] = field(default_factory=list)
     refusals: list[Finding] = field(default_factory=list)
-
-
-FileRewrite = Callable[[NginxFile, Project], FileResult]
-
-
-def run_project(
-    source: ProjectInput, rewrite: FileRewrite, report_errors: bool = False
-) -> ProjectOutcome:
-    """Run a per-file nginx rewrite over every nginx file of a project.
-
-    :param source: the project input (candidate files).
-    :param rewrite: ``(file, project) -> FileResult``; may record project-wide state on the
-        :class:`Project` (``project.added``) to avoid duplicates across files.
-    :param report_errors: report files that do not parse (one codemod does, so the user sees
-        each error once).
-    :returns: the outcome.
-    """
-    project = load_project(source.files)
-    writes: dict[str, str] = {}
-    notes: list[Finding] = []
-    refusals: list[Finding] = list(project.errors) if report_errors else []
-    for path, nginx in project.files.items():
-        result = rewrite(nginx, project)
-        notes.extend(result.notes)
-        refusals.extend(result.refusals)
-        if result.edits:
-            writes[path] = apply_edits(nginx.text, result.edits)
-    return ProjectOutcome(writes, tuple(notes), tuple(refusals))
 
 
 VARIABLE_NAME = re.compile(r"[^A-Za-z0-9_]")

@@ -13,20 +13,16 @@ included inside a server cannot hold it, so such a file is refused until a conf.
 from __future__ import annotations
 
 from redpanda_migrate.codemods._nginx import (
-    FILES,
-    NEEDLES,
-    SECTION,
     FileResult,
     NginxFile,
     Project,
     ensure_forwarded_proto_map,
     replace,
-    run_project,
-    validate,
     walk,
 )
+from redpanda_migrate.codemods._nginx_codemod import nginx_codemod
 
-from redpanda_migrate.codemod import Codemod, Example, Finding, ProjectInput, ProjectOutcome
+from redpanda_migrate.codemod import Example, Finding
 
 VARIABLE = "$proxy_x_forwarded_proto"
 
@@ -67,23 +63,9 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     return result
 
 
-def transform(source: ProjectInput) -> ProjectOutcome:
-    """Run the X-Forwarded-Proto rewrite over every nginx file of the project.
-
-    Enforces the standard's "Nginx Reverse Proxy" building block 2.
-
-    :param source: the candidate nginx files.
-    :returns: the rewritten files, notes and refusals.
-    """
-    return run_project(source, rewrite_file)
-
-
-CODEMOD = Codemod(
-    id="nginx-forwarded-proto",
+CODEMOD = nginx_codemod(
+    codemod_id="nginx-forwarded-proto",
     title="Pass HAProxy's X-Forwarded-Proto through the $proxy_x_forwarded_proto map",
-    section=SECTION,
-    files=FILES,
-    needles=NEEDLES,
     rationale=(
         "Behind HAProxy, nginx's $scheme is always http, so X-Forwarded-Proto $scheme makes "
         "Django think every request is insecure (is_secure(), secure cookies, absolute URLs). "
@@ -103,7 +85,6 @@ CODEMOD = Codemod(
             "        proxy_set_header X-Forwarded-Proto $proxy_x_forwarded_proto;\n    }\n}\n"
         ),
     ),
-    transform_project=transform,
-    validator=validate,
+    rewrite=rewrite_file,
     order=310,
 )

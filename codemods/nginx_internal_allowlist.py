@@ -15,15 +15,18 @@ the inherited ones, so:
   with ``satisfy any`` or
   whose rules come from an included snippet that lacks ranges is refused.
 
-Probe paths that have no location of their own (served by the catch-all) are not created.
+Probe paths that have no location of their own reach the app through the catch-all
+``location /`` for every client. A location is not created for them: it would change who can
+reach the path (an outside uptime check would get 403), would not inherit the catch-all's own
+proxy settings, and the tool cannot tell whether the app serves the path at all. Each such
+server is reported instead, with the paths and the location to add.
 """
 
 from __future__ import annotations
 
+import re
+
 from redpanda_migrate.codemods._nginx import (
-    FILES,
-    NEEDLES,
-    SECTION,
     Directive,
     FileResult,
     NginxFile,
@@ -33,18 +36,19 @@ from redpanda_migrate.codemods._nginx import (
     insert_first,
     levels,
     location_path,
-    run_project,
-    validate,
     walk,
 )
+from redpanda_migrate.codemods._nginx_codemod import nginx_codemod
 
-from redpanda_migrate.codemod import Codemod, Example, Finding, ProjectInput, ProjectOutcome
+from redpanda_migrate.codemod import Example, Finding
 
 PROBE_PATHS = frozenset(
     f"/{name}{slash}"
     for name in ("live", "ready", "healthz", "metrics", "nginx_status")
     for slash in ("", "/")
 )
+# The requests the standard's probes and scrapers send.
+PROBE_REQUESTS = ("/live/", "/ready/", "/healthz", "/metrics", "/nginx_status")
 ALLOWLIST = (
     ("127.0.0.0/8", "loopback"),
     ("10.0.0.0/8", "RFC1918 — primary internal (Incus, HAProxy)"),
@@ -182,6 +186,86 @@ def check_location(
         )
 
 
+def location_takes(location: Directive, path: str) -> bool | None:
+    """Tell whether a location can take requests for a path.
+
+    :param location: a ``location`` block.
+    :param path: a request path.
+    :returns: ``None`` when a regex cannot be checked here (PCRE only).
+    """
+    modifier, pattern = location_path(location)
+    if modifier == "=":
+        return pattern == path
+    if modifier in ("", "^~"):
+        return path.startswith(pattern) and not pattern.startswith("@")
+    try:
+        return re.search(pattern, path, re.IGNORECASE if modifier == "~*" else 0) is not None
+    except re.error:
+        return None
+
+
+def probes_through_catch_all(
+    nginx: NginxFile, project: Project, server: Directive
+) -> tuple[Directive, list[str]] | None:
+    """Find the probe paths a server proxies through its catch-all, open to every client.
+
+    :param nginx: the file.
+    :param project: every nginx file of the project.
+    :param server: a ``server`` block.
+    :returns: ``(catch-all location, paths)``, or ``None`` when there are none or the server
+        cannot be read fully (an include that cannot be followed, a regex PCRE alone knows).
+    """
+    block = server.block or []
+    catch_all = next(
+        (d for d in block if d.name == "location" and location_path(d) == ("", "/")), None
+    )
+    if catch_all is None or any(d.name == "return" for d in block):
+        return None
+    if not any(d.name == "proxy_pass" for d in catch_all.block or ()):
+        return None
+    included = project.included(nginx, block, "location")
+    rules = project.effective(nginx, catch_all, "allow")
+    if (
+        included is None
+        or rules is None
+        or (rules and rules[-1].name == "deny" and rules[-1].args == ["all"])
+    ):
+        return None  # unknown, or the whole catch-all is already restricted
+    locations = [d for d in walk(block) if d.name == "location" and d is not catch_all]
+    locations += [d for each in included for d in walk([each]) if d.name == "location"]
+    paths = []
+    for path in PROBE_REQUESTS:
+        taken = [location_takes(location, path) for location in locations]
+        if None in taken:
+            return None
+        if not any(taken):
+            paths.append(path)
+    return (catch_all, paths) if paths else None
+
+
+def report_catch_all(
+    nginx: NginxFile, project: Project, server: Directive, result: FileResult
+) -> None:
+    """Report the probe paths that reach the app through the catch-all (nothing is added)."""
+    found = probes_through_catch_all(nginx, project, server)
+    if found is None:
+        return
+    catch_all, paths = found
+    one = len(paths) == 1
+    result.refusals.append(
+        Finding(
+            nginx.path,
+            catch_all.line,
+            f"{', '.join(paths)} {'has no location of its own' if one else 'have no locations'}:"
+            f" location / proxies {'it' if one else 'them'} to the app for every client. If "
+            f"the app serves {'it' if one else 'one'}, add location = {paths[0]} {{ allow "
+            "127.0.0.0/8; allow 10.0.0.0/8; allow 172.16.0.0/12; allow 192.168.0.0/16; deny all;"
+            " proxy_pass ...; } with the catch-all's proxy settings (not added automatically: "
+            "it changes who can reach the path)",
+        )
+    )
+
+
 def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     """Apply the internal-network allowlist to the probe locations of one nginx file.
 
@@ -196,26 +280,14 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     for location in (d for d in walk(nginx.top) if d.name == "location" and d.args):
         if is_probe_location(location):
             check_location(nginx, project, location, result)
+    for server in nginx.servers():
+        report_catch_all(nginx, project, server, result)
     return result
 
 
-def transform(source: ProjectInput) -> ProjectOutcome:
-    """Run the allowlist rewrite over every nginx file of the project.
-
-    Enforces the standard's "Nginx Reverse Proxy" building block 4.
-
-    :param source: the candidate nginx files.
-    :returns: the rewritten files and refusals.
-    """
-    return run_project(source, rewrite_file)
-
-
-CODEMOD = Codemod(
-    id="nginx-internal-allowlist",
+CODEMOD = nginx_codemod(
+    codemod_id="nginx-internal-allowlist",
     title="Restrict probe and metric locations to loopback and all RFC1918 ranges",
-    section=SECTION,
-    files=FILES,
-    needles=NEEDLES,
     rationale=(
         "/live/, /ready/, /healthz, /metrics and /nginx_status are for HAProxy, Prometheus "
         "and the Docker network only. All four ranges are needed: without 172.16.0.0/12 a "
@@ -235,7 +307,6 @@ CODEMOD = Codemod(
             "    deny all;\n    proxy_pass $backend_app;\n}\n"
         ),
     ),
-    transform_project=transform,
-    validator=validate,
+    rewrite=rewrite_file,
     order=330,
 )

@@ -21,9 +21,6 @@ switches off *every* log of its level, the filtered one included. So:
 from __future__ import annotations
 
 from redpanda_migrate.codemods._nginx import (
-    FILES,
-    NEEDLES,
-    SECTION,
     Directive,
     FileResult,
     NginxFile,
@@ -32,12 +29,11 @@ from redpanda_migrate.codemods._nginx import (
     insert_in_server,
     map_statements,
     replace,
-    run_project,
-    validate,
     walk,
 )
+from redpanda_migrate.codemods._nginx_codemod import EXAMPLE_SERVER, nginx_codemod
 
-from redpanda_migrate.codemod import Codemod, Example, Finding, ProjectInput, ProjectOutcome
+from redpanda_migrate.codemod import Example, Finding
 
 VARIABLE = "$loggable"
 FILTER = f"if={VARIABLE}"
@@ -173,23 +169,9 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     return result
 
 
-def transform(source: ProjectInput) -> ProjectOutcome:
-    """Run the probe-logging rewrite over every nginx file of the project.
-
-    Enforces the standard's "Nginx Reverse Proxy" building block 3.
-
-    :param source: the candidate nginx files.
-    :returns: the rewritten files, notes and refusals.
-    """
-    return run_project(source, rewrite_file)
-
-
-CODEMOD = Codemod(
-    id="nginx-probe-logging",
+CODEMOD = nginx_codemod(
+    codemod_id="nginx-probe-logging",
     title="Filter probe paths out of nginx access logs with the $loggable map",
-    section=SECTION,
-    files=FILES,
-    needles=NEEDLES,
     rationale=(
         "HAProxy and Prometheus probe /live/, /ready/, /metrics... every 15-30 s; logging "
         "them floods Loki. A $loggable map and access_log ... if=$loggable keep them out; the "
@@ -197,10 +179,7 @@ CODEMOD = Codemod(
     ),
     example=Example(
         path="nginx/conf.d/app.conf",
-        before=(
-            "server {\n    listen 80;\n\n"
-            "    location / {\n        proxy_pass $backend_app;\n    }\n}\n"
-        ),
+        before=EXAMPLE_SERVER,
         after=(
             "map $request_uri $loggable {\n    default 1;\n    ~^/live(/|\\?|$) 0;\n"
             "    ~^/ready(/|\\?|$) 0;\n    ~^/metrics(/|\\?|$) 0;\n    ~^/healthz(/|\\?|$) 0;\n"
@@ -209,7 +188,6 @@ CODEMOD = Codemod(
             "    location / {\n        proxy_pass $backend_app;\n    }\n}\n"
         ),
     ),
-    transform_project=transform,
-    validator=validate,
+    rewrite=rewrite_file,
     order=320,
 )

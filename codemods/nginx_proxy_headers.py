@@ -16,9 +16,6 @@ included snippet are checked, never edited: a snippet that lacks a header is ref
 from __future__ import annotations
 
 from redpanda_migrate.codemods._nginx import (
-    FILES,
-    NEEDLES,
-    SECTION,
     Directive,
     FileResult,
     NginxFile,
@@ -28,12 +25,11 @@ from redpanda_migrate.codemods._nginx import (
     insert_after,
     insert_first,
     levels,
-    run_project,
-    validate,
     walk,
 )
+from redpanda_migrate.codemods._nginx_codemod import nginx_codemod
 
-from redpanda_migrate.codemod import Codemod, Example, Finding, ProjectInput, ProjectOutcome
+from redpanda_migrate.codemod import Example, Finding
 
 HEADERS = (
     ("Host", "$host"),
@@ -153,23 +149,9 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     return result
 
 
-def transform(source: ProjectInput) -> ProjectOutcome:
-    """Run the proxy-headers rewrite over every nginx file of the project.
-
-    Enforces the standard's "Nginx Reverse Proxy" proxy header rule.
-
-    :param source: the candidate nginx files.
-    :returns: the rewritten files, notes and refusals.
-    """
-    return run_project(source, rewrite_file)
-
-
-CODEMOD = Codemod(
-    id="nginx-proxy-headers",
+CODEMOD = nginx_codemod(
+    codemod_id="nginx-proxy-headers",
     title="Send Host, X-Real-IP, X-Forwarded-For and X-Forwarded-Proto with every proxy_pass",
-    section=SECTION,
-    files=FILES,
-    needles=NEEDLES,
     rationale=(
         "Django needs the client's Host, address and scheme to build URLs, check "
         "ALLOWED_HOSTS and decide is_secure(); every proxy_pass must send the same four "
@@ -190,7 +172,6 @@ CODEMOD = Codemod(
             "    }\n}\n"
         ),
     ),
-    transform_project=transform,
-    validator=validate,
+    rewrite=rewrite_file,
     order=350,
 )

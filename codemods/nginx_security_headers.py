@@ -14,9 +14,6 @@ keeps its value.
 from __future__ import annotations
 
 from redpanda_migrate.codemods._nginx import (
-    FILES,
-    NEEDLES,
-    SECTION,
     Directive,
     FileResult,
     NginxFile,
@@ -26,11 +23,10 @@ from redpanda_migrate.codemods._nginx import (
     levels,
     location_path,
     replace,
-    run_project,
-    validate,
 )
+from redpanda_migrate.codemods._nginx_codemod import EXAMPLE_SERVER, nginx_codemod
 
-from redpanda_migrate.codemod import Codemod, Example, Finding, ProjectInput, ProjectOutcome
+from redpanda_migrate.codemod import Example, Finding
 
 HEADERS = (
     ("X-Frame-Options", '"SAMEORIGIN"'),
@@ -137,33 +133,16 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     return result
 
 
-def transform(source: ProjectInput) -> ProjectOutcome:
-    """Run the security-headers rewrite over every nginx file of the project.
-
-    Enforces the standard's "Nginx Reverse Proxy" building block 5.
-
-    :param source: the candidate nginx files.
-    :returns: the rewritten files, notes and refusals.
-    """
-    return run_project(source, rewrite_file)
-
-
-CODEMOD = Codemod(
-    id="nginx-security-headers",
+CODEMOD = nginx_codemod(
+    codemod_id="nginx-security-headers",
     title="Send X-Frame-Options, X-Content-Type-Options and X-XSS-Protection always",
-    section=SECTION,
-    files=FILES,
-    needles=NEEDLES,
     rationale=(
         "The catch-all proxies to Django; marking the three headers always makes nginx add "
         "them to error responses too. Stronger policies (CSP, HSTS) live at HAProxy."
     ),
     example=Example(
         path="nginx/conf.d/app.conf",
-        before=(
-            "server {\n    listen 80;\n\n"
-            "    location / {\n        proxy_pass $backend_app;\n    }\n}\n"
-        ),
+        before=EXAMPLE_SERVER,
         after=(
             "server {\n    listen 80;\n"
             '    add_header X-Frame-Options "SAMEORIGIN" always;\n'
@@ -172,7 +151,6 @@ CODEMOD = Codemod(
             "    location / {\n        proxy_pass $backend_app;\n    }\n}\n"
         ),
     ),
-    transform_project=transform,
-    validator=validate,
+    rewrite=rewrite_file,
     order=340,
 )

@@ -248,3 +248,116 @@ def test_return_answers_before_allow_deny(tmp_path: Path) -> None:
     requests = [("GET", path, {"X-Test-Client": "8.8.8.8"}) for path in ("/live", "/ready")]
     responses, _ = serve(tree, tmp_path / "run", requests)
     assert [response["status"] for response in responses] == [200, 403]
+
+
+# A project that ships its own nginx.conf (the "inherited-from-nginx-conf" layout): the proxy
+# headers and the access log live at its http level, the server in a conf.d file it includes.
+MAIN_CONF = """worker_processes auto;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    include /etc/nginx/mime.types;
+    log_format main '$remote_addr "$request" $status';
+    access_log /dev/stdout main;
+
+    # every server proxies with the same headers
+    proxy_set_header Host $host;
+    proxy_set_header X-Real-IP $remote_addr;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+
+    include /etc/nginx/conf.d/*.conf;
+}
+"""
+CONF_D_APP = """upstream django {
+    server app:8000;
+}
+
+server {
+    listen 80;
+    server_name _;
+
+    location = /metrics {
+        allow 10.0.0.0/8;
+        deny all;
+        proxy_pass http://django;
+    }
+
+    location /static/ {
+        alias /srv/static/;
+    }
+
+    location / {
+        proxy_pass http://django;
+    }
+}
+"""
+MAIN_CONF_REQUESTS = [
+    ("GET", "/", {}),
+    ("GET", "/products/?page=2&sort=-price", {}),
+    ("POST", "/cart/add/", {"Content-Length": "0"}),
+    ("GET", "/", {"Host": "shop.example.com"}),
+    ("GET", "/", {"X-Forwarded-Proto": "https"}),
+    ("GET", "/", {"X-Forwarded-For": "203.0.113.7"}),
+    ("GET", "/boom/?status=500", {}),
+    ("GET", "/login/?status=302&location=http://django/next/", {}),
+    ("GET", "/login/?status=302&location=/relative/", {}),
+    ("GET", "/healthz", {}),  # no location of its own: the catch-all proxies it
+    ("GET", "/metrics", {}),
+    ("GET", "/static/missing.css", {}),
+]
+
+
+@needs_nginx
+def test_project_nginx_conf_with_conf_d_behaviour(tmp_path: Path) -> None:
+    """All six codemods on a project nginx.conf that includes conf.d/*.conf, run by nginx."""
+    before_tree = tmp_path / "project"
+    (before_tree / "nginx" / "conf.d").mkdir(parents=True)
+    (before_tree / "nginx" / "nginx.conf").write_text(MAIN_CONF)
+    (before_tree / "nginx" / "conf.d" / "app.conf").write_text(CONF_D_APP)
+    after_tree = migrated(before_tree, tmp_path, *NGINX_CODEMODS)
+    after_main = (after_tree / "nginx" / "nginx.conf").read_text()
+    after_app = (after_tree / "nginx" / "conf.d" / "app.conf").read_text()
+    # the rules landed where this layout needs them: one level spread over two files
+    assert "access_log /dev/stdout main if=$loggable;" in after_main
+    assert after_main.count("map ") == 2 and "map " not in after_app
+    assert "proxy_pass $backend_django;" in after_app and "upstream" not in after_app
+    assert (after_main + after_app).count("resolver 127.0.0.11") == 1
+    before, before_log = serve(before_tree, tmp_path / "before", MAIN_CONF_REQUESTS)
+    after, after_log = serve(after_tree, tmp_path / "after", MAIN_CONF_REQUESTS)
+
+    for request, old, new in zip(MAIN_CONF_REQUESTS, before, after, strict=True):
+        label = f"{request[0]} {request[1]} {request[2]}"
+        assert old["x-frame-options"] is None, label
+        assert new["x-frame-options"] == "SAMEORIGIN", label
+        assert new["x-content-type-options"] == "nosniff", label
+        assert new["x-xss-protection"] == "1; mode=block", label
+        if request[1] == "/metrics":
+            # intended: loopback was refused (only 10.0.0.0/8), the allowlist lets it in
+            assert (old["status"], new["status"]) == (403, 200)
+            continue
+        assert new["status"] == old["status"], label
+        assert new["location"] == old["location"], label
+        if old["backend"] is None:
+            assert new["backend"] is None, label
+            continue
+        expected = dict(old["backend"])
+        # intended: HAProxy's X-Forwarded-Proto is kept instead of nginx's $scheme
+        expected["x-forwarded-proto"] = request[2].get("X-Forwarded-Proto", "http")
+        assert new["backend"] == expected, label
+
+    by_target = {request[1]: old for request, old in zip(MAIN_CONF_REQUESTS, before, strict=True)}
+    assert by_target["/healthz"]["backend"]["path"] == "/healthz"
+    # the anti-pattern: behind HAProxy, $scheme told Django every request was plain http
+    assert before[4]["backend"]["x-forwarded-proto"] == "http"
+    assert after[4]["backend"]["x-forwarded-proto"] == "https"
+    assert by_target["/static/missing.css"]["status"] == 404
+    redirect = by_target["/login/?status=302&location=http://django/next/"]["location"]
+    assert redirect == f"http://127.0.0.1:{PORT}/next/"
+    # the http-level log of nginx.conf: every request before, no probe after
+    assert "GET /healthz" in before_log and "GET /metrics" in before_log
+    assert "GET /healthz" not in after_log and "GET /metrics" not in after_log
+    assert "GET /products/?page=2&sort=-price" in after_log

@@ -21,6 +21,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from fnmatch import fnmatch
+from glob import glob
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -74,6 +76,11 @@ def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str
 
     def include(match: re.Match) -> str:
         target = match[2]
+        if any(char in target for char in "*?["):
+            # include /etc/nginx/conf.d/*.conf; -> the same glob in the tree's folder
+            found = [p for p in nginx_files(tree) if fnmatch(p.as_posix(), f"*/{target}")]
+            if found:
+                return f"{match[1]}{found[0].parent / Path(target).name};"
         found = [p for p in nginx_files(tree) if p.as_posix().endswith("/" + target)]
         if found:
             return f"{match[1]}{found[0]};"
@@ -121,13 +128,15 @@ def prepare(
     for path in files:
         path.write_text(localise(path.read_text(), copy, backend, listen, log))
     kinds = {path: parse_text(path.name, path.read_text()).kind for path in files}
-    texts = "\n".join(path.read_text() for path in files)
+    included = included_files(files)
     runnable = [path for path, kind in kinds.items() if kind == "main"]
     snippets_by_folder: dict[Path, list[Path]] = {}
     for path, kind in kinds.items():
+        if path in included:
+            continue
         if kind == "http":
             snippets_by_folder.setdefault(path.parent, []).append(path)
-        elif kind == "fragment" and str(path) not in texts:
+        elif kind == "fragment":
             wrapper = work / f"fragment-{path.stem}.conf"
             wrapper.write_text(
                 "events {}\nhttp {\n    server {\n"
@@ -140,6 +149,15 @@ def prepare(
         wrapper.write_text(IMAGE_HTTP_LEVEL.format(log=log, includes=includes))
         runnable.append(wrapper)
     return runnable
+
+
+def included_files(files: list[Path]) -> set[Path]:
+    """The files that the (localised) files include, globs expanded."""
+    found: set[Path] = set()
+    for path in files:
+        for pattern in re.findall(r"\binclude\s+([^;\s]+);", path.read_text()):
+            found.update(Path(match) for match in glob(pattern))
+    return found
 
 
 def nginx_command(config: Path, work: Path, foreground: bool = False) -> list[str]:
