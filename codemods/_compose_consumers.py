@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from redpanda_migrate.codemods._envvars import EnvUsage, shell_reads_everything, shell_variables
+from redpanda_migrate.codemods._compose_images import (
+    consume_image,
+    known_base,
+)
+from redpanda_migrate.codemods._compose_images import image_name as image_name
+from redpanda_migrate.codemods._compose_views import (
+    Consumption,
+    ProjectCode,
+    ServiceView,
+    keep_all,
+)
+from redpanda_migrate.codemods._envvars import shell_reads_everything, shell_variables
 
 DJANGO_COMMANDS = re.compile(
     r"\b(manage\.py|django-admin|gunicorn|uvicorn|daphne|hypercorn|uwsgi|waitress-serve|celery)\b"
@@ -44,78 +54,6 @@ RUNTIME_PREFIXES = (
     "PYTHON", "LC_", "DJANGO_", "UVICORN_", "PG", "AWS_", "SENTRY_", "OTEL_",
     "GOOGLE_", "AZURE_", "NEW_RELIC_", "DD_", "WATCHFILES_", "UV_", "PIP_",
 )  # fmt: skip
-# Official images and the variables their documentation lists (prefixes), plus TZ.
-IMAGE_PREFIXES: Mapping[str, tuple[str, ...]] = {
-    "postgres": ("POSTGRES_", "PG"),
-    "postgis/postgis": ("POSTGRES_", "PG"),
-    "timescale/timescaledb": ("POSTGRES_", "PG", "TS_TUNE_", "TIMESCALEDB_"),
-    "mysql": ("MYSQL_",),
-    "mariadb": ("MARIADB_", "MYSQL_"),
-    "redis": (),
-    "valkey/valkey": (),
-    "rabbitmq": ("RABBITMQ_",),
-    "memcached": (),
-    "nginx": ("NGINX_",),
-    "mongo": ("MONGO_INITDB_",),
-    "minio/minio": ("MINIO_",),
-}
-
-
-@dataclass
-class Consumption:
-    """What one service consumes of the variables offered to it.
-
-    :param kept: variables the service gets, in offered order.
-    :param dropped: variables it does not consume.
-    :param kind: ``django``, ``image`` or ``unknown``.
-    :param notes: what the reviewer must know (no values).
-    """
-
-    kept: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    kind: str = "unknown"
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ServiceView:
-    """The parts of a service definition that say what runs in it.
-
-    :param name: the service's name.
-    :param image: ``image:``, if any.
-    :param builds: ``True`` when the service has a ``build:``.
-    :param commands: ``command``/``entrypoint``/healthcheck texts of every definition.
-    :param volumes: the volume strings (to spot nginx templates).
-    :param project_image: ``True`` when its image is the one another service builds.
-    :param dockerfile_commands: ENTRYPOINT/CMD of its Dockerfile, when it builds one.
-    :param undecided: why what runs in it cannot be known, if so.
-    :param copies: ``(destination, source)`` of its Dockerfile's ``COPY``/``ADD`` lines.
-    """
-
-    name: str
-    image: str | None
-    builds: bool
-    commands: tuple[str, ...]
-    volumes: tuple[str, ...] = ()
-    project_image: bool = False
-    dockerfile_commands: tuple[str, ...] = ()
-    undecided: str | None = None
-    copies: tuple[tuple[str, str], ...] = ()
-
-
-def image_name(image: str) -> str:
-    """Strip the registry, tag and digest of an image reference.
-
-    :param image: e.g. ``docker.io/library/postgres:16@sha256:...``.
-    :returns: e.g. ``postgres`` (``library/`` and Docker Hub's host dropped).
-    """
-    name = image.split("@")[0]
-    last = name.rsplit("/", 1)[-1]
-    if ":" in last:
-        name = name[: len(name) - len(last)] + last.split(":")[0]
-    for host in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
-        name = name.removeprefix(host)
-    return name.removeprefix("library/")
 
 
 def _runtime_var(name: str, commands: str) -> bool:
@@ -128,11 +66,13 @@ def is_django(view: ServiceView) -> bool:
     """Tell whether a service runs the project's Django code.
 
     :param view: the service.
-    :returns: ``True`` when built from the project, running its image, or running a Django
-        or Celery command.
+    :returns: ``True`` when it runs a Django or Celery command, or when it is built from the
+        project or runs its image, unless that image is built ``FROM`` a well-known image.
     """
     text = " ".join(view.commands + view.dockerfile_commands)
-    return view.builds or view.project_image or bool(DJANGO_COMMANDS.search(text))
+    if DJANGO_COMMANDS.search(text):
+        return True
+    return (view.builds or view.project_image) and not known_base(view)
 
 
 def serves_http(view: ServiceView) -> bool:
@@ -252,58 +192,6 @@ def find_script(word: str, scripts: Iterable[str]) -> str | None:
     return None
 
 
-def _keep_all(offered: list[str], kind: str, reason: str) -> Consumption:
-    return Consumption(list(offered), [], kind, [reason])
-
-
-def consume_image(view: ServiceView, offered: list[str]) -> Consumption:
-    """Decide what a service from a well-known or unknown image consumes.
-
-    :param view: the service.
-    :param offered: the variables its env files give it.
-    """
-    name = image_name(view.image or "")
-    if name not in IMAGE_PREFIXES:
-        return _keep_all(
-            offered,
-            "unknown",
-            f"what image {view.image or '(none)'} reads cannot be decided: every variable kept",
-        )
-    if name == "nginx" and any("templates" in volume for volume in view.volumes):
-        return _keep_all(
-            offered, "image", "nginx templates are filled from the environment: every variable kept"
-        )
-    named = set().union(*(shell_variables(command) for command in view.commands))
-    prefixes = IMAGE_PREFIXES[name]
-    kept = (
-        [v for v in offered if v == "TZ" or v.startswith(prefixes) or v in named]
-        if prefixes
-        else [v for v in offered if v == "TZ" or v in named]
-    )
-    return Consumption(kept, [v for v in offered if v not in kept], "image")
-
-
-@dataclass(frozen=True)
-class ProjectCode:
-    """What the project's code reads, shared by every Django service.
-
-    :param usage: reads found in the Python files.
-    :param scripts: shell scripts and Dockerfiles by path.
-    :param mail_senders: Python files (not settings) that send mail.
-    :param python_paths: the project's Python files.
-    :param all_paths: every file of the project.
-    :param readable: the paths the rule's file patterns cover: one of them that was not handed
-        over holds no needle, so it reads no ``$``; any other script cannot be read.
-    """
-
-    usage: EnvUsage
-    scripts: Mapping[str, str]
-    mail_senders: tuple[str, ...] = ()
-    python_paths: tuple[str, ...] = ()
-    all_paths: tuple[str, ...] = ()
-    readable: frozenset[str] = frozenset()
-
-
 def _script_names(view: ServiceView, code: ProjectCode) -> tuple[set[str], list[str]]:
     names: set[str] = set()
     undecided = []
@@ -349,7 +237,7 @@ def consume_django(view: ServiceView, offered: list[str], code: ProjectCode) -> 
         undecided.append(view.undecided)
     undecided += [f"{p}:{line} reads {what}" for p, line, what in code.usage.dynamic]
     if undecided:
-        return _keep_all(offered, "django", "; ".join(undecided) + ": every variable kept")
+        return keep_all(offered, "django", "; ".join(undecided) + ": every variable kept")
     http = serves_http(view)
     command_text = " ".join(view.commands + view.dockerfile_commands)
     kept, dropped, notes = [], [], []
@@ -393,4 +281,4 @@ def consume(view: ServiceView, offered: list[str], code: ProjectCode) -> Consump
     """
     if is_django(view):
         return consume_django(view, offered, code)
-    return consume_image(view, offered)
+    return consume_image(view, offered, code)

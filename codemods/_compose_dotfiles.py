@@ -9,7 +9,7 @@ placeholders only.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 import pathspec
 
@@ -88,10 +88,14 @@ def example_placeholder(name: str) -> str:
     return PLACEHOLDER if is_secret_like(name) else ""
 
 
-def render_example_groups(consumers: Mapping[str, tuple[str, ...]]) -> str:
+def render_example_groups(
+    consumers: Mapping[str, tuple[str, ...]], empty: Set[str] = frozenset()
+) -> str:
     """Render ``.env.example`` groups: a heading per category, ``# Consumed by:`` per set.
 
     :param consumers: each variable and the services consuming it, in output order.
+    :param empty: variables listed with an empty value whatever their name (passed through
+        bare, without a value: optional).
     """
     blocks = []
     titles = [title for title, _ in CATEGORIES] + ["Other"]
@@ -105,7 +109,8 @@ def render_example_groups(consumers: Mapping[str, tuple[str, ...]]) -> str:
             lines.append(f"# Consumed by: {', '.join(services)}\n")
             for name in names:
                 if consumers[name] == services:
-                    lines.append(f"{name}={example_placeholder(name)}\n")
+                    value = "" if name in empty else example_placeholder(name)
+                    lines.append(f"{name}={value}\n")
         blocks.append("".join(lines))
     return "\n".join(blocks)
 
@@ -114,18 +119,23 @@ def update_example(
     text: str | None,
     present: set[str],
     consumers: Mapping[str, tuple[str, ...]],
+    empty: Set[str] = frozenset(),
 ) -> str | None:
     """Create ``.env.example`` or append the variables it lacks.
 
+    The standard's ".env.example template convention" lists every variable: also those a
+    service gets bare (``- VAR``, no value anywhere), with an empty value.
+
     :param text: its current text, or ``None``.
     :param present: the keys it already lists.
-    :param consumers: every variable the stack now interpolates, with its consumers.
+    :param consumers: every variable the stack now takes from ``.env``, with its consumers.
+    :param empty: variables to list with an empty value (see :func:`render_example_groups`).
     :returns: the new text, or ``None`` when nothing is missing.
     """
     missing = {name: users for name, users in consumers.items() if name not in present}
     if not missing:
         return None
-    groups = render_example_groups(missing)
+    groups = render_example_groups(missing, empty)
     if text is None:
         return HEADER + "\n" + groups
     return append_lines(text, ["\n", groups]) if text.strip() else HEADER + "\n" + groups

@@ -230,6 +230,7 @@ class _Scanner:
         self.scheme_defaults: set[str] = set()
 
     def read(self, name: str | None, node: ast.AST, has_default: bool, what: str) -> None:
+        """Record one read of a variable (``name`` ``None``: a computed name, so anything)."""
         line = getattr(node, "lineno", 0)
         default = _default_literal(node) if isinstance(node, ast.Call) else None
         if name is None:
@@ -242,6 +243,7 @@ class _Scanner:
         )
 
     def scan(self) -> None:
+        """Walk the module and record every environment read it makes."""
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call):
                 self._scan_env_scheme(node)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from harness import FIXTURES, all_cases, copy_tree, run_cli, run_codemod
 from redpanda_migrate.codemods import compose_env_scoping as module
+from redpanda_migrate.codemods._compose_build import dockerfile_base
 from redpanda_migrate.codemods._compose_consumers import (
     HTTP_ONLY,
     MAIL_PREFIX,
@@ -25,6 +26,7 @@ from redpanda_migrate.codemods._compose_consumers import (
     script_paths,
 )
 from redpanda_migrate.codemods._compose_dotfiles import dotenv_line, ensure_ignored, update_example
+from redpanda_migrate.codemods._compose_stack import DEFAULT_FILES
 from redpanda_migrate.codemods._compose_yaml import is_compose_file
 from redpanda_migrate.codemods._envvars import EnvUsage, scan_python, shared_instances
 from ruamel.yaml import YAML
@@ -32,6 +34,7 @@ from ruamel.yaml import YAML
 from redpanda_migrate.secrets import env_values
 
 CODEMOD_ID = "compose-env-scoping"
+DATA_IMAGES = re.compile(r"^(docker\.io/)?(library/)?(postgres|redis|mysql|mariadb|rabbitmq)(:|$)")
 DOCKER_COMPOSE = shutil.which("docker-compose")
 CASES = [case for case in all_cases() if case.codemod_id == CODEMOD_ID]
 PROJECTS = [case.before for case in CASES] + [FIXTURES / "legacy-project"]
@@ -41,26 +44,67 @@ DROPPED_NOTE = re.compile(
 )
 
 
+def runs_project_code(service: dict) -> bool:
+    """Tell whether a resolved service builds an image for the project's code.
+
+    A crude, independent check: it builds, and its Dockerfile is not FROM a database, cache or
+    broker image only (a custom postgres with init scripts runs no Django code).
+    """
+    build = service.get("build")
+    if not build:
+        return False
+    build = build if isinstance(build, dict) else {"context": build}
+    dockerfile = Path(build["context"]) / build.get("dockerfile", "Dockerfile")
+    if not dockerfile.is_file():
+        return True
+    text = dockerfile.read_text()
+    stages = set(re.findall(r"(?im)^\s*FROM\s.*\sAS\s+(\S+)\s*$", text))
+    bases = re.findall(r"(?im)^\s*FROM\s+(?:--\S+\s+)*(\S+)", text)
+    images = [base for base in bases if base not in stages]
+    return not images or not all(DATA_IMAGES.match(image) for image in images)
+
+
+def compose_selections(project: Path) -> list[tuple[str, ...]]:
+    """The ``-f`` arguments of every way to load the root Compose files.
+
+    No ``-f`` loads the default files (base and override); each other root Compose file (a
+    per-environment variant such as ``docker-compose.local.yml``) is also loaded on its own.
+    """
+    names = sorted(path.name for path in project.iterdir() if is_compose_file(path.name))
+    variants = [("-f", name) for name in names if name not in DEFAULT_FILES]
+    return ([()] if any(name in DEFAULT_FILES for name in names) else []) + variants
+
+
 def compose_environments(project: Path) -> dict[str, tuple[dict, bool]] | None:
     """Resolve each service's environment (and whether it builds) with ``docker-compose config``.
 
-    :returns: ``None`` when Compose v1 cannot load the project.
+    Services are keyed ``<compose file>/<service>`` per selection (see :func:`compose_selections`);
+    a selection that Compose v1 cannot load is left out.
+
+    :returns: ``None`` when Compose v1 cannot load any selection of the project.
     """
-    result = subprocess.run(
-        [DOCKER_COMPOSE, "config"],
-        cwd=project,
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if result.returncode != 0:
-        return None
-    config = YAML(typ="safe").load(result.stdout)
-    return {
-        name: (dict(service.get("environment") or {}), "build" in service)
-        for name, service in (config.get("services") or {}).items()
-    }
+    found: dict[str, tuple[dict, bool]] = {}
+    loaded = False
+    for selection in compose_selections(project):
+        result = subprocess.run(
+            [DOCKER_COMPOSE, *selection, "config"],
+            cwd=project,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            continue
+        loaded = True
+        config = YAML(typ="safe").load(result.stdout)
+        label = selection[-1] if selection else "default"
+        for name, service in (config.get("services") or {}).items():
+            found[f"{label}/{name}"] = (
+                dict(service.get("environment") or {}),
+                runs_project_code(service),
+            )
+    return found if loaded else None
 
 
 def downgrade_long_syntax(project: Path) -> bool:
@@ -120,12 +164,17 @@ def env_file_values(project: Path) -> set[str]:
 
 
 def dropped_by_note(report: dict) -> dict[str, set[str]]:
-    """The variables each service no longer sees, as the codemod's notes say."""
+    """The variables each service no longer sees, as the codemod's notes say.
+
+    Keyed like :func:`compose_environments`: ``default/<service>`` for the default files,
+    ``<variant file>/<service>`` for the others.
+    """
     dropped: dict[str, set[str]] = {}
     for note in report["notes"]:
         match = DROPPED_NOTE.match(note["message"])
         if match:
-            dropped[match["service"]] = set(match["names"].split(", "))
+            label = note["path"] if note["path"] not in DEFAULT_FILES else "default"
+            dropped[f"{label}/{match['service']}"] = set(match["names"].split(", "))
     return dropped
 
 
@@ -145,17 +194,17 @@ def test_effective_environment_is_kept(before: Path, tmp_path: Path) -> None:
     dropped_notes = dropped_by_note(report)
     code_names = names_in_code(project)
     assert set(environments_after) == set(environments_before)
-    for service, (after, _) in environments_after.items():
-        old, builds = environments_before[service]
+    for key, (after, _) in environments_after.items():
+        old, builds = environments_before[key]
         changed = sorted(name for name in after if name not in old or old[name] != after[name])
-        assert not changed, f"{service}: values differ or appeared for {changed}"
+        assert not changed, f"{key}: values differ or appeared for {changed}"
         lost = set(old) - set(after)
-        unexplained = sorted(lost - dropped_notes.get(service, set()))
-        assert not unexplained, f"{service}: lost {unexplained} without a note"
+        unexplained = sorted(lost - dropped_notes.get(key, set()))
+        assert not unexplained, f"{key}: lost {unexplained} without a note"
         if builds:
             http_only = {n for n in lost if n in HTTP_ONLY or n.startswith(MAIL_PREFIX)}
             named = sorted((lost - http_only) & code_names)
-            assert not named, f"{service}: lost {named}, which the project's code names"
+            assert not named, f"{key}: lost {named}, which the project's code names"
 
 
 @pytest.mark.parametrize("before", PROJECTS, ids=PROJECT_IDS)
@@ -349,3 +398,120 @@ def test_resolve_script_through_dockerfile_copies() -> None:
     assert resolve_script("/start-flower", copies, paths) == "compose/flower/start"
     assert resolve_script("/app/app/run.sh", copies, paths) == "app/run.sh"
     assert resolve_script("/start", copies, paths) is None  # two candidates: undecided
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "base"),
+    [
+        ("FROM docker.io/postgres:16\nCOPY ./initdb /initdb/\n", "docker.io/postgres:16"),
+        ("FROM redis:7 AS base\n\nFROM base\nCMD redis-server\n", "redis:7"),
+        ("FROM python:3.12 AS build\nFROM --platform=linux/amd64 postgres:16\n", "postgres:16"),
+        ("ARG IMAGE=postgres:16\nFROM ${IMAGE}\n", None),
+        ("RUN true\n", None),
+    ],
+)  # fmt: skip
+def test_dockerfile_base(dockerfile: str, base: str | None) -> None:
+    assert dockerfile_base(dockerfile) == base
+
+
+def test_update_example_lists_bare_variables_with_an_empty_value() -> None:
+    text = update_example(
+        None, set(), {"API_TOKEN": ("web",), "DB_PASSWORD": ("web",)}, {"API_TOKEN"}
+    )
+    assert "API_TOKEN=\n" in text
+    assert "DB_PASSWORD=change-me\n" in text
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    """Write a small project (and commit nothing: the tool reads the work tree)."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+WEB = "services:\n  web:\n    image: nginx\n    env_file: {env}\n"
+
+
+def test_variant_files_are_scoped_on_their_own(tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path,
+        {
+            "docker-compose.local.yml": WEB.format(env=".envs/.local/.nginx"),
+            "docker-compose.production.yml": WEB.format(env=".envs/.production/.nginx"),
+            ".envs/.local/.nginx": "NGINX_HOST=fixture-same\nNGINX_PORT=8080\n",
+            ".envs/.production/.nginx": "NGINX_HOST=fixture-same\nNGINX_PORT=80\n",
+        },
+    )
+    _, report = run_codemod(project, CODEMOD_ID)
+    reasons = sorted((r["path"], r["reason"]) for r in report["refusals"])
+    assert [path for path, _ in reasons] == [
+        "docker-compose.local.yml",
+        "docker-compose.production.yml",
+    ]
+    for _, reason in reasons:
+        assert (
+            "NGINX_PORT has different values in the env files of docker-compose.local.yml, "
+            in reason
+        )
+        assert "chosen with -f but all read the one root .env" in reason
+        assert "NGINX_HOST" not in reason and "merge" not in reason
+
+
+def test_variant_and_default_file_configuring_one_service_are_refused(tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path,
+        {
+            "docker-compose.yml": WEB.format(env=".env"),
+            "docker-compose.prod.yml": WEB.format(env=".env.prod"),
+            ".env": "NGINX_HOST=fixture-one\n",
+            ".env.prod": "NGINX_HOST=fixture-one\n",
+        },
+    )
+    _, report = run_codemod(project, CODEMOD_ID)
+    reasons = {r["path"]: r["reason"] for r in report["refusals"]}
+    assert (
+        "docker-compose.prod.yml is loaded with -f, either on top of docker-compose.yml"
+        in (reasons["docker-compose.yml"])
+    )
+    assert set(reasons) == {"docker-compose.yml", "docker-compose.prod.yml"}
+    assert (project / "docker-compose.yml").read_text() == WEB.format(env=".env")
+
+
+def test_variant_files_with_equal_values_are_both_rewritten(tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path,
+        {
+            "docker-compose.local.yml": WEB.format(env=".envs/.local/.nginx"),
+            "docker-compose.production.yml": WEB.format(env=".envs/.production/.nginx"),
+            ".envs/.local/.nginx": "NGINX_HOST=fixture-same\n",
+            ".envs/.production/.nginx": "NGINX_HOST=fixture-same\nNGINX_PORT=80\n",
+        },
+    )
+    _, report = run_codemod(project, CODEMOD_ID)
+    assert report["refusals"] == []
+    local = (project / "docker-compose.local.yml").read_text()
+    production = (project / "docker-compose.production.yml").read_text()
+    assert local.endswith("    environment:\n      - NGINX_HOST=${NGINX_HOST}\n")
+    assert production.endswith(
+        "      - NGINX_HOST=${NGINX_HOST}\n      - NGINX_PORT=${NGINX_PORT}\n"
+    )
+    assert env_values((project / ".env").read_text()) == {
+        "NGINX_HOST": "fixture-same",
+        "NGINX_PORT": "80",
+    }
+
+
+def test_binary_files_matched_by_broad_patterns_are_not_errors(tmp_path: Path) -> None:
+    # compose-env-scoping reads start scripts (**/start*): an image called start.png is no script
+    for path, content in {
+        "docker-compose.yml": "services:\n  web:\n    image: nginx\n",
+        "static/img/start.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "compose/start.py": b"import os\x00",
+    }.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(content if isinstance(content, bytes) else content.encode())
+    code, report = run_codemod(tmp_path, CODEMOD_ID)
+    assert [error["path"] for error in report["errors"]] == ["compose/start.py"]
+    assert code == 3
