@@ -21,6 +21,10 @@ class UnreadableFile(Exception):
     """A file that cannot be read as UTF-8 text; the message is one line for the user."""
 
 
+class BinaryFile(UnreadableFile):
+    """A file with NUL bytes: an image, an archive, a compiled program, not text at all."""
+
+
 @dataclass(frozen=True)
 class TextLayout:
     """How a file's text is laid out on disk, to restore it on write.
@@ -41,7 +45,7 @@ def decode(raw: bytes) -> tuple[str, TextLayout]:
     :raises UnreadableFile: when the bytes are not UTF-8 or contain NUL bytes.
     """
     if b"\x00" in raw:
-        raise UnreadableFile("binary file (contains NUL bytes)")
+        raise BinaryFile("binary file (contains NUL bytes)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -12,11 +12,18 @@ from pathlib import Path, PurePosixPath
 from redpanda_migrate.secrets import is_secret_path, secret_values
 from redpanda_migrate.textio import (
     DEFAULT_NEW_FILE_MODE,
+    BinaryFile,
     TextLayout,
     UnreadableFile,
     decode,
     encode_text,
     is_inside,
+)
+
+# formats that are text by definition: a NUL byte in one of these is worth reporting
+TEXT_SUFFIXES = frozenset(
+    {".py", ".pyi", ".toml", ".yml", ".yaml", ".json", ".conf", ".txt", ".in", ".cfg", ".ini"}
+    | {".sh", ".bash", ".env", ".html", ".md"}
 )
 
 
@@ -83,6 +90,12 @@ class Workspace:
         try:
             raw = target.read_bytes()
             text, layout = decode(raw)
+        except BinaryFile as error:
+            # broad patterns (``**/start*``, ``**/bin/*``) also match images and programs: only
+            # a binary file where text is expected is worth an error
+            if PurePosixPath(path).suffix in TEXT_SUFFIXES:
+                self.errors[path] = str(error)
+            return None
         except UnreadableFile as error:
             self.errors[path] = str(error)
             return None
