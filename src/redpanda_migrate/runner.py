@@ -29,6 +29,7 @@ from redpanda_migrate.discovery import compile_patterns, iter_project_files
 from redpanda_migrate.facts import ProjectFacts, build_facts
 from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
 from redpanda_migrate.registry import codemods_by_id, select_codemods
+from redpanda_migrate.secrets import shown_in_the_clear
 from redpanda_migrate.validation import validate_output
 from redpanda_migrate.workspace import Workspace, check_relative_path
 
@@ -321,4 +322,17 @@ def _finish(plan: Plan, workspace: Workspace) -> None:
     for change in plan.changes:
         plan.layouts[change.path] = workspace.layout(change.path)
     plan.secret_paths = frozenset(workspace.secret_paths)
-    plan.secret_values = frozenset(workspace.secret_values)
+    public = shown_in_the_clear(workspace.secret_values, _public_texts(plan, workspace))
+    plan.secret_values = frozenset(workspace.secret_values - public)
+
+
+def _public_texts(plan: Plan, workspace: Workspace) -> list[str]:
+    """Texts, before and after, of the committed files that the run's output talks about."""
+    paths = {change.path for change in plan.changes}
+    paths |= {finding.path for _, finding in plan.notes + plan.refusals}
+    texts = []
+    for path in sorted(paths - set(workspace.secret_paths)):
+        for text in (workspace.original_disk_text(path), workspace.disk_text(path)):
+            if text is not None:
+                texts.append(text)
+    return texts

@@ -75,6 +75,28 @@ def secret_values(text: str) -> set[str]:
     }
 
 
+def _token_pattern(value: str) -> str:
+    return rf"(?<![A-Za-z0-9_]){re.escape(value)}(?![A-Za-z0-9_])"
+
+
+def shown_in_the_clear(values: set[str], public_texts: list[str]) -> set[str]:
+    """Find the secret-file values that committed files already show as they are.
+
+    ``POSTGRES_HOST=postgres`` makes ``postgres`` a value, but it is also the service's name in
+    the Compose file a refusal talks about: hiding it there garbles the message ("*** is also
+    defined...") and protects nothing, since the word is in the repository anyway.
+
+    :param values: the values collected from secret files.
+    :param public_texts: texts of the non-secret files the output talks about.
+    :returns: the values that occur in one of them as a whole token.
+    """
+    return {
+        value
+        for value in values
+        if any(re.search(_token_pattern(value), text) for text in public_texts if value in text)
+    }
+
+
 def redact(message: str, values: set[str]) -> str:
     """Replace every secret value in a message by ``***``, as a whole token.
 
@@ -86,8 +108,7 @@ def redact(message: str, values: set[str]) -> str:
     :returns: the scrubbed message.
     """
     for value in sorted(values, key=len, reverse=True):
-        pattern = rf"(?<![A-Za-z0-9_]){re.escape(value)}(?![A-Za-z0-9_])"
-        message = re.sub(pattern, HIDDEN, message)
+        message = re.sub(_token_pattern(value), HIDDEN, message)
     return message
 
 
