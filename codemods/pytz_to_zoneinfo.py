@@ -29,6 +29,10 @@ from redpanda_migrate.codemod import (
 
 SECTION = "Deprecated / Removed"
 DEPENDENCY_SUFFIXES = (".toml", ".txt", ".in")
+UNREAD_REASON = (
+    "pytz stays in the dependencies: this module could not be read, so whether it still "
+    "imports pytz is unknown (fix the file and run again)"
+)
 # Django's own pytz-era API: timezone.utc, and zones from get_current/default_timezone()
 DJANGO_PYTZ_ERA_WORDS = ("utc", "get_current_timezone", "get_default_timezone")
 # what a module does with a pytz zone it may have imported from another module
@@ -234,7 +238,12 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         if result.text != python[path]:
             writes[path] = result.text
     if not any(result.uses_pytz or result.refusals for result in results.values()):
-        _drop_dependency(files, writes, notes)
+        unread_modules = [path for path in project.unreadable if path.endswith(".py")]
+        if not unread_modules:
+            _drop_dependency(files, writes, notes)
+        elif any(declares_pytz(path, text) for path, text in files.items() if path not in python):
+            # a module that could not be read may still import pytz
+            refusals.append(Finding(unread_modules[0], None, UNREAD_REASON))
     return ProjectOutcome(writes=writes, notes=tuple(notes), refusals=tuple(refusals))
 
 
