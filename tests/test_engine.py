@@ -216,6 +216,23 @@ def test_per_codemod_options_reach_the_codemod(tmp_path: Path) -> None:
     assert (tmp_path / "a.py").read_text() == "qux = 1\n"
 
 
+def test_a_codemod_can_exclude_files_of_its_own(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.redpanda-migrate.rename-foo]\nexclude = ["vendored/**"]\n',
+            "a.py": "foo = 1\n",
+            "vendored/b.py": "foo = 1\n",
+        },
+    )
+    assert run_cli("run", str(tmp_path), "--select", "rename-foo", "--jobs", "1")[0] == 0
+    assert (tmp_path / "a.py").read_text() == "bar = 1\n"
+    assert (tmp_path / "vendored/b.py").read_text() == "foo = 1\n"
+    write(tmp_path, {"pyproject.toml": '[tool.redpanda-migrate.rename-foo]\nexclude = "x"\n'})
+    code, _, stderr = run_cli("run", str(tmp_path))
+    assert code == 2 and "[tool.redpanda-migrate.rename-foo] exclude must be a list" in stderr
+
+
 def test_gitignore_virtualenvs_and_node_modules_are_skipped(tmp_path: Path) -> None:
     files = {
         ".gitignore": "generated/\n*.gen.py\n",

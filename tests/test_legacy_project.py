@@ -101,3 +101,5 @@ def test_migration_end_to_end(legacy_copy: Path) -> None:
 def test_the_tool_repository_passes_its_own_rules() -> None:
     code, stdout, stderr = run_cli("run", str(REPO), "--check", "--format", "json")
     assert code == 0, stdout + stderr
+    report = json.loads(stdout)
+    assert report == {"changes": [], "notes": [], "refusals": [], "errors": []}

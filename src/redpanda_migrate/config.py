@@ -46,10 +46,10 @@ class ProjectConfig:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _string_list(table: dict[str, Any], key: str) -> tuple[str, ...]:
+def _string_list(table: dict[str, Any], key: str, where: str = TOOL_KEY) -> tuple[str, ...]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"[tool.{TOOL_KEY}] {key} must be a list of strings")
+        raise ConfigError(f"[tool.{where}] {key} must be a list of strings")
     return tuple(value)
 
 
@@ -70,6 +70,8 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
     if not isinstance(table, dict):
         raise ConfigError(f"[tool.{TOOL_KEY}] must be a table")
     options = {key: value for key, value in table.items() if isinstance(value, dict)}
+    for codemod_id, codemod_options in options.items():
+        _string_list(codemod_options, "exclude", f"{TOOL_KEY}.{codemod_id}")
     unknown = sorted(set(table) - set(LIST_KEYS) - set(options))
     if unknown:
         raise ConfigError(f"[tool.{TOOL_KEY}] has unknown key(s): {', '.join(unknown)}")

@@ -144,13 +144,15 @@ class _Run:
     def scan(self, codemod: Codemod) -> tuple[dict[str, str], tuple[str, ...]]:
         """Return the candidate texts of a codemod, and the matching files that are unreadable."""
         spec = compile_patterns(codemod.files)
+        # [tool.redpanda-migrate.<id>] exclude: files this one codemod must leave alone
+        excluded = compile_patterns(self.options.get(codemod.id, {}).get("exclude", ()))
         for link in self.outside_links:
             if spec.match_file(link):
                 self.error(link, OUTSIDE_LINK_MESSAGE)
         texts = {}
         unreadable = []
         for path in self.workspace.paths():
-            if not spec.match_file(path):
+            if not spec.match_file(path) or excluded.match_file(path):
                 continue
             text = self.workspace.read(path)
             if text is None:
