@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
@@ -381,3 +383,51 @@ def _with_names(
         return node
     kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return node.with_changes(names=kept)
+
+
+def _import_names(module: cst.Module, source: str, name: str) -> set[str | None]:
+    """Collect the ``as`` names under which the module imports ``name`` from ``source``."""
+    found: set[str | None] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and small.module is not None
+                and cst.helpers.get_full_name_for_node(small.module) == source
+                and not isinstance(small.names, cst.ImportStar)
+            ):
+                found |= {
+                    alias.evaluated_alias for alias in small.names if alias.evaluated_name == name
+                }
+    return found
+
+
+def _without_unused(module: cst.Module, source: str, name: str, asname: str | None) -> cst.Module:
+    context = CodemodContext()
+    RemoveImportsVisitor.remove_unused_import(context, source, name, asname)
+    return RemoveImportsVisitor(context).transform_module(module)
+
+
+def drop_imports_left_unused(
+    original: cst.Module, rewritten: cst.Module, imported: tuple[str, str]
+) -> cst.Module:
+    """Remove an import that the rewrite left without a use.
+
+    ``from django.utils import timezone`` goes once its only use, ``timezone.utc``, became
+    ``datetime.timezone.utc``. An import the original module did not use either is the user's
+    business and stays.
+
+    :param original: the module before the rewrite.
+    :param rewritten: the module after it.
+    :param imported: ``(module, name)`` of the import, e.g. ``("django.utils", "timezone")``.
+    :returns: ``rewritten``, without the import where the rewrite made it unused.
+    """
+    source, name = imported
+    for asname in _import_names(rewritten, source, name):
+        unused_before = _without_unused(original, source, name, asname).code != original.code
+        if not unused_before:
+            rewritten = _without_unused(rewritten, source, name, asname)
+    return rewritten

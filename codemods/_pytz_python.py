@@ -28,6 +28,7 @@ from redpanda_migrate.codemods._pytz_imports import (
     RemovePytzImports,
     Unsupported,
     add_imports,
+    drop_imports_left_unused,
 )
 from redpanda_migrate.codemods._pytz_zones import (
     DJANGO,
@@ -43,6 +44,7 @@ from redpanda_migrate.codemods._pytz_zones import (
 
 PYTZ_SUBMODULES = frozenset({"exceptions", "tzinfo", "reference", "lazy", "tzfile"})
 ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+DJANGO_TIMEZONE_IMPORT = ("django.utils", "timezone")
 DOTTED_PYTZ_NAME = re.compile(r"pytz(\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
@@ -508,6 +510,7 @@ def rewrite_module(
         )
     rewritten = add_imports(rewritten, *imports.statements())
     rewritten = rewritten.visit(RemovePytzImports())
+    rewritten = drop_imports_left_unused(module, rewritten, DJANGO_TIMEZONE_IMPORT)
     notes = list(rewriter.notes)
     if rewriter.zones_introduced:
         notes.extend(_arithmetic_note(wrapper, rewriter.elapsed_lines))
