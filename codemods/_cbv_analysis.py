@@ -380,5 +380,5 @@ def _check_members(spec: ViewSpec) -> None:
         raise Unsupported("uses UserPassesTestMixin without test_func()")
     if spec.kind == "view" and not any(name in spec.methods for name in HANDLERS):
         raise Unsupported("defines no handler method")
-    if "success_message" in spec.mixins and "form_valid" in spec.methods:
+    if "success_message" in spec.mixins and "form_valid" in spec.methods and spec.kind != "delete":
         raise Unsupported("overrides form_valid() and uses SuccessMessageMixin")

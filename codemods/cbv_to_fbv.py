@@ -30,9 +30,15 @@ from redpanda_migrate.codemods._cbv_analysis import (
     qualified_base,
 )
 from redpanda_migrate.codemods._cbv_body import Unsupported
-from redpanda_migrate.codemods._cbv_helpers import HELPER_MODULE_NAME, HELPER_MODULE_TEXT
+from redpanda_migrate.codemods._cbv_helpergen import (
+    extend_helper_module,
+    helper_module_text,
+    is_generated,
+)
+from redpanda_migrate.codemods._cbv_helpers import HELPER_MODULE_NAME
 from redpanda_migrate.codemods._cbv_imports import bound_names, update_imports
 from redpanda_migrate.codemods._cbv_render import HELPERS, Rendered, render_view
+from redpanda_migrate.codemods._cbv_scan import worth_parsing
 from redpanda_migrate.codemods._cbv_urls import (
     ClassKey,
     Route,
@@ -129,15 +135,16 @@ def _looks_like_view(node: cst.ClassDef, imports: Mapping[str, str], local: set[
 
 def _view_classes(path: str, module: cst.Module) -> list[tuple[cst.ClassDef, int]]:
     imports = module_imports(module, path)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    found: list[tuple[cst.ClassDef, int]] = []
+    found: list[cst.ClassDef] = []
     local: set[str] = set()
     for statement in module.body:
         if isinstance(statement, cst.ClassDef) and _looks_like_view(statement, imports, local):
             local.add(statement.name.value)
-            found.append((statement, positions[statement].start.line))
-    return found
+            found.append(statement)
+    if not found:
+        return []  # positions cost a full code generation; only views need them
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return [(node, positions[node].start.line) for node in found]
 
 
 def _roots(project: ProjectInput) -> list[str]:
@@ -199,10 +206,11 @@ def _initkwargs(candidate: _Candidate) -> dict[str, cst.BaseExpression]:
 
 
 def _plan(
-    candidates: list[_Candidate], views_texts: Mapping[str, cst.Module], project: ProjectInput
+    candidates: list[_Candidate],
+    views_texts: Mapping[str, cst.Module],
+    templates: Mapping[str, str],
 ) -> dict[ClassKey, str]:
     """Describe and render every candidate; return class -> function for those that convert."""
-    templates = _templates_using_view(project.files)
     renames: dict[ClassKey, str] = {}
     taken: dict[str, set[str]] = {
         path: set(bound_names(module)) for path, module in views_texts.items()
@@ -337,7 +345,7 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     roots = _roots(project)
     modules: dict[str, cst.Module] = {}
     for path, text in py_files.items():
-        if "View" in text or "as_view" in text:
+        if worth_parsing(text):
             try:
                 modules[path] = _parse(path, text)
             except _ParseFailed:
@@ -354,14 +362,16 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         if route.target in by_key:
             by_key[route.target].routes.append(route)
     views_modules = {c.path: modules[c.path] for c in candidates}
+    # Templates are read only when there is a view whose template could read `view`.
+    templates = _templates_using_view(project.files) if candidates else {}
     writes: dict[str, str | None] = {}
     renames: dict[ClassKey, str] = {}
     for _attempt in range(len(candidates) + 1):
         for candidate in candidates:
             candidate.spec = candidate.rendered = None
         _refuse_unsafe_packages(candidates, project, all_files)
-        renames = _plan(candidates, views_modules, project)
-        writes = _writes(candidates, renames, modules, py_files, all_files, roots)
+        renames = _plan(candidates, views_modules, templates)
+        writes = _writes(candidates, renames, modules, project, all_files, roots)
         texts = {**py_files, **{p: t for p, t in writes.items() if t is not None}}
         leftovers = _leftover_references(texts, renames, writes)
         if not leftovers:
@@ -404,7 +414,7 @@ def _refuse_unsafe_packages(
             )
         helper = posixpath.join(folder, f"{HELPER_MODULE_NAME}.py")
         existing = project.files.get(helper)
-        if helper in all_files and existing != HELPER_MODULE_TEXT:
+        if helper in all_files and (existing is None or not is_generated(existing)):
             candidate.refused = f"{helper} exists and is not the helper module this tool writes"
 
 
@@ -412,11 +422,13 @@ def _writes(
     candidates: list[_Candidate],
     renames: Mapping[ClassKey, str],
     modules: Mapping[str, cst.Module],
-    py_files: Mapping[str, str],
+    project: ProjectInput,
     all_files: list[str],
     roots: list[str],
 ) -> dict[str, str | None]:
+    py_files = project.files
     writes: dict[str, str | None] = {}
+    helpers_needed: dict[str, set[str]] = {}
     converted_by_path: dict[str, list[_Candidate]] = {}
     for candidate in candidates:
         if candidate.rendered is not None:
@@ -430,8 +442,27 @@ def _writes(
             continue
         writes[path] = new_module.code
         helper = posixpath.join(posixpath.dirname(path), f"{HELPER_MODULE_NAME}.py")
-        if any(HELPERS in name for c in converted for name, _ in c.rendered.imports):  # type: ignore[union-attr]
-            writes[helper] = HELPER_MODULE_TEXT
+        needed = helpers_needed.setdefault(helper, set())
+        for candidate in converted:
+            needed |= {name for module, name in candidate.rendered.imports if module == HELPERS}  # type: ignore[union-attr]
+    for helper, needed in sorted(helpers_needed.items()):
+        existing = project.files.get(helper)
+        if not needed:
+            continue
+        if existing is None:
+            writes[helper] = helper_module_text(needed)
+            continue
+        try:
+            grown = extend_helper_module(existing, needed)
+        except Unsupported as reason:
+            folder = posixpath.dirname(helper)
+            for candidate in candidates:
+                if candidate.rendered is not None and posixpath.dirname(candidate.path) == folder:
+                    candidate.refused = str(reason)
+                    writes.pop(candidate.path, None)
+            continue
+        if grown is not None:
+            writes[helper] = grown
     active = {key: name for key, name in renames.items() if key[0] in writes}
     for path, module in modules.items():
         if "as_view" not in py_files[path] or not active:

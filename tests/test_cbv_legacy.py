@@ -80,7 +80,7 @@ from django.test.utils import setup_test_environment
 from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 from django.db import transaction
-from shop.models import Category, Product
+from shop.models import Category, Order, Product
 
 settings.ALLOWED_HOSTS = ["testserver"]
 setup_test_environment()
@@ -104,7 +104,11 @@ PATHS = ["/", "/help/", "/about/", "/catalogue/?a=1", "/products/", "/products/?
          "/products/tea-01/", "/products/nope/", "/products/new/",
          "/products/tea-02/edit/", "/products/nope/edit/", "/products/tea-03/delete/",
          "/categories/", "/categories/?page=2", "/categories/new/", "/categories/tea/",
-         "/contact/", "/report/", "/ping/"]
+         "/contact/", "/report/", "/ping/",
+         "/products/pages/1/", "/products/pages/2/?page=1", "/products/pages/3/",
+         "/products/tea-01/live/", "/products/tea-12/live/", "/products/tea-12/card/",
+         "/products/nope/card/", "/categories/tea/delete/", "/categories/cocoa/delete/",
+         "/categories/nope/delete/", "/orders/new/", "/orders/new/?email=b@example.com"]
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
 ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 HEADERS = ("Allow", "Location", "Content-Type", "Content-Length", "Cache-Control")
@@ -136,6 +140,7 @@ def observe(response):
         "messages": [str(m) for m in get_messages(response.wsgi_request)],
         "products": sorted(Product.objects.values_list("slug", flat=True)),
         "categories": sorted(Category.objects.values_list("slug", flat=True)),
+        "orders": sorted(Order.objects.values_list("email", flat=True)),
     }
 
 results = {}
@@ -189,6 +194,17 @@ def test_every_request_gets_the_same_answer_after_the_conversion(legacy_copy: Pa
     assert deleted["status"] == 302 and "tea-03" not in deleted["products"]
     assert before["clerk PUT /products/tea-02/edit/ valid"]["status"] == 200  # PUT has no POST
     assert before["None TRACE / invalid"]["headers"]["Allow"] == "GET, HEAD, OPTIONS"
+    emptied = before["clerk POST /categories/cocoa/delete/ invalid"]  # first request
+    assert emptied["messages"] == ["The category was deleted"]
+    assert "cocoa" not in emptied["categories"]
+    kept = before["clerk POST /categories/tea/delete/ invalid"]
+    assert kept["status"] == 302 and "tea" in kept["categories"]
+    assert before["None DELETE /categories/cocoa/delete/ invalid"]["status"] == 403
+    assert before["clerk DELETE /categories/cocoa/delete/ invalid"]["messages"] == []
+    assert before["None POST /orders/new/ valid"]["orders"] == ["a@example.com"]
+    assert before["None POST /orders/new/ invalid"]["messages"] == ["Please correct the order."]
+    assert before["None GET /products/tea-12/live/ invalid"]["status"] == 404
+    assert before["None GET /products/pages/3/ invalid"]["status"] == 404
     differences = [key for key in before if before[key] != after.get(key)]
     details = []
     for key in differences[:5]:
