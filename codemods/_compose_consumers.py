@@ -75,14 +75,16 @@ def is_django(view: ServiceView) -> bool:
     return (view.builds or view.project_image) and not known_base(view)
 
 
-def serves_http(view: ServiceView) -> bool:
+def serves_http(view: ServiceView, scripts: tuple[str, ...] = ()) -> bool:
     """Tell whether a Django service may serve HTTP (unknown counts as yes).
 
     :param view: the service.
-    :returns: ``False`` only for a positively recognised Celery worker, beat, flower or events.
+    :param scripts: the texts of the project scripts its commands run (``/start-celeryworker``).
+    :returns: ``False`` only for a positively recognised Celery worker, beat, flower or events,
+        in its command or in the scripts it runs, with no HTTP server anywhere in them.
     """
     commands = view.commands or view.dockerfile_commands
-    text = " ".join(commands)
+    text = " ".join(commands + scripts)
     if HTTP_COMMANDS.search(text):
         return True
     return not (commands and NON_HTTP_COMMANDS.search(text))
@@ -192,10 +194,14 @@ def find_script(word: str, scripts: Iterable[str]) -> str | None:
     return None
 
 
-def _script_names(view: ServiceView, code: ProjectCode) -> tuple[set[str], list[str]]:
+def _script_names(
+    view: ServiceView, code: ProjectCode
+) -> tuple[set[str], list[str], tuple[str, ...]]:
     names: set[str] = set()
     undecided = []
+    texts: list[str] = []
     commands = view.commands + view.dockerfile_commands
+    primary = set(script_paths(view.commands or view.dockerfile_commands))
     for command in commands:
         names |= shell_variables(command)
     for word in script_paths(commands):
@@ -209,6 +215,8 @@ def _script_names(view: ServiceView, code: ProjectCode) -> tuple[set[str], list[
             undecided.append(f"script {path} was not read")
             continue
         names |= shell_variables(code.scripts.get(path, ""))
+        if word in primary:  # the scripts of the command that runs (see serves_http)
+            texts.append(code.scripts.get(path, "").replace("\\\n", " "))  # one command a line
         if shell_reads_everything(code.scripts.get(path, "")):
             undecided.append(f"{path} passes its whole environment on")
     pythons = code.python_paths
@@ -222,7 +230,7 @@ def _script_names(view: ServiceView, code: ProjectCode) -> tuple[set[str], list[
         for script in PYTHON_SCRIPT.findall(command):
             if PurePosixPath(script).name != "manage.py" and not find_script(script, pythons):
                 undecided.append(f"it runs {script}, which is not in the project")
-    return names, undecided
+    return names, undecided, tuple(texts)
 
 
 def consume_django(view: ServiceView, offered: list[str], code: ProjectCode) -> Consumption:
@@ -232,13 +240,13 @@ def consume_django(view: ServiceView, offered: list[str], code: ProjectCode) -> 
     :param offered: the variables its env files give it.
     :param code: the project's reads.
     """
-    names, undecided = _script_names(view, code)
+    names, undecided, scripts = _script_names(view, code)
     if view.undecided:
         undecided.append(view.undecided)
     undecided += [f"{p}:{line} reads {what}" for p, line, what in code.usage.dynamic]
     if undecided:
         return keep_all(offered, "django", "; ".join(undecided) + ": every variable kept")
-    http = serves_http(view)
+    http = serves_http(view, scripts)
     command_text = " ".join(view.commands + view.dockerfile_commands)
     kept, dropped, notes = [], [], []
     for variable in offered:

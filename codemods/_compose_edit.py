@@ -77,6 +77,8 @@ def _append_flow(plan: ServicePlan, lines: list[str], key_line: int, items: list
 
 def _new_environment(plan: ServicePlan, at: int, key_col: int, entries) -> list[str]:
     compose = plan.compose
+    if not entries:  # an own, empty block: the service must not inherit a merged one
+        return [" " * key_col + "environment: []\n"]
     services = services_of(compose.document)
     step = mapping_step(services, compose.document)  # type: ignore[arg-type]
     dash = item_layout(compose.lines, at, key_col, step)
@@ -125,12 +127,13 @@ def apply_plan(plan: ServicePlan, remove_source: bool) -> None:
         raise Refusal(f"{plan.name}: written in flow style ({{...}})", plan.line)
     if remove_source:
         start, end, key_col = _remove_env_file(plan.source, compose)
+    needs_block = bool(entries) or (plan.block and "environment" not in plan.node._ok)
     if entries and "environment" in plan.node:
         _append_to_environment(plan, entries)
         new: list[str] = []
-    elif entries and own:
+    elif needs_block and own:
         new = _new_environment(plan, start, key_col, entries)
-    elif entries:
+    elif needs_block:
         at, col = _merge_line(plan)
         compose.line_edits.append((at + 1, at + 1, _new_environment(plan, at, col, entries)))
         new = []

@@ -129,7 +129,7 @@ def check_value(stack: Stack, variable: str, value: str | None, line: int) -> No
     if dotenv_line(variable, value) is None:
         raise Refusal(f"the value of {variable} cannot be written to .env unchanged", line)
     pattern = re.compile(r"\$\{?" + re.escape(variable) + r"\b")
-    if any(pattern.search(other.text) for other in stack.composes):
+    if any(pattern.search(other.text) for other in [*stack.composes, *stack.shadowed]):
         raise Refusal(
             f"{variable} is interpolated elsewhere in the Compose files; adding it to .env "
             "would change that",
@@ -171,7 +171,7 @@ def plan_all(stack: Stack, code: ProjectCode) -> list[tuple[ServicePlan, bool]]:
                     )
                 except Refusal as refusal:
                     stack.refuse(compose.path, refusal.line, str(refusal))
-    return _group_anchors(stack, plans, defs)
+    return _group_anchors(stack, plans)
 
 
 def _env_file_line(node: CommentedMap) -> int | None:
@@ -201,57 +201,71 @@ def _check_layering(
             )
 
 
-def _group_anchors(
-    stack: Stack, plans: list[ServicePlan], defs: Mapping[str, list]
-) -> list[tuple[ServicePlan, bool]]:
+def _group_anchors(stack: Stack, plans: list[ServicePlan]) -> list[tuple[ServicePlan, bool]]:
+    """Accept the plans sharing one ``env_file`` source all together, or refuse them all.
+
+    Merge keys are shallow: a service that merges an anchor (``<<: *django``) and defines no
+    ``environment:`` of its own inherits the anchor's. When the anchor is a service that gains
+    an ``environment:`` block, every service that inherited its ``env_file`` gets its own block
+    (even an empty one), so none inherits the anchor's new entries.
+    """
     accepted: list[tuple[ServicePlan, bool]] = []
     by_source: dict[int, list[ServicePlan]] = {}
     for plan in plans:
         by_source.setdefault(id(plan.source), []).append(plan)
     for group in by_source.values():
         source = group[0].source
-        users = [
-            (name, node)
-            for name, entries in defs.items()
-            for compose, node in entries
-            if compose is group[0].compose
-            and isinstance(node, CommentedMap)
-            and "env_file" in node
-            and "env_file" not in node._ok
-            and any(
-                (m[1] if isinstance(m, tuple) else m) is source for m in getattr(node, "merge", [])
-            )
-        ]
-        own = [plan for plan in group if plan.node is source]
-        if own and users:
+        group.sort(key=lambda plan: plan.node is not source)  # the anchor removes env_file
+        reason = _anchor_problem(group, _inheritors(group[0].compose, source))
+        if reason:
             for plan in group:
-                stack.refuse(
-                    plan.compose.path,
-                    plan.line,
-                    f"{plan.name}: env_file is shared through the anchor of service "
-                    f"{own[0].name}; scope it by hand",
-                )
+                stack.refuse(plan.compose.path, plan.line, f"{plan.name}: {reason}")
             continue
-        if not own and len(source) == 1:
-            for plan in group:
-                stack.refuse(
-                    plan.compose.path,
-                    plan.line,
-                    f"{plan.name}: the anchor it merges holds only env_file; remove that merge "
-                    "by hand (an empty anchor cannot be merged)",
-                )
-            continue
-        if not own and len(group) != len(users):
-            for plan in group:
-                stack.refuse(
-                    plan.compose.path,
-                    plan.line,
-                    f"{plan.name}: shares env_file through an anchor with a service that "
-                    "cannot be rewritten",
-                )
-            continue
+        if group[0].node is source and group[0].kept:
+            for plan in group[1:]:
+                plan.block = True
         accepted.extend((plan, index == 0) for index, plan in enumerate(group))
     return accepted
+
+
+def _inheritors(compose: ComposeFile, source: CommentedMap) -> dict[str, CommentedMap]:
+    """Name the services that get ``source``'s ``env_file`` through merge keys, at any depth."""
+    return {
+        str(name): node
+        for name, node in services_of(compose.document).items()
+        if isinstance(node, CommentedMap)
+        and node is not source
+        and "env_file" in node
+        and "env_file" not in node._ok
+        and node["env_file"] is source["env_file"]
+    }
+
+
+def _anchor_problem(group: list[ServicePlan], inheritors: Mapping[str, CommentedMap]) -> str:
+    source = group[0].source
+    anchor = group[0] if group[0].node is source else None
+    planned = {id(plan.node) for plan in group}
+    missing = [name for name, node in inheritors.items() if id(node) not in planned]
+    if missing:
+        owner = f"service {anchor.name}" if anchor else "an anchor"
+        return (
+            f"shares env_file through {owner} with {', '.join(missing)}, which cannot be "
+            "rewritten; scope them by hand"
+        )
+    if anchor is None and len(source) == 1:
+        return (
+            "the anchor it merges holds only env_file; remove that merge by hand (an empty "
+            "anchor cannot be merged)"
+        )
+    if anchor and anchor.kept and "environment" in source._ok:
+        copying = [name for name, node in inheritors.items() if "environment" not in node._ok]
+        if copying:
+            return (
+                f"{', '.join(copying)} merge{'s' if len(copying) == 1 else ''} the "
+                f"environment: of {anchor.name} (<<), which gains entries; an own block would "
+                "need a copy of it: scope it by hand"
+            )
+    return ""
 
 
 def refuse_inheritors(stack: Stack, accepted: list[tuple[ServicePlan, bool]]) -> set[int]:
@@ -261,7 +275,7 @@ def refuse_inheritors(stack: Stack, accepted: list[tuple[ServicePlan, bool]]) ->
     :param accepted: the accepted plans.
     :returns: the ids of the refused plans' sources.
     """
-    own_blocks = {id(plan.node) for plan, _ in accepted if plan.kept}
+    own_blocks = {id(plan.node) for plan, _ in accepted if plan.kept or plan.block}
     refused: set[int] = set()
     for plan, _ in accepted:
         if not plan.kept or plan.node is not plan.source:

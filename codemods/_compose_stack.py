@@ -7,7 +7,7 @@ what each service's ``env_file:`` offers (values are kept in memory only, never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,15 +24,54 @@ from redpanda_migrate.secrets import env_values
 
 DOTENV = ".env"
 EXAMPLE = ".env.example"
-# The files ``docker compose`` loads without ``-f``: a base file and its override, merged.
+# The files ``docker compose`` loads without ``-f``: the first base file present and the first
+# override present, in this order (compose-go's DefaultFileNames / DefaultOverrideFileNames; the
+# Compose specification: "If both files exist, Compose prefers the canonical compose.yaml").
 # Every other root Compose file (``docker-compose.local.yml``, ``compose.prod.yaml``) is a
 # variant, loaded only with ``-f``: instead of the default files, or on top of them.
-DEFAULT_FILES = frozenset(
-    f"{stem}{suffix}.{ext}"
-    for stem in ("compose", "docker-compose")
-    for suffix in ("", ".override")
-    for ext in ("yaml", "yml")
+BASE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+OVERRIDE_FILES = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
 )
+DEFAULT_FILES = frozenset(BASE_FILES + OVERRIDE_FILES)
+# docker-compose v1 (end of life, still installed) looks for base files in another order and
+# stops on two override files.
+V1_BASE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
+
+
+def default_selection(paths: Iterable[str]) -> tuple[list[str], dict[str, str]]:
+    """Split the root default file names present into the ones Compose loads and the others.
+
+    :param paths: project-relative paths.
+    :returns: ``(loaded, shadowed)``: the base and override file ``docker compose`` loads
+        without ``-f``, and each other default file present with the reason it is not scoped.
+    """
+    present = set(paths)
+    loaded: list[str] = []
+    shadowed: dict[str, str] = {}
+    for order in (BASE_FILES, OVERRIDE_FILES):
+        found = [name for name in order if name in present]
+        loaded += found[:1]
+        for name in found[1:]:
+            if order is BASE_FILES:
+                v1 = next(n for n in V1_BASE_FILES if n in present)
+                why = (
+                    f"Compose loads one base file: docker compose prefers {found[0]}, "
+                    f"docker-compose v1 {v1}"
+                )
+            else:
+                why = (
+                    f"docker compose merges only {found[0]} (docker-compose v1 stops on two "
+                    "override files)"
+                )
+            shadowed[name] = (
+                f"not scoped: {found[0]} also exists and {why}; remove or rename one, then "
+                "run again"
+            )
+    return loaded, shadowed
 
 
 @dataclass
@@ -77,6 +116,8 @@ class ServicePlan:
     :param origins: the env file each value comes from.
     :param kept: the variables the service gets.
     :param dropped: the variables it no longer sees.
+    :param block: write an ``environment:`` block even when it stays empty: the service merges
+        (``<<``) a service that gains one, and must not inherit it.
     """
 
     compose: ComposeFile
@@ -88,6 +129,7 @@ class ServicePlan:
     kept: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    block: bool = False
 
     @property
     def line(self) -> int:
@@ -106,6 +148,8 @@ class Stack:
     :param consumers: each variable the stack now takes from the root ``.env``, and its services.
     :param valued: the variables some service gets as ``${VAR}``.
     :param bare: the variables some service gets as a bare ``VAR`` (no value in its env file).
+    :param shadowed: root default files that Compose does not load, because another one
+        exists (read only for their interpolations).
     """
 
     files: Mapping[str, str]
@@ -117,6 +161,7 @@ class Stack:
     bare: set[str] = field(default_factory=set)
     notes: list[Finding] = field(default_factory=list)
     refusals: list[Finding] = field(default_factory=list)
+    shadowed: list[ComposeFile] = field(default_factory=list)
 
     @property
     def selections(self) -> list[list[ComposeFile]]:

@@ -34,6 +34,7 @@ from redpanda_migrate.codemods._compose_stack import (
     ComposeFile,
     ServicePlan,
     Stack,
+    default_selection,
 )
 from redpanda_migrate.codemods._compose_yaml import (
     Refusal,
@@ -146,9 +147,11 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     """
     paths = sorted(p for p in project.files if is_compose_file(p))
     stack = Stack(project.files, [], env_values(project.files.get(DOTENV, "")))
+    _, shadowed = default_selection(path for path in paths if "/" not in path)
     for path in paths:
+        text = project.files[path]
         if "/" in path:
-            if "env_file" in project.files[path]:
+            if "env_file" in text:
                 stack.refuse(
                     path,
                     None,
@@ -156,9 +159,13 @@ def transform(project: ProjectInput) -> ProjectOutcome:
                     "(their .env and .env.example live beside them)",
                 )
             continue
-        stack.composes.append(
-            ComposeFile(path, project.files[path], load_compose(path, project.files[path]))
-        )
+        compose = ComposeFile(path, text, load_compose(path, text))
+        if path in shadowed:
+            stack.shadowed.append(compose)
+            if "env_file" in text or "environment" in text:
+                stack.refuse(path, None, shadowed[path])
+            continue
+        stack.composes.append(compose)
     if not stack.composes:
         return ProjectOutcome(refusals=tuple(stack.refusals))
     all_paths = tuple(dict.fromkeys([*project.facts.files, *project.files]))

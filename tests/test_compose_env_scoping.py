@@ -26,7 +26,7 @@ from redpanda_migrate.codemods._compose_consumers import (
     script_paths,
 )
 from redpanda_migrate.codemods._compose_dotfiles import dotenv_line, ensure_ignored, update_example
-from redpanda_migrate.codemods._compose_stack import DEFAULT_FILES
+from redpanda_migrate.codemods._compose_stack import DEFAULT_FILES, default_selection
 from redpanda_migrate.codemods._compose_yaml import is_compose_file
 from redpanda_migrate.codemods._envvars import EnvUsage, scan_python, shared_instances
 from ruamel.yaml import YAML
@@ -64,15 +64,36 @@ def runs_project_code(service: dict) -> bool:
     return not images or not all(DATA_IMAGES.match(image) for image in images)
 
 
-def compose_selections(project: Path) -> list[tuple[str, ...]]:
-    """The ``-f`` arguments of every way to load the root Compose files.
+# The Compose specification's (and compose-go's) order: the first base file and the first
+# override file present are the default files. docker-compose v1 prefers docker-compose.yml, so
+# they are named with -f.
+SPEC_BASE = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+SPEC_OVERRIDE = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
 
-    No ``-f`` loads the default files (base and override); each other root Compose file (a
-    per-environment variant such as ``docker-compose.local.yml``) is also loaded on its own.
+
+def compose_selections(project: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """The label and ``-f`` arguments of every way to load the root Compose files.
+
+    The default files (the specification's first base and override file present) are loaded
+    together, labelled ``default``; each other root Compose file (a per-environment variant such
+    as ``docker-compose.local.yml``, or a base file another one shadows) on its own, labelled
+    with its name.
     """
     names = sorted(path.name for path in project.iterdir() if is_compose_file(path.name))
-    variants = [("-f", name) for name in names if name not in DEFAULT_FILES]
-    return ([()] if any(name in DEFAULT_FILES for name in names) else []) + variants
+    defaults = [
+        next(name for name in order if name in names)
+        for order in (SPEC_BASE, SPEC_OVERRIDE)
+        if any(name in names for name in order)
+    ]
+    others = [(name, ("-f", name)) for name in names if name not in defaults]
+    if not defaults:
+        return others
+    return [("default", tuple(a for name in defaults for a in ("-f", name))), *others]
 
 
 def compose_environments(project: Path) -> dict[str, tuple[dict, bool]] | None:
@@ -85,7 +106,7 @@ def compose_environments(project: Path) -> dict[str, tuple[dict, bool]] | None:
     """
     found: dict[str, tuple[dict, bool]] = {}
     loaded = False
-    for selection in compose_selections(project):
+    for label, selection in compose_selections(project):
         result = subprocess.run(
             [DOCKER_COMPOSE, *selection, "config"],
             cwd=project,
@@ -98,7 +119,6 @@ def compose_environments(project: Path) -> dict[str, tuple[dict, bool]] | None:
             continue
         loaded = True
         config = YAML(typ="safe").load(result.stdout)
-        label = selection[-1] if selection else "default"
         for name, service in (config.get("services") or {}).items():
             found[f"{label}/{name}"] = (
                 dict(service.get("environment") or {}),
@@ -515,3 +535,122 @@ def test_binary_files_matched_by_broad_patterns_are_not_errors(tmp_path: Path) -
     code, report = run_codemod(tmp_path, CODEMOD_ID)
     assert [error["path"] for error in report["errors"]] == ["compose/start.py"]
     assert code == 3
+
+
+def own_keys(compose_text: str) -> dict[str, set[str]]:
+    """Each service's own keys (merge keys left out), as YAML reads them."""
+    services = YAML().load(compose_text)["services"]
+    return {str(name): set(node._ok) for name, node in services.items()}
+
+
+def test_cookiecutter_merging_services_get_their_own_blocks(tmp_path: Path) -> None:
+    before = FIXTURES / "compose-env-scoping" / "cookiecutter-django" / "before"
+    project = copy_tree(before, tmp_path / "project")
+    old = compose_environments(project)
+    run_codemod(project, CODEMOD_ID)
+    new = compose_environments(project)
+    assert old is not None and new is not None
+    keys = own_keys((project / "docker-compose.local.yml").read_text())
+    for service in ("django", "celeryworker", "celerybeat", "flower"):
+        assert "env_file" not in keys[service] and "environment" in keys[service], service
+    key = "docker-compose.local.yml/{}".format
+    http_only = {"CSRF_TRUSTED_ORIGINS", "EMAIL_HOST", "EMAIL_PORT"}
+    flower_auth = {"CELERY_FLOWER_USER", "CELERY_FLOWER_PASSWORD"}
+    assert set(old[key("django")][0]) - set(new[key("django")][0]) == flower_auth
+    for worker in ("celeryworker", "celerybeat"):
+        assert set(old[key(worker)][0]) - set(new[key(worker)][0]) == http_only | flower_auth
+    assert set(old[key("flower")][0]) - set(new[key("flower")][0]) == http_only
+    for name, (environment, _) in new.items():
+        assert all(old[name][0][var] == value for var, value in environment.items()), name
+
+
+MERGED = (
+    "services:\n  web: &django\n    build: .\n    command: gunicorn config.wsgi\n{anchor}"
+    "    env_file: .env\n  worker:\n    <<: *django\n    command: celery -A config worker\n"
+    "{worker}"
+)
+SETTINGS = (
+    'import os\nA = os.environ.get("CSRF_TRUSTED_ORIGINS", "")\nB = os.environ["SECRET_KEY"]\n'
+)
+
+
+def merged_project(root: Path, anchor: str = "", worker: str = "", dotenv: str = "") -> Path:
+    """A web service that is the anchor a worker merges (``<<: *django``)."""
+    return write_project(
+        root,
+        {
+            "docker-compose.yml": MERGED.format(anchor=anchor, worker=worker),
+            ".env": dotenv or "CSRF_TRUSTED_ORIGINS=fixture-a\nSECRET_KEY=fixture-b\n",
+            "Dockerfile": "FROM python:3.12\nCOPY . /app\n",
+            "settings.py": SETTINGS,
+        },
+    )
+
+
+def test_merging_service_that_keeps_nothing_gets_an_empty_block(tmp_path: Path) -> None:
+    project = merged_project(tmp_path, dotenv="CSRF_TRUSTED_ORIGINS=fixture-a\n")
+    run_codemod(project, CODEMOD_ID)
+    text = (project / "docker-compose.yml").read_text()
+    assert "    <<: *django\n    environment: []\n" in text
+    environments = compose_environments(project) if DOCKER_COMPOSE else None
+    if environments is not None:
+        assert environments["default/worker"][0] == {}
+        assert set(environments["default/web"][0]) == {"CSRF_TRUSTED_ORIGINS"}
+
+
+def test_merging_service_with_its_own_environment_keeps_it(tmp_path: Path) -> None:
+    project = merged_project(tmp_path, worker="    environment:\n      - C_FORCE_ROOT=1\n")
+    run_codemod(project, CODEMOD_ID)
+    text = (project / "docker-compose.yml").read_text()
+    assert text.endswith(
+        "    environment:\n      - C_FORCE_ROOT=1\n      - SECRET_KEY=${SECRET_KEY}\n"
+    )
+    assert text.count("environment:") == 2
+
+
+@pytest.mark.parametrize(
+    ("dotenv", "expected"),
+    [
+        ("", "worker inherits environment: through a merge key (<<)"),
+        (
+            "CSRF_TRUSTED_ORIGINS=fixture-a\n",
+            "worker merges the environment: of web (<<), which gains",
+        ),
+    ],
+)
+def test_anchor_environment_that_a_merging_service_inherits_is_refused(
+    tmp_path: Path, dotenv: str, expected: str
+) -> None:
+    anchor = "    environment:\n      - DEBUG=0\n"
+    project = merged_project(tmp_path, anchor=anchor, dotenv=dotenv)
+    _, report = run_codemod(project, CODEMOD_ID)
+    reasons = [r["reason"] for r in report["refusals"]]
+    assert any(expected in reason for reason in reasons), reasons
+    assert any(reason.startswith("web: ") for reason in reasons), reasons
+    assert (project / "docker-compose.yml").read_text() == MERGED.format(anchor=anchor, worker="")
+
+
+@pytest.mark.parametrize(
+    ("names", "loaded", "shadowed"),
+    [
+        (["docker-compose.yml", "compose.yaml"], ["compose.yaml"], ["docker-compose.yml"]),
+        (["compose.yml", "docker-compose.yaml"], ["compose.yml"], ["docker-compose.yaml"]),
+        (
+            ["docker-compose.yml", "docker-compose.override.yml", "compose.override.yaml"],
+            ["docker-compose.yml", "compose.override.yaml"],
+            ["docker-compose.override.yml"],
+        ),
+        (["docker-compose.yml", "docker-compose.prod.yml"], ["docker-compose.yml"], []),
+    ],
+)
+def test_default_selection_follows_the_spec(
+    names: list[str], loaded: list[str], shadowed: list[str]
+) -> None:
+    found, reasons = default_selection(names)
+    assert found == loaded
+    assert sorted(reasons) == shadowed
+    for name in shadowed:
+        assert (
+            f"not scoped: {loaded[0 if 'override' not in name else 1]} also exists"
+            in (reasons[name])
+        )
