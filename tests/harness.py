@@ -8,7 +8,10 @@ errors the run must report, each as ``{path, line?, contains}``. Unlisted findin
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from redpanda_migrate.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
+LEGACY = FIXTURES / "legacy-project"
 NON_CODEMOD_FIXTURES = {"legacy-project"}
 FINDING_KINDS = {"notes": "message", "refusals": "reason", "errors": "message"}
 
@@ -112,3 +116,28 @@ def assert_findings(report: dict, expected: dict, case_id: str) -> None:
             assert match is not None, f"{case_id}: expected {kind[:-1]} {wanted} in {reported}"
             reported.remove(match)
         assert not reported, f"{case_id}: unexpected {kind}: {reported}"
+
+
+def manage(
+    project: Path, *args: str, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``manage.py`` of a copy of the example project, as its developers would.
+
+    The caller's ``DJANGO_*`` and ``DB_ENGINE`` variables are dropped so the project's own
+    settings decide, and no bytecode is written into the copy.
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key != "DB_ENGINE"
+    }
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra_env or {})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=project / "project",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )

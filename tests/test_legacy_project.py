@@ -10,22 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import FIXTURES, REPO, run_cli, snapshot
-
-LEGACY = FIXTURES / "legacy-project"
-
-
-def django(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=project / "project",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
+from harness import LEGACY, REPO, manage, run_cli, snapshot
 
 
 def git(root: Path, *args: str) -> str:
@@ -63,7 +48,7 @@ def test_quick_start_dry_run_writes_nothing() -> None:
 
 
 def test_the_legacy_suite_passes_before_migration(legacy_copy: Path) -> None:
-    result = django(legacy_copy, "test", "--noinput")
+    result = manage(legacy_copy, "test", "--noinput")
     assert result.returncode == 0, result.stderr
 
 
@@ -90,11 +75,11 @@ def test_migration_end_to_end(legacy_copy: Path) -> None:
     assert run_cli("run", str(legacy_copy))[0] == 0
     assert snapshot(legacy_copy) == migrated
 
-    tests = django(legacy_copy, "test", "--noinput")
+    tests = manage(legacy_copy, "test", "--noinput")
     assert tests.returncode == 0, tests.stderr
-    check = django(legacy_copy, "makemigrations", "--check", "--dry-run")
+    check = manage(legacy_copy, "makemigrations", "--check", "--dry-run")
     assert check.returncode == 0, check.stdout + check.stderr
-    migrate = django(legacy_copy, "migrate", "--noinput")
+    migrate = manage(legacy_copy, "migrate", "--noinput")
     assert migrate.returncode == 0, migrate.stderr
 
 

@@ -8,30 +8,15 @@ backwards too, and that the shop's own test suite passes.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from harness import FIXTURES, run_codemod
+from harness import LEGACY, manage, run_codemod
 
-LEGACY = FIXTURES / "legacy-project"
 NEW_MIGRATION = "project/shop/migrations/0003_add_timestamps.py"
-
-
-def manage(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DB_ENGINE", "DJANGO_SETTINGS_MODULE")}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=project / "project",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
