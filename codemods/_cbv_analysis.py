@@ -79,24 +79,33 @@ KIND_ATTRS = {
     | {"success_url", "content_type", "extra_context", "template_name_suffix"},
     "form": {"template_name"} | FORM_ATTRS,
 }
+FORM_METHODS = {
+    "get_context_data",
+    "form_valid",
+    "form_invalid",
+    "get_success_url",
+    "get_initial",
+    "get_form_class",
+    "get_form_kwargs",
+    "get_template_names",
+}
 KIND_METHODS = {
     "view": set(HANDLERS),
-    "template": {"get_context_data"},
+    "template": {"get_context_data", "get_template_names"},
     "redirect": set(),
-    "list": {"get_queryset", "get_context_data"},
-    "detail": {"get_queryset", "get_object", "get_context_data"},
-    "create": {"get_context_data", "form_valid", "form_invalid", "get_success_url", "get_initial"},
-    "update": {
+    "list": {"get_queryset", "get_context_data", "get_template_names"},
+    "detail": {"get_queryset", "get_object", "get_context_data", "get_template_names"},
+    "create": FORM_METHODS,
+    "update": FORM_METHODS | {"get_queryset", "get_object"},
+    "delete": {
         "get_queryset",
         "get_object",
         "get_context_data",
         "form_valid",
-        "form_invalid",
         "get_success_url",
-        "get_initial",
+        "get_template_names",
     },
-    "delete": {"get_queryset", "get_object", "get_context_data", "form_valid", "get_success_url"},
-    "form": {"get_context_data", "form_valid", "form_invalid", "get_success_url", "get_initial"},
+    "form": FORM_METHODS,
 }
 CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 

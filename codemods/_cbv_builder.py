@@ -140,7 +140,7 @@ class ViewBuilder:
             raise Unsupported(f"{method}() takes arguments")
         supers = {}
         if default is not None:
-            supers[method] = lambda call: _super_default(call, default, method)
+            supers[method] = lambda call: super_default(call, default, method)
         context = self.context(method, reserved=RESERVED - {target}, super_calls=supers)
         for key, value in overrides.items():
             setattr(context, key, value)
@@ -256,9 +256,18 @@ class ViewBuilder:
             raise Unsupported("sets template_name_suffix to something other than a string")
         return node_code(node)
 
+    def named_templates(self) -> str | None:
+        """``[template_name]``, as ``TemplateResponseMixin.get_template_names()`` gives it.
+
+        :returns: the list expression, or ``None`` when the view sets no ``template_name``.
+        """
+        template = self.attr_code("template_name")
+        return None if template is None else f"[{template}]"
+
     def object_template(self, suffix: str, obj: str) -> str:
-        if self.attr("template_name") is not None:
-            return self.attr_code("template_name") or ""
+        named = self.named_templates()
+        if named is not None:
+            return named
         model = self.attr_code("model")
         if model is None and obj == "None":
             raise Unsupported("has neither template_name nor model")
@@ -287,7 +296,15 @@ def _only_optional_queryset(params: cst.Parameters) -> bool:
     )
 
 
-def _super_default(call: cst.Call, default: str, method: str) -> cst.BaseExpression:
+def super_default(call: cst.Call, default: str, method: str) -> cst.BaseExpression:
+    """Replace ``super().<method>()`` with the generic view's own value, ``default``.
+
+    :param call: the ``super()`` call.
+    :param default: the expression of the value.
+    :param method: the method's name, for messages.
+    :returns: the expression.
+    :raises Unsupported: for a call with arguments.
+    """
     if call.args:
         raise Unsupported(f"calls super().{method}() with arguments")
     return cst.parse_expression(default)

@@ -25,6 +25,7 @@ from redpanda_migrate.codemods._cbv_builder import (
     node_code,
 )
 from redpanda_migrate.codemods._cbv_forms import emit_success_message, success_url
+from redpanda_migrate.codemods._cbv_hooks import template_names
 
 
 def _render_delete(builder: ViewBuilder) -> list[str]:
@@ -49,7 +50,9 @@ def _render_delete(builder: ViewBuilder) -> list[str]:
                 "        form.is_valid()  # always true: the form has no fields",
             ]
     builder.emit_context(builder.extra(builder.object_context(f", form={form}()")))
-    builder.response(builder.object_template("_confirm_delete", "obj"))
+    builder.response(
+        template_names(builder, lambda: builder.object_template("_confirm_delete", "obj"))
+    )
     return ["GET", "POST", "DELETE", "HEAD", "OPTIONS"]
 
 

@@ -28,81 +28,15 @@ from redpanda_migrate.codemods._cbv_builder import (
     literal,
     node_code,
 )
-from redpanda_migrate.codemods._cbv_text import (
-    double_quoted,
-    fields_code,
-    percent_to_format,
+from redpanda_migrate.codemods._cbv_formsetup import (
+    FORM_KWARGS,
+    emit_form_class,
+    emit_form_kwargs,
+    emit_initial,
+    form_arguments,
 )
-
-
-def form_class_name(builder: ViewBuilder) -> str:
-    """Name the form class the view builds: ``form_class``, or a ``ModelForm`` for ``fields``.
-
-    :param builder: the builder of the view (a ``ModelForm`` class goes before the function).
-    :returns: the class name to call.
-    :raises Unsupported: for both or neither of ``form_class`` and ``fields``.
-    """
-    form_class = builder.attr_code("form_class")
-    fields = builder.attr("fields")
-    if form_class and fields is not None:
-        raise Unsupported("sets both form_class and fields (Django refuses that too)")
-    if form_class:
-        return form_class
-    if fields is None:
-        raise Unsupported("sets neither form_class nor fields")
-    model = builder.attr_code("model")
-    if model is None:
-        raise Unsupported("sets fields without model")
-    # modelform_factory() names the class <Model>Form; keep that name when it is free.
-    name = f"{model.rsplit('.', 1)[-1]}Form"
-    if name in builder.taken:
-        name = "".join(part.title() for part in builder.spec.func_name.split("_")) + "Form"
-    base = builder.need("django.forms", "ModelForm")
-    spec = builder.spec
-    builder.before.append(
-        f"class {name}({base}):\n"
-        f'    """The form of {spec.func_name} (was {spec.class_name}.fields)."""\n\n'
-        "    class Meta:\n"
-        f"        model = {model}\n"
-        f"        fields = {fields_code(fields)}"
-    )
-    return name
-
-
-def emit_initial(builder: ViewBuilder) -> None:
-    """Inline ``get_initial()``: its value goes in ``initial`` for both forms.
-
-    :param builder: the builder of the view.
-    """
-    if "get_initial" not in builder.spec.methods:
-        return
-    default = builder.attr_code("initial")
-    initial = builder.attr("initial")
-    # Django copies the class attribute; a dict display is a new dict every time anyway.
-    fresh = default if isinstance(initial, cst.Dict) else f"{default}.copy()"
-    value = builder.inline_value("get_initial", "initial", fresh if default else "{}", level=1)
-    if value != "initial":
-        builder.emit(f"initial = {value}")
-
-
-def form_arguments(builder: ViewBuilder, bound: bool, instance: bool) -> str:
-    """Write the arguments the form is built with.
-
-    :param builder: the builder of the view.
-    :param bound: with the request's data and files (a POST or PUT).
-    :param instance: with ``instance=obj`` (an update view).
-    :returns: the arguments, comma-separated.
-    """
-    arguments = []
-    if bound:
-        arguments += ["data=request.POST", "files=request.FILES"]
-    if "get_initial" in builder.spec.methods:
-        arguments.append("initial=initial")
-    elif builder.attr("initial") is not None:
-        arguments.append(f"initial={builder.attr_code('initial')}")
-    if instance:
-        arguments.append("instance=obj")
-    return ", ".join(arguments)
+from redpanda_migrate.codemods._cbv_hooks import template_names
+from redpanda_migrate.codemods._cbv_text import double_quoted, percent_to_format
 
 
 def success_url(builder: ViewBuilder, level: int, formatted: bool) -> str:
@@ -288,21 +222,35 @@ def _expand_model_form_valid(
 
 
 def _render_form_flow(builder: ViewBuilder, instance: bool, saves: bool) -> None:
-    form_class = form_class_name(builder)
+    form_class = emit_form_class(builder)
     emit_initial(builder)
+    if "get_form_kwargs" not in builder.spec.methods:
+        builder.emit('if request.method in ("POST", "PUT"):')
+        builder.emit(f"form = {form_class}({form_arguments(builder, True, instance)})", 2)
+        builder.emit("if form.is_valid():", 2)
+        emit_form_valid(builder, 3, saves)
+        emit_form_invalid(builder, 2)
+        builder.emit("else:")
+        builder.emit(f"form = {form_class}({form_arguments(builder, False, instance)})", 2)
+        return
+    # The overridden get_form_kwargs() runs once per request, before the form is built.
+    model_instance = ("obj" if instance else "None") if saves else None
+    emit_form_kwargs(builder, model_instance)
+    builder.emit(f"form = {form_class}(**{FORM_KWARGS})")
+    if "form_invalid" not in builder.spec.methods:
+        builder.emit('if request.method in ("POST", "PUT") and form.is_valid():')
+        emit_form_valid(builder, 2, saves)
+        return
     builder.emit('if request.method in ("POST", "PUT"):')
-    builder.emit(f"form = {form_class}({form_arguments(builder, True, instance)})", 2)
     builder.emit("if form.is_valid():", 2)
     emit_form_valid(builder, 3, saves)
     emit_form_invalid(builder, 2)
-    builder.emit("else:")
-    builder.emit(f"form = {form_class}({form_arguments(builder, False, instance)})", 2)
 
 
 def _render_create(builder: ViewBuilder) -> list[str]:
     _render_form_flow(builder, instance=False, saves=True)
     builder.emit_context(builder.extra('{"form": form}'))
-    builder.response(builder.object_template("_form", "None"))
+    builder.response(template_names(builder, lambda: builder.object_template("_form", "None")))
     return ["GET", "POST", "PUT", "HEAD", "OPTIONS"]
 
 
@@ -310,17 +258,14 @@ def _render_update(builder: ViewBuilder) -> list[str]:
     builder.emit_object()
     _render_form_flow(builder, instance=True, saves=True)
     builder.emit_context(builder.extra(builder.object_context(", form=form")))
-    builder.response(builder.object_template("_form", "obj"))
+    builder.response(template_names(builder, lambda: builder.object_template("_form", "obj")))
     return ["GET", "POST", "PUT", "HEAD", "OPTIONS"]
 
 
 def _render_form(builder: ViewBuilder) -> list[str]:
-    template = builder.attr_code("template_name")
-    if template is None:
-        raise Unsupported("has no template_name")
     _render_form_flow(builder, instance=False, saves=False)
     builder.emit_context(builder.extra('{"form": form}'))
-    builder.response(template)
+    builder.response(template_names(builder, builder.named_templates))
     return ["GET", "POST", "PUT", "HEAD", "OPTIONS"]
 
 

@@ -210,6 +210,7 @@ def list_context(
     request,
     url_kwargs,
     object_list,
+    *,
     paginate_by=None,
     context_object_name=None,
     allow_empty=True,

@@ -9,6 +9,7 @@ Other imports are never touched.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import libcst as cst
 from redpanda_migrate.codemods._cbv_body import Unsupported
@@ -179,7 +180,13 @@ def update_imports(
     used = used_names(module) | {name for _source, name in needed}
     body: list[cst.BaseStatement] = []
     pending: Sequence[cst.EmptyLine] | None = None
+    # top-level package -> where an import of it was removed (see _Slot)
+    slots: dict[str, _Slot] = {}
+    waiting: list[_Slot] = []
+    previous: Sequence[cst.EmptyLine] = ()
     for position, statement in enumerate(module.body):
+        _bind_slots(slots, waiting, len(body), previous)
+        previous = statement.leading_lines
         if pending is not None and _is_import(statement):
             statement = statement.with_changes(leading_lines=pending)
         pending = None
@@ -206,12 +213,30 @@ def update_imports(
             body.append(statement)
         elif kept:
             body.append(_import_statement(format_import(source, kept), statement.leading_lines))
-        elif not any(_is_import(kept_statement) for kept_statement in body):
-            # the first import goes: the next statement takes its place (and spacing)
-            pending = statement.leading_lines
-    for source, names in sorted(missing.items()):
+        else:
+            waiting.append(_Slot(_top(source), len(body), statement.leading_lines, ()))
+            if not any(_is_import(kept_statement) for kept_statement in body):
+                # the first import goes: the next statement takes its place (and spacing)
+                pending = statement.leading_lines
+            elif statement.leading_lines and not _peek_leading(module.body, position + 1):
+                # it began a section that goes on: the next import begins it now
+                pending = statement.leading_lines
+    _bind_slots(slots, waiting, len(body) + 1, previous)
+    # absolute imports first: relative ones go after them
+    for source, names in sorted(missing.items(), key=lambda item: (item[0][0] == ".", item[0])):
         new = _import_statement(format_import(source, [(name, None) for name in names]))
+        slot = slots.pop(_top(source), None)
+        if slot is not None and not source.startswith(".") and not _has_top(body, source):
+            # A removed import of the same package leaves its place (and spacing) to it.
+            body.insert(slot.index, new.with_changes(leading_lines=slot.leading))
+            if slot.index + 1 < len(body):
+                body[slot.index + 1] = body[slot.index + 1].with_changes(
+                    leading_lines=slot.follower_leading
+                )
+            _shift_slots(slots, slot.index)
+            continue
         position, where = _insert_position(body, source)
+        _shift_slots(slots, position)
         if where in ("before", "before-group"):
             new = new.with_changes(leading_lines=body[position].leading_lines)
             separator = [cst.EmptyLine()] if where == "before-group" else []
@@ -220,6 +245,103 @@ def update_imports(
             new = new.with_changes(leading_lines=[cst.EmptyLine()])
         body.insert(position, new)
     return module.with_changes(body=body)
+
+
+@dataclass
+class _Slot:
+    """Where a removed import of a package was.
+
+    :param top: the package.
+    :param index: the index in the new body of the statement that took its place.
+    :param leading: the removed import's leading lines.
+    :param follower_leading: the original leading lines of the statement at ``index``.
+    """
+
+    top: str
+    index: int
+    leading: Sequence[cst.EmptyLine]
+    follower_leading: Sequence[cst.EmptyLine]
+
+
+def _bind_slots(
+    slots: dict[str, _Slot], waiting: list[_Slot], length: int, leading: Sequence[cst.EmptyLine]
+) -> None:
+    """Record the slots whose follower was just appended (with its original leading lines)."""
+    for slot in list(waiting):
+        if slot.index < length:
+            slot.follower_leading = leading
+            slots.setdefault(slot.top, slot)
+            waiting.remove(slot)
+
+
+def _shift_slots(slots: dict[str, _Slot], position: int) -> None:
+    for slot in slots.values():
+        if slot.index >= position:
+            slot.index += 1
+
+
+def _top(source: str) -> str:
+    return source if source.startswith(".") else source.split(".")[0]
+
+
+def _has_top(body: Sequence[cst.BaseStatement], source: str) -> bool:
+    return any(name.split(".")[0] == _top(source) for _index_, name in _absolute_imports(body))
+
+
+def _peek_leading(body: Sequence[cst.BaseStatement], index: int) -> Sequence[cst.EmptyLine]:
+    """Give the leading lines of the import at ``index``, a blank line when it is not one."""
+    if index >= len(body) or not _is_import(body[index]):
+        return [cst.EmptyLine()]
+    return body[index].leading_lines
+
+
+def _absolute_imports(body: Sequence[cst.BaseStatement]) -> list[tuple[int, str]]:
+    """List the top-level imports of absolute modules: index and module name."""
+    found = []
+    for index, statement in enumerate(body):
+        if not _is_import(statement):
+            continue
+        small = statement.body[0]  # type: ignore[attr-defined]
+        if isinstance(small, cst.ImportFrom):
+            name = _module_name(small)
+        else:
+            name = cst.Module(body=[]).code_for_node(small.names[0].name)
+        if not name.startswith("."):
+            found.append((index, name))
+    return found
+
+
+def _section_position(body: Sequence[cst.BaseStatement], source: str) -> tuple[int, str] | None:
+    """Where ``from source import`` goes in the section (blank-line separated) of its package.
+
+    Within a section, plain ``import X`` lines come first, then ``from`` imports sorted by
+    module name, as isort and ruff order them.
+    """
+    imports = dict(_absolute_imports(body))
+    home = [index for index, name in imports.items() if name.split(".")[0] == _top(source)]
+    if not home:
+        return None
+    start = home[0]
+    while start > 0 and start - 1 in imports and not _starts_section(body[start]):
+        start -= 1
+    end = home[0]
+    while end + 1 in imports and not _starts_section(body[end + 1]):
+        end += 1
+    froms = [
+        (index, imports[index])
+        for index in range(start, end + 1)
+        if isinstance(body[index].body[0], cst.ImportFrom)  # type: ignore[attr-defined]
+    ]
+    before = [index for index, name in froms if name.lower() <= source.lower()]
+    if before:
+        return before[-1] + 1, "after"
+    if froms:
+        return froms[0][0], "before"
+    return end + 1, "after"
+
+
+def _starts_section(statement: cst.BaseStatement) -> bool:
+    return any(line.comment is None for line in statement.leading_lines)
 
 
 def _is_import(statement: cst.BaseStatement) -> bool:
@@ -235,6 +357,9 @@ def _insert_position(body: list[cst.BaseStatement], source: str) -> tuple[int, s
         (first of its group, before the other group) or ``after-group``.
     """
     relative = source.startswith(".")
+    section = None if relative else _section_position(body, source)
+    if section is not None:
+        return section
     first_code = 0
     absolute: list[tuple[int, str]] = []
     relatives: list[tuple[int, str]] = []

@@ -24,6 +24,7 @@ from redpanda_migrate.codemods._cbv_builder import (
     literal,
     node_code,
 )
+from redpanda_migrate.codemods._cbv_hooks import template_names
 from redpanda_migrate.codemods._cbv_text import (
     double_quoted,
     percent_to_format,
@@ -31,11 +32,8 @@ from redpanda_migrate.codemods._cbv_text import (
 
 
 def _render_template(builder: ViewBuilder) -> list[str]:
-    template = builder.attr_code("template_name")
-    if template is None:
-        raise Unsupported("has no template_name")
     builder.emit_context(builder.extra("{**kwargs}"))
-    builder.response(template)
+    builder.response(template_names(builder, builder.named_templates))
     return ["GET", "HEAD", "OPTIONS"]
 
 
@@ -85,19 +83,23 @@ def _render_list(builder: ViewBuilder) -> list[str]:
             options += f", {name}={builder.attr_code(name)}"
     helper = builder.need(HELPERS, "list_context")
     builder.emit_context(builder.extra(f"{helper}(request, kwargs, queryset{options})"))
+    builder.response(template_names(builder, lambda: _list_templates(builder)))
+    return ["GET", "HEAD", "OPTIONS"]
+
+
+def _list_templates(builder: ViewBuilder) -> str:
     names = builder.need(HELPERS, "list_template_names")
     template = builder.attr_code("template_name")
     arguments = f", {template}" if template else ""
     if builder.attr("template_name_suffix") is not None:
         arguments += f", suffix={builder.suffix('_list')}"
-    builder.response(f"{names}(queryset{arguments})")
-    return ["GET", "HEAD", "OPTIONS"]
+    return f"{names}(queryset{arguments})"
 
 
 def _render_detail(builder: ViewBuilder) -> list[str]:
     builder.emit_object()
     builder.emit_context(builder.extra(builder.object_context()))
-    builder.response(builder.object_template("_detail", "obj"))
+    builder.response(template_names(builder, lambda: builder.object_template("_detail", "obj")))
     return ["GET", "HEAD", "OPTIONS"]
 
 

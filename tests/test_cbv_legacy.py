@@ -135,6 +135,7 @@ def observe(response):
         "status": response.status_code,
         "headers": {k: v for k, v in response.items() if k in HEADERS},
         "templates": [t.name for t in response.templates],
+        "template_name": repr(getattr(response, "template_name", None)),
         "context": context,
         "body": TOKEN.sub(b"", response.content).decode("utf-8", "replace"),
         "messages": [str(m) for m in get_messages(response.wsgi_request)],
@@ -222,6 +223,7 @@ def test_every_request_gets_the_same_answer_after_the_conversion(legacy_copy: Pa
 # The behaviour-probe fixture holds every kind of view, mixin and supported override over
 # django.contrib.auth's Group model; before/ and after/ must answer every request alike.
 PROBE_CASE = FIXTURES / "cbv-to-fbv" / "behaviour-probe"
+BETA, GOLD = 2, 4  # primary keys of the groups the probe creates, in order, in a fresh database
 GROUP_PROBE = r"""
 import json, os, re, sys
 sys.path.insert(0, os.getcwd())
@@ -250,7 +252,9 @@ PATHS = ["/groups/", "/groups/?p=2", "/groups/?p=last", "/groups/?p=0", "/groups
          f"/groups/{pk['secret']}/", "/groups/999/", f"/groups/{pk['beta']}/edit/",
          f"/groups/{pk['zeta']}/delete/", f"/groups/{pk['omega']}/archive/", "/groups/999/edit/",
          f"/old/{pk['beta']}/", f"/old/{pk['beta']}/?a=1", "/contact/", "/strict/",
-         "/staff/?q=1", "/ping/"]
+         "/staff/?q=1", "/ping/", f"/groups/{pk['gold']}/card/", f"/groups/{pk['beta']}/card/",
+         f"/groups/{pk['beta']}/rename/", f"/groups/{pk['beta']}/rename/?short=1",
+         "/greet/", "/greet/?plain=1", "/greet/hey/", "/groups/index/?plain=1"]
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 DATA = {"invalid": {"name": "", "email": "nope"}, "valid": {"name": "delta", "email": "a@b.co"}}
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
@@ -279,6 +283,7 @@ def observe(response):
         "status": response.status_code,
         "headers": {k: v for k, v in response.items() if k in HEADERS},
         "templates": [t.name for t in response.templates],
+        "template_name": repr(getattr(response, "template_name", None)),
         "context": context,
         "body": TOKEN.sub(b"", response.content).decode("utf-8", "replace"),
         "messages": [str(m) for m in get_messages(response.wsgi_request)],
@@ -343,6 +348,21 @@ def test_the_behaviour_probe_answers_alike_before_and_after(tmp_path: Path) -> N
     assert any(" DELETE " in key for key in deleted) and any(" POST " in key for key in deleted)
     assert before["None POST /groups/999/edit/ invalid"]["status"] == 302  # login first
     assert before["plain GET /groups/999/edit/ invalid"]["status"] == 403
+    # get_template_names, get_form_class and get_form_kwargs overrides
+    assert before[f"None GET /groups/{GOLD}/card/ invalid"]["templates"] == ["auth/group_card.html"]
+    assert before["None GET /greet/hey/ invalid"]["body"].startswith("hey:")
+    assert before["None GET /greet/?plain=1 invalid"]["templates"][0] == "contact.html"
+    assert before["None GET /groups/index/?plain=1 invalid"]["templates"] == ["strict.html"]
+    assert before["None GET /groups/index/ invalid"]["templates"] == ["auth/group_index.html"]
+    assert 'value="NEW"' in before["plain GET /groups/new/ invalid"]["body"]
+    renamed = before[f"staff GET /groups/{BETA}/rename/?short=1 invalid"]["body"]
+    assert renamed.startswith("beta|g|") and 'name="g-name"' in renamed
+    assert before[f"plain GET /groups/{BETA}/rename/?short=1 invalid"]["status"] == 500
+    assert before[f"plain GET /groups/{BETA}/rename/ invalid"]["body"].startswith("Name|None|")
+    assert before[f"staff GET /groups/{BETA}/rename/ invalid"]["body"].startswith("Group name|")
+    assert before[f"plain POST /groups/{BETA}/rename/ valid"]["headers"]["Location"] == (
+        "/groups/delta/"
+    )
     differences = [key for key in before if before[key] != after.get(key)]
     details = [(key, before[key], after.get(key)) for key in differences[:3]]
     assert not differences, details

@@ -439,3 +439,193 @@ def test_files_that_may_hold_views_are_parsed(text: str) -> None:
 )
 def test_files_that_cannot_hold_views_are_skipped(text: str) -> None:
     assert not worth_parsing(text)
+
+
+OBJECT_CONTEXT_CHECK = r"""
+import django
+from django.conf import settings
+settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"])
+django.setup()
+from django.contrib.auth.models import Group
+from django.views.generic.detail import SingleObjectMixin
+
+namespace = {}
+exec(HELPER_TEXT, namespace)
+
+class Empty:
+    def __bool__(self):
+        return False
+
+cases = []
+for obj in (Group(name="a"), Empty(), None, 0, "", "text", [1]):
+    for name in (None, "item"):
+        view = SingleObjectMixin()
+        view.object, view.context_object_name = obj, name
+        expected = view.get_context_data(extra=1)
+        del expected["view"]
+        got = namespace["object_context"](obj, name, extra=1)
+        cases.append((repr(obj), name, list(got.items()) == list(expected.items())))
+print(cases)
+assert all(same for *_, same in cases), cases
+assert "object" not in namespace["object_context"](Empty())  # Django leaves it out too
+"""
+
+
+def test_object_context_matches_single_object_mixin_even_for_falsy_objects() -> None:
+    script = f"HELPER_TEXT = {HELPER_MODULE_TEXT!r}\n{OBJECT_CONTEXT_CHECK}"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "True" in result.stdout and "False" not in result.stdout
+
+
+def test_template_names_returning_in_branches_becomes_a_function_given_the_object() -> None:
+    node = _class(
+        "class V(generic.DetailView):\n"
+        "    model = Group\n"
+        "    def get_template_names(self):\n"
+        "        if self.object.name == 'x':\n"
+        "            return ['x.html']\n"
+        "        return super().get_template_names()\n"
+    )
+    text = render_view(describe_class(node, IMPORTS, {}, 1)).text
+    assert "def v_template_names(request, obj, /, **kwargs):" in text
+    assert "    if obj.name == 'x':" in text
+    assert '    return object_template_names(obj, Group, "_detail")' in text
+    assert "TemplateResponse(request, v_template_names(request, obj, **kwargs), context)" in text
+    compile(text, "<generated>", "exec")
+    without_super = _class(
+        "class V(generic.UpdateView):\n"
+        "    model = Group\n"
+        "    fields = ['name']\n"
+        "    success_url = '/'\n"
+        "    def get_template_names(self):\n"
+        "        if self.object.pk:\n"
+        "            return ['x.html']\n"
+        "        return ['y.html']\n"
+    )
+    text = render_view(describe_class(without_super, IMPORTS, {}, 1)).text
+    assert "def v_template_names(request, obj, /, **kwargs):" in text
+    assert "object_template_names" not in text
+
+
+def test_template_names_with_one_return_is_inlined_after_the_context() -> None:
+    node = _class(
+        "class V(generic.TemplateView):\n"
+        "    template_name = 'a.html'\n"
+        "    def get_template_names(self):\n"
+        "        names = super().get_template_names()\n"
+        "        names.append(self.request.GET['t'])\n"
+        "        return names\n"
+    )
+    text = render_view(describe_class(node, IMPORTS, {}, 1)).text
+    assert text.index("context = ") < text.index("names = ['a.html']")
+    assert "names.append(request.GET['t'])" in text
+    assert "TemplateResponse(request, names, context)" in text
+
+
+def test_form_kwargs_override_renames_its_local_kwargs_and_keeps_the_url_kwargs() -> None:
+    node = _class(
+        "class V(generic.UpdateView):\n"
+        "    model = Group\n"
+        "    fields = ['name']\n"
+        "    success_url = '/'\n"
+        "    def get_form_kwargs(self):\n"
+        "        kwargs = super().get_form_kwargs()\n"
+        "        kwargs['owner'] = self.kwargs['owner']\n"
+        "        return kwargs\n"
+    )
+    text = render_view(describe_class(node, IMPORTS, {}, 1)).text
+    lines = [line.strip() for line in text.splitlines()]
+    start = lines.index('form_kwargs = {"initial": {}, "prefix": None}')
+    assert lines[start : start + 6] == [
+        'form_kwargs = {"initial": {}, "prefix": None}',
+        'if request.method in ("POST", "PUT"):',
+        'form_kwargs.update({"data": request.POST, "files": request.FILES})',
+        'form_kwargs["instance"] = obj',
+        "form_kwargs['owner'] = kwargs['owner']",
+        "form = GroupForm(**form_kwargs)",
+    ]
+    compile(text, "<generated>", "exec")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("return {'prefix': 'p'}", "exactly once"),
+        ("x = 1\n        return super().get_form_kwargs()", "first"),
+        (
+            "kwargs = super().get_form_kwargs()\n        initial = 1\n        return kwargs",
+            "initial",
+        ),
+        (
+            "form_kwargs = {}\n        kwargs = super().get_form_kwargs()\n        return kwargs",
+            "both",
+        ),
+    ],
+)
+def test_form_kwargs_overrides_that_cannot_be_exact_are_refused(body: str, reason: str) -> None:
+    node = _class(
+        "class V(generic.FormView):\n"
+        "    form_class = F\n"
+        "    template_name = 'f.html'\n"
+        "    success_url = '/'\n"
+        f"    def get_form_kwargs(self):\n        {body}\n"
+    )
+    with pytest.raises(Unsupported, match=reason):
+        render_view(describe_class(node, IMPORTS, {}, 1))
+
+
+VIEWS_TAIL = "\n\n@allow_methods\ndef f(request):\n    return TemplateResponse(messages, render)\n"
+
+
+def test_update_imports_adds_to_the_section_of_the_package() -> None:
+    module = cst.parse_module(
+        "from django.contrib import messages\n"
+        "from django.urls import reverse_lazy\n"
+        "from django.views.generic.edit import FormView\n"
+        "\n"
+        "from contact.forms import ContactForm\n" + VIEWS_TAIL
+    )
+    needed = {
+        ("django.template.response", "TemplateResponse"),
+        ("django.http", "HttpResponseRedirect"),
+        (".view_helpers", "allow_methods"),
+    }
+    assert update_imports(module, needed, first_use=4).code.split("\n\n\n@")[0] == (
+        "from django.contrib import messages\n"
+        "from django.http import HttpResponseRedirect\n"
+        "from django.template.response import TemplateResponse\n"
+        "\n"
+        "from contact.forms import ContactForm\n"
+        "\n"
+        "from .view_helpers import allow_methods"
+    )
+
+
+def test_update_imports_puts_a_new_import_where_the_package_s_only_import_was() -> None:
+    module = cst.parse_module(
+        "from django.views.generic.list import ListView\n"
+        "\n"
+        "from story.models import Story\n" + VIEWS_TAIL
+    )
+    needed = {("django.template.response", "TemplateResponse"), (".view_helpers", "x")}
+    assert update_imports(module, needed, first_use=2).code.split("\n\n\n@")[0] == (
+        "from django.template.response import TemplateResponse\n"
+        "\n"
+        "from story.models import Story\n"
+        "\n"
+        "from .view_helpers import x"
+    )
+
+
+def test_update_imports_keeps_the_section_break_when_a_section_s_first_import_goes() -> None:
+    module = cst.parse_module(
+        "import os\n"
+        "\n"
+        "from django.contrib.auth.mixins import LoginRequiredMixin\n"
+        "from django.shortcuts import render\n" + VIEWS_TAIL.replace("messages", "os")
+    )
+    code = update_imports(module, set(), first_use=3).code
+    assert code.startswith("import os\n\nfrom django.shortcuts import render\n\n\n@")
