@@ -10,23 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import FIXTURES, run_cli
+from harness import FIXTURES, LEGACY, manage, run_cli
 
-LEGACY = FIXTURES / "legacy-project"
 VIEWS = "project/shop/views.py"
-
-
-def manage(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=project / "project",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
 
 
 @pytest.fixture
