@@ -95,24 +95,34 @@ class _SelfRewriter(cst.CSTTransformer):
         return updated
 
 
-class _NameCollector(cst.CSTVisitor):
+class NameUses(cst.CSTVisitor):
+    """Collect the names code uses; attribute names and keyword argument names are not uses."""
+
     def __init__(self) -> None:
         super().__init__()
         self.names: set[str] = set()
-        self.returns = 0
-        self.has_yield = False
-        self.depth = 0
 
     def visit_Name(self, node: cst.Name) -> None:
+        """Record a name."""
         self.names.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
+        """Visit ``x`` of ``x.attr`` only."""
         node.value.visit(self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
+        """Visit the value of ``key=value`` only."""
         node.value.visit(self)
         return False
+
+
+class _NameCollector(NameUses):
+    def __init__(self) -> None:
+        super().__init__()
+        self.returns = 0
+        self.has_yield = False
+        self.depth = 0
 
     def visit_Call(self, node: cst.Call) -> bool:
         return _super_method(node.func) is None

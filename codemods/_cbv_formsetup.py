@@ -13,6 +13,7 @@ import re
 
 import libcst as cst
 from redpanda_migrate.codemods._cbv_body import (
+    NameUses,
     Unsupported,
     parameter_names,
     parameters_without_self,
@@ -131,26 +132,9 @@ def _fresh_initial(builder: ViewBuilder) -> str:
     return default if isinstance(builder.attr("initial"), cst.Dict) else f"{default}.copy()"
 
 
-class _Names(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-
 def _local_names(func: cst.FunctionDef) -> set[str]:
     """Collect the names a method's body uses, without attribute and keyword argument names."""
-    collector = _Names()
+    collector = NameUses()
     func.body.visit(collector)
     return collector.names
 
