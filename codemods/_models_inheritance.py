@@ -2,7 +2,7 @@
 
 A base is resolved through the module's imports to a class of the project (read from its
 source), to a well-known class of Django or of a popular package (described in
-:data:`KNOWN_BASES`), or to something unknown. Unknown bases are never guessed at: the caller
+:mod:`._models_known`), or to something unknown. Unknown bases are never guessed at: the caller
 refuses the class.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from redpanda_migrate.codemods._models_known import KnownBase, known_base, known_not_model
 from redpanda_migrate.codemods._models_source import (
     UNKNOWN,
     ClassInfo,
@@ -27,41 +28,12 @@ NON_MODEL_SUFFIXES = ("Manager", "QuerySet", "Queryset", "Choices", "Mixin")
 
 
 @dataclass(frozen=True)
-class KnownBase:
-    """A class outside the project whose model nature is known.
-
-    :param abstract: an abstract model (its fields are copied into each child).
-    :param fields: the date fields it provides, name -> ``created``/``updated``.
-    """
-
-    abstract: bool
-    fields: Mapping[str, str] = field(default_factory=dict)
-
-
-KNOWN_BASES: dict[str, KnownBase] = {
-    "model_utils.models.TimeStampedModel": KnownBase(
-        True, {"created": "created", "modified": "updated"}
-    ),
-    "django_extensions.db.models.TimeStampedModel": KnownBase(
-        True, {"created": "created", "modified": "updated"}
-    ),
-    "django.contrib.auth.models.AbstractUser": KnownBase(True, {"date_joined": "created"}),
-    "django.contrib.auth.models.AbstractBaseUser": KnownBase(True),
-    "django.contrib.auth.base_user.AbstractBaseUser": KnownBase(True),
-    "django.contrib.auth.models.PermissionsMixin": KnownBase(True),
-    "django.contrib.auth.models.User": KnownBase(False),
-    "django.contrib.auth.models.Group": KnownBase(False),
-    "django.contrib.sites.models.Site": KnownBase(False),
-}
-
-
-@dataclass(frozen=True)
 class Resolved:
     """What a base expression stands for.
 
     :param kind: ``model`` (``models.Model``), ``project`` (a class of the project),
-        ``known`` (an entry of :data:`KNOWN_BASES`), ``other`` (surely not a model) or
-        ``unknown``.
+        ``known`` (an entry of :data:`._models_known.KNOWN_BASES`), ``other`` (surely not a
+        model) or ``unknown``.
     :param name: the qualified name, for messages.
     :param module: for ``project``, the module defining the class.
     :param info: for ``project``, the class.
@@ -172,8 +144,11 @@ def resolve_qualified(modules: ProjectModules, qualified: str, depth: int = 0) -
     """
     if qualified in MODEL_ROOTS:
         return Resolved("model", qualified)
-    if qualified in KNOWN_BASES:
-        return Resolved("known", qualified, known=KNOWN_BASES[qualified])
+    known = known_base(qualified)
+    if known is not None:
+        return Resolved("known", qualified, known=known)
+    if known_not_model(qualified):
+        return Resolved("other", qualified)
     if qualified.split(".")[0] in STDLIB_ROOTS:
         return Resolved("other", qualified)
     if qualified.startswith("django."):
@@ -190,7 +165,7 @@ def resolve_qualified(modules: ProjectModules, qualified: str, depth: int = 0) -
 
 
 def _resolve_django(qualified: str) -> Resolved:
-    """Classify a Django class not in :data:`KNOWN_BASES`.
+    """Classify a Django class not in :data:`._models_known.KNOWN_BASES`.
 
     Classes of ``django.contrib`` named ``Abstract...`` are abstract models; the classes that
     ``django.contrib.<app>.models`` exports are concrete models, except managers and querysets;
@@ -214,6 +189,7 @@ def _merge_abstract(lineage: Lineage, parent: Lineage, info: ClassInfo, where: s
     lineage.fields.update(parent.fields)
     lineage.non_fields.update(parent.non_fields)
     lineage.known_fields.update(parent.known_fields)
+    lineage.concrete_parents.extend(parent.concrete_parents)
     for member in info.members.values():
         if member.kind == "field":
             lineage.fields[member.name] = member
@@ -247,6 +223,9 @@ def lineage_of(
             lineage.is_model = True
             if not resolved.known.abstract:
                 lineage.concrete_parents.append(resolved.name)
+            elif resolved.known.concrete_parent:
+                parent_name = resolved.known.concrete_parent
+                lineage.concrete_parents.append(f"{parent_name} (through {resolved.name})")
             for name, meaning in resolved.known.fields.items():
                 lineage.known_fields[name] = (meaning, resolved.name)
         elif resolved.kind == "project":

@@ -105,7 +105,7 @@ def _skip_reason(info: ClassInfo, lineage: Lineage) -> str | None:
             "parent's), so it gets no fields; left alone"
         )
     if lineage.concrete_parents:
-        parents = ", ".join(lineage.concrete_parents)
+        parents = ", ".join(dict.fromkeys(lineage.concrete_parents))
         return (
             f"{info.name} inherits from the concrete model {parents} (multi-table "
             "inheritance): created_at/updated_at belong on the parent's table; left alone"
@@ -197,7 +197,8 @@ def judge(modules: ProjectModules, module: ModuleInfo, info: ClassInfo) -> Verdi
         base, a mixin, a ``TextChoices``...).
     """
     lineage = lineage_of(modules, module, info)
-    if lineage.unknown_bases:
+    # a concrete parent makes a multi-table inheritance child whatever the unknown bases are
+    if lineage.unknown_bases and not lineage.concrete_parents:
         if not _looks_like_model(info) and not lineage.is_model:
             return None
         return Verdict(

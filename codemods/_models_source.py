@@ -15,8 +15,19 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from redpanda_migrate.codemod import InputError
 
-# Callees that declare a field although their name does not end with "Field".
-FIELD_CALLEES = frozenset({"ForeignKey", "GenericForeignKey", "GenericRelation"})
+# Callees that declare a field although their name does not end with "Field" (Django's, and
+# the relations of django-modelcluster, django-taggit and django-mptt).
+FIELD_CALLEES = frozenset(
+    {
+        "ForeignKey",
+        "GenericForeignKey",
+        "GenericRelation",
+        "ParentalKey",
+        "TaggableManager",
+        "ClusterTaggableManager",
+        "TreeForeignKey",
+    }
+)
 UNKNOWN = object()  # a Meta value that is not a literal
 
 

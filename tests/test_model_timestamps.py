@@ -9,6 +9,7 @@ import pytest
 from redpanda_migrate.codemods._models_edit import add_fields, datetime_field_callee, insert_name
 from redpanda_migrate.codemods._models_inheritance import ProjectModules
 from redpanda_migrate.codemods._models_kinds import judge
+from redpanda_migrate.codemods._models_known import canonical_name, known_not_model
 from redpanda_migrate.codemods._models_migrations import (
     AddedField,
     MigrationsProblem,
@@ -151,6 +152,90 @@ def test_gis_models_and_contrib_concrete_parents() -> None:
     assert found["User"].add == ("updated_at",)
     assert "date_joined (from django.contrib.auth.models.AbstractUser)" in found["User"].notes[0]
     assert found["Manager"] is None
+
+
+THIRD_PARTY = """
+    from django.db import models
+    from mezzanine.pages.models import Displayable
+    from wagtail import blocks
+    from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormSubmission
+    from wagtail.core.models import Orderable as OldOrderable
+    from wagtail.models import DraftStateMixin, Page, PreviewableMixin
+    from wagtail.models.revisions import RevisionMixin
+
+    class Card(blocks.StructBlock):
+        title = blocks.CharBlock()
+
+    class Snippet(DraftStateMixin, RevisionMixin, PreviewableMixin, models.Model):
+        pass
+
+    class Slide(OldOrderable):
+        pass
+
+    class Base(Page):
+        class Meta:
+            abstract = True
+
+    class News(Base):
+        pass
+
+    class Contact(AbstractEmailForm):
+        pass
+
+    class Promo(Displayable, Page):
+        pass
+
+    class Event(Displayable, OldOrderable):
+        pass
+
+    class Submission(AbstractFormSubmission):
+        pass
+"""
+
+
+def test_well_known_third_party_bases_are_static_facts() -> None:
+    found = verdicts({"app/models.py": THIRD_PARTY})
+    assert found["Card"] is None and found["Base"] is None
+    assert found["Snippet"].add == found["Slide"].add == ("created_at", "updated_at")
+    for name, parent in (
+        ("News", "wagtail.models.Page"),
+        ("Contact", "wagtail.models.Page (through wagtail.contrib.forms.models.Abstract"),
+        ("Promo", "wagtail.models.Page"),
+    ):
+        assert found[name].refusal is None
+        assert f"inherits from the concrete model {parent}" in found[name].notes[0]
+    assert found["Event"].refusal.startswith("Event inherits from mezzanine.pages.models.Disp")
+    assert "OldOrderable" not in found["Event"].refusal
+    assert found["Submission"].add == ("updated_at",)
+    assert "submit_time (from wagtail.contrib.forms" in found["Submission"].notes[0]
+
+
+@pytest.mark.parametrize(
+    ("qualified", "expected"),
+    [
+        ("wagtail.core.models.Page", "wagtail.models.Page"),
+        ("wagtail.models.pages.Page", "wagtail.models.Page"),
+        ("wagtail.core.models.i18n.TranslatableMixin", "wagtail.models.TranslatableMixin"),
+        ("treebeard.mp_tree.MP_Node", "treebeard.mp_tree.MP_Node"),
+    ],
+)
+def test_canonical_name_accepts_both_wagtail_spellings(qualified: str, expected: str) -> None:
+    assert canonical_name(qualified) == expected
+
+
+@pytest.mark.parametrize(
+    ("qualified", "expected"),
+    [
+        ("wagtail.blocks.StructValue", True),
+        ("wagtail.core.blocks.StructBlock", True),
+        ("wagtail.images.blocks.ImageChooserBlock", True),
+        ("wagtail.search.index.Indexed", True),
+        ("wagtail.models.Orderable", False),
+        ("otherlib.blocks.Thing", False),
+    ],
+)
+def test_known_not_model(qualified: str, expected: bool) -> None:
+    assert known_not_model(qualified) is expected
 
 
 def test_meta_that_is_not_a_literal_is_refused() -> None:
