@@ -91,6 +91,14 @@ def plan_service(
             "replace it, because merge keys are shallow",
             line,
         )
+    moving = [v for v in plan.kept if values[v] is not None and v not in stack.dotenv]
+    if moving and stack.python_loads:
+        sources = ", ".join(sorted({origins[v] for v in moving}))
+        raise Refusal(
+            f"{name}: env_file stays: moving {', '.join(moving)} from {sources} into the root "
+            f".env {bare_python_reason(stack)}",
+            line,
+        )
     for variable in plan.kept:
         if "$" in (values[variable] or "") and len(set(origins.values())) > 1:
             raise Refusal(
@@ -126,6 +134,8 @@ def check_value(stack: Stack, variable: str, value: str | None, line: int) -> No
                 line,
             )
         return
+    if stack.python_loads:
+        raise Refusal(f"moving {variable} into the root .env {bare_python_reason(stack)}", line)
     if dotenv_line(variable, value) is None:
         raise Refusal(f"the value of {variable} cannot be written to .env unchanged", line)
     pattern = re.compile(r"\$\{?" + re.escape(variable) + r"\b")
@@ -135,6 +145,25 @@ def check_value(stack: Stack, variable: str, value: str | None, line: int) -> No
             "would change that",
             line,
         )
+
+
+def bare_python_reason(stack: Stack) -> str:
+    """Say why nothing may be added to the root ``.env``: the project's Python code loads it.
+
+    Enforces the standard's layout (root ``.env`` for Compose interpolation only, ``project/.env``
+    for bare-Python runs) without changing what a bare-Python run sees now.
+
+    :param stack: the stack, with at least one entry in ``python_loads``.
+    :returns: the end of a refusal sentence (names only, never values).
+    """
+    load = stack.python_loads[0]
+    others = len({other.path for other in stack.python_loads} - {load.path})
+    more = f" and {others} other file{'s' if others > 1 else ''}" if others else ""
+    return (
+        f"would change what bare-Python runs see: {load.path} loads it ({load.how}, line "
+        f"{load.line}){more}; give bare-Python runs their own project/.env, as the standard's "
+        "layout does"
+    )
 
 
 def plan_all(stack: Stack, code: ProjectCode) -> list[tuple[ServicePlan, bool]]:

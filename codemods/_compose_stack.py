@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from redpanda_migrate.codemods._compose_pyloaders import DotenvLoad
 from redpanda_migrate.codemods._compose_yaml import (
     EnvFileRef,
     Refusal,
@@ -150,6 +151,8 @@ class Stack:
     :param bare: the variables some service gets as a bare ``VAR`` (no value in its env file).
     :param shadowed: root default files that Compose does not load, because another one
         exists (read only for their interpolations).
+    :param python_loads: the places where the project's Python code may load the root ``.env``
+        (nothing may then be added to it).
     """
 
     files: Mapping[str, str]
@@ -162,6 +165,7 @@ class Stack:
     notes: list[Finding] = field(default_factory=list)
     refusals: list[Finding] = field(default_factory=list)
     shadowed: list[ComposeFile] = field(default_factory=list)
+    python_loads: list[DotenvLoad] = field(default_factory=list)
 
     @property
     def selections(self) -> list[list[ComposeFile]]:

@@ -28,6 +28,12 @@ from redpanda_migrate.codemods._compose_dotfiles import (
 )
 from redpanda_migrate.codemods._compose_edit import apply_plan, literal_secrets
 from redpanda_migrate.codemods._compose_plan import plan_all, refuse_conflicts, refuse_inheritors
+from redpanda_migrate.codemods._compose_pyloaders import (
+    DOTENV_SEARCH,
+    DotenvLoad,
+    root_dotenv_loads,
+    shield_candidates,
+)
 from redpanda_migrate.codemods._compose_stack import (
     DOTENV,
     EXAMPLE,
@@ -44,6 +50,7 @@ from redpanda_migrate.codemods._compose_yaml import (
     load_compose,
     services_of,
 )
+from redpanda_migrate.codemods._envvars import shared_instances
 from ruamel.yaml.comments import CommentedMap
 
 from redpanda_migrate.codemod import (
@@ -137,6 +144,35 @@ def _dotfile_writes(stack: Stack) -> dict[str, str]:
     return writes
 
 
+def _python_loads(
+    files: Mapping[str, str], all_paths: Iterable[str]
+) -> tuple[list[DotenvLoad], list[tuple[DotenvLoad, str]]]:
+    shared = set()
+    for path, text in files.items():
+        if path.endswith(".py") and "decouple" in text:
+            shared |= {n for n, kind in shared_instances(text).items() if kind == "decouple"}
+    return root_dotenv_loads(files, set(all_paths) | set(files), shared)
+
+
+def _shield_notes(shielded: list[tuple[DotenvLoad, str]]) -> list[Finding]:
+    """Warn where python-dotenv's search stops at a nearer ``.env`` only when run from a file."""
+    notes = []
+    for load, nearer in shielded:
+        if load.search != DOTENV_SEARCH:
+            continue
+        folder = nearer.rpartition("/")[0]
+        notes.append(
+            Finding(
+                load.path,
+                load.line,
+                f"{load.how} reads {nearer}, not the root .env that now holds moved values; "
+                "under a debugger, coverage or in a REPL it searches from the working "
+                f"directory instead: run those from {folder}/",
+            )
+        )
+    return notes
+
+
 def transform(project: ProjectInput) -> ProjectOutcome:
     """Scope every root Compose service's environment to what it consumes.
 
@@ -170,6 +206,7 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         return ProjectOutcome(refusals=tuple(stack.refusals))
     all_paths = tuple(dict.fromkeys([*project.facts.files, *project.files]))
     code = project_code(project.files, all_paths, FILES)
+    stack.python_loads, shielded = _python_loads(project.files, all_paths)
     accepted = plan_all(stack, code)
     refused = refuse_conflicts(stack, accepted) | refuse_inheritors(stack, accepted)
     changed = False
@@ -192,16 +229,21 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     }
     if changed or writes:
         writes.update(_dotfile_writes(stack))
+    if stack.additions:
+        stack.notes += _shield_notes(shielded)
     return ProjectOutcome(writes, tuple(stack.notes), tuple(stack.refusals))
 
 
 def secret_env_files(texts: Mapping[str, str]) -> Iterable[str]:
     """Name the ``env_file:`` files of the root Compose files, so their values stay hidden.
 
+    Also the ``.env`` files nearer than the root one to Python code that searches upward for
+    it (``load_dotenv()``), usually git-ignored: they decide whether it reads the root one.
+
     :param texts: the candidate files.
     :returns: project-relative paths.
     """
-    found: list[str] = []
+    found: list[str] = list(shield_candidates(texts))
     for path, text in texts.items():
         if not is_compose_file(path) or "/" in path:
             continue
@@ -246,6 +288,9 @@ CODEMOD = Codemod(
         "#!",
         "envsubst",
         "printenv",
+        "dotenv",
+        "read_env",
+        "decouple",
     ),
     also_reads=(DOTENV, EXAMPLE, ".gitignore", ".dockerignore"),
     secret_reads=secret_env_files,

@@ -354,7 +354,7 @@ def own_keys(compose_text: str) -> dict[str, set[str]]:
 
 
 def test_cookiecutter_merging_services_get_their_own_blocks(tmp_path: Path) -> None:
-    before = FIXTURES / "compose-env-scoping" / "cookiecutter-django" / "before"
+    before = FIXTURES / "compose-env-scoping" / "cookiecutter-django-no-dotenv-loader" / "before"
     project = copy_tree(before, tmp_path / "project")
     old = compose_environments(project)
     run_codemod(project, CODEMOD_ID)

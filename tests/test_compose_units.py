@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from harness import FIXTURES, copy_tree, run_codemod
 from redpanda_migrate.codemods import compose_env_scoping as module
 from redpanda_migrate.codemods._compose_build import dockerfile_base
 from redpanda_migrate.codemods._compose_consumers import (
@@ -11,6 +16,14 @@ from redpanda_migrate.codemods._compose_consumers import (
     script_paths,
 )
 from redpanda_migrate.codemods._compose_dotfiles import dotenv_line, ensure_ignored, update_example
+from redpanda_migrate.codemods._compose_pyloaders import (
+    DECOUPLE_SEARCH,
+    DOTENV_SEARCH,
+    FIXED,
+    dotenv_loads,
+    may_be_root_dotenv,
+    root_dotenv_loads,
+)
 from redpanda_migrate.codemods._compose_yaml import is_compose_file
 from redpanda_migrate.codemods._envvars import EnvUsage, scan_python, shared_instances
 
@@ -198,3 +211,110 @@ def test_update_example_lists_bare_variables_with_an_empty_value() -> None:
     )
     assert "API_TOKEN=\n" in text
     assert "DB_PASSWORD=change-me\n" in text
+
+
+# -- the project's Python code loading the root .env -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "search"),
+    [
+        ("import dotenv\ndotenv.load_dotenv()\n", DOTENV_SEARCH),
+        ("from dotenv import load_dotenv, find_dotenv\nload_dotenv(find_dotenv())\n", "dotenv"),
+        ("from dotenv import dotenv_values\nV = dotenv_values()\n", DOTENV_SEARCH),
+        ('from dotenv import load_dotenv\nload_dotenv(".env")\n', FIXED),
+        ('from dotenv import load_dotenv\nload_dotenv("../.env")\n', FIXED),
+        ("from dotenv import load_dotenv\nload_dotenv(BASE_DIR / '.env')\n", FIXED),
+        ("from dotenv import *\nload_dotenv(find_dotenv(usecwd=True))\n", FIXED),
+        ('from dotenv import load_dotenv\nload_dotenv("project/.env")\n', None),
+        ('from dotenv import load_dotenv\nload_dotenv(".env.local")\n', None),
+        ("from dotenv import *\nload_dotenv(find_dotenv('.env.test'))\n", None),
+        ("import environ\nenviron.Env.read_env()\n", FIXED),
+        ("import environ\nenv = environ.Env()\nenv.read_env(str(ROOT / '.env'))\n", FIXED),
+        ('import environ\nenviron.Env.read_env("/etc/app.env")\n', None),
+        ("from decouple import config\nA = config('A')\n", DECOUPLE_SEARCH),
+        ("from decouple import AutoConfig\nconfig = AutoConfig(search_path=BASE)\n", FIXED),
+        ("from decouple import Config, RepositoryEnv\nc = Config(RepositoryEnv('.env'))\n", FIXED),
+        (
+            "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
+            "class S(BaseSettings):\n    model_config = SettingsConfigDict(env_file='.env')\n",
+            FIXED,
+        ),
+        (
+            "from pydantic import BaseSettings\nclass S(BaseSettings):\n"
+            "    class Config:\n        env_file = None\n",
+            None,
+        ),
+        ("import os\nA = os.environ.get('X')\n", None),
+    ],
+)
+def test_dotenv_loads(source: str, search: str | None) -> None:
+    found = dotenv_loads("config/settings.py", source)
+    assert [load.search for load in found] == ([search] if search else [])
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [(".env", True), ("./.env", True), ("../../.env", True), ("app/.env", False),
+     ("/srv/.env", False), (".env.prod", False)],
+)  # fmt: skip
+def test_may_be_root_dotenv(path: str, expected: bool) -> None:
+    assert may_be_root_dotenv(path) is expected
+
+
+def test_a_nearer_dotenv_shields_upward_searches_only() -> None:
+    texts = {
+        "project/manage.py": "import dotenv\ndotenv.load_dotenv()\n",
+        "project/config/settings.py": "from decouple import config\nA = config('A')\n",
+        "tools/run.py": "from dotenv import load_dotenv\nload_dotenv('.env')\n",
+    }
+    loads, shielded = root_dotenv_loads(texts, {*texts, "project/.env"})
+    assert [(load.path, load.how) for load in loads] == [("tools/run.py", "dotenv.load_dotenv")]
+    assert {(load.path, nearer) for load, nearer in shielded} == {
+        ("project/manage.py", "project/.env"),
+        ("project/config/settings.py", "project/.env"),
+    }
+    # decouple also stops at settings.ini, even at the root; python-dotenv does not
+    loads, _ = root_dotenv_loads(
+        {k: v for k, v in texts.items() if "tools" not in k}, {*texts, "settings.ini"}
+    )
+    assert [load.path for load in loads] == ["project/manage.py"]
+
+
+def test_secret_reads_names_the_dotenv_files_that_may_shield() -> None:
+    texts = {"project/config/settings.py": "import dotenv\ndotenv.load_dotenv()\n"}
+    assert list(module.secret_env_files(texts)) == ["project/config/.env", "project/.env"]
+
+
+def _probe(project: Path) -> dict[str, str]:
+    """What python-dotenv gives each file that calls load_dotenv, as a bare-Python run sees it.
+
+    A real python-dotenv search, run from the project root in a fresh interpreter; values are
+    compared as digests, never printed.
+    """
+    seen = {}
+    for caller in sorted(project.rglob("*.py")):
+        if "load_dotenv(" not in caller.read_text():
+            continue
+        probe = caller.with_name("_dotenv_probe.py")
+        probe.write_text(
+            "import hashlib, json, dotenv\n"
+            "values = dotenv.dotenv_values(dotenv.find_dotenv())\n"
+            "print(hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest())\n"
+        )
+        result = subprocess.run(
+            [sys.executable, str(probe)], cwd=project, capture_output=True, text=True, check=True
+        )
+        probe.unlink()
+        seen[str(caller.relative_to(project))] = result.stdout
+    return seen
+
+
+@pytest.mark.parametrize("case", ["python-loads-root-dotenv", "nested-dotenv-shield"])
+def test_bare_python_dotenv_is_unchanged(tmp_path: Path, case: str) -> None:
+    project = copy_tree(FIXTURES / "compose-env-scoping" / case / "before", tmp_path / "p")
+    compose = (project / "docker-compose.yml").read_text()
+    before = _probe(project)
+    run_codemod(project, "compose-env-scoping")
+    assert before and _probe(project) == before
+    assert (project / "docker-compose.yml").read_text() != compose  # and the rule still ran
