@@ -24,6 +24,7 @@ from redpanda_migrate.codemods._cbv_builder import (
     literal,
     node_code,
 )
+from redpanda_migrate.codemods._cbv_text import paragraph
 
 KIND_WORDS = {
     "template": "TemplateView",
@@ -97,10 +98,11 @@ def access_decorators(builder: ViewBuilder) -> list[str]:
     return decorators
 
 
-def docstring(spec: ViewSpec) -> str:
+def docstring(spec: ViewSpec, width: int = 88) -> str:
     """Write the converted function's docstring: the class's own summary or one for its kind.
 
     :param spec: the class.
+    :param width: the project's line length, which the origin paragraph is wrapped at.
     :returns: the indented docstring lines.
     """
     if spec.docstring and "\n" not in spec.docstring.strip() and '"' not in spec.docstring:
@@ -108,7 +110,7 @@ def docstring(spec: ViewSpec) -> str:
     else:
         summary = _summary(spec)
     origin = f"Converted from the class-based {spec.class_name} ({KIND_WORDS[spec.kind]})."
-    return f'    """{summary}\n\n    {origin}\n    """'
+    return f'    """{summary}\n\n{paragraph(origin, width)}\n    """'
 
 
 def _summary(spec: ViewSpec) -> str:

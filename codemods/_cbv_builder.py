@@ -65,9 +65,10 @@ def literal(node: cst.BaseExpression | None) -> object:
 class ViewBuilder:
     """Write one function-based view: its lines, imports and module-level definitions."""
 
-    def __init__(self, spec: ViewSpec, taken: AbstractSet[str]) -> None:
+    def __init__(self, spec: ViewSpec, taken: AbstractSet[str], width: int = 88) -> None:
         self.spec = spec
         self.taken = taken
+        self.width = width
         self.imports: set[tuple[str, str]] = set()
         self.before: list[str] = []
         self.lines: list[str] = []

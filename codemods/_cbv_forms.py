@@ -36,6 +36,7 @@ from redpanda_migrate.codemods._cbv_formsetup import (
     form_arguments,
 )
 from redpanda_migrate.codemods._cbv_hooks import template_names
+from redpanda_migrate.codemods._cbv_order import check_context_order
 from redpanda_migrate.codemods._cbv_text import double_quoted, percent_to_format
 
 
@@ -222,6 +223,7 @@ def _expand_model_form_valid(
 
 
 def _render_form_flow(builder: ViewBuilder, instance: bool, saves: bool) -> None:
+    check_context_order(builder.spec.methods)
     form_class = emit_form_class(builder)
     emit_initial(builder)
     if "get_form_kwargs" not in builder.spec.methods:

@@ -21,6 +21,7 @@ from redpanda_migrate.codemods._cbv_body import (
     rewrite_body,
 )
 from redpanda_migrate.codemods._cbv_builder import ViewBuilder, node_code, super_default
+from redpanda_migrate.codemods._cbv_text import short_docstring
 
 
 def template_names(builder: ViewBuilder, default: Callable[[], str | None]) -> str:
@@ -106,8 +107,11 @@ def method_function(builder: ViewBuilder, method: str, suffix: str, default: str
         "\n".join(
             [
                 f"def {name}({params}):",
-                f'    """Give {builder.spec.func_name}\'s {suffix.replace("_", " ")} '
-                f'(was {builder.spec.class_name}.{method})."""',
+                short_docstring(
+                    f"Give {builder.spec.func_name}'s {suffix.replace('_', ' ')}",
+                    f"was {builder.spec.class_name}.{method}",
+                    builder.width,
+                ),
                 *("    " + line if line else "" for line in body.rstrip("\n").split("\n")),
             ]
         )

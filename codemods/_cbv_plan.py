@@ -27,6 +27,7 @@ from redpanda_migrate.codemods._cbv_helpergen import (
 from redpanda_migrate.codemods._cbv_helpers import HELPER_MODULE_NAME
 from redpanda_migrate.codemods._cbv_imports import bound_names, update_imports
 from redpanda_migrate.codemods._cbv_render import HELPERS, Rendered, render_view
+from redpanda_migrate.codemods._cbv_style import DEFAULT_LINE_LENGTH
 from redpanda_migrate.codemods._cbv_urls import ClassKey, Route, name_lines, rewrite_urlconf
 
 from redpanda_migrate.codemod import ProjectInput
@@ -144,12 +145,14 @@ def plan_conversions(
     candidates: list[Candidate],
     views_texts: Mapping[str, cst.Module],
     templates: Mapping[str, str],
+    width: int = DEFAULT_LINE_LENGTH,
 ) -> dict[ClassKey, str]:
     """Describe and render every candidate; refuse those that cannot convert.
 
     :param candidates: every candidate class; ``refused``, ``spec`` and ``rendered`` are set.
     :param views_texts: the parsed modules holding the candidates, by path.
     :param templates: the templates that read ``view`` (:func:`templates_using_view`).
+    :param width: the project's line length, which generated code is wrapped at.
     :returns: (path, class name) -> function name, for the classes that convert.
     """
     renames: dict[ClassKey, str] = {}
@@ -191,7 +194,7 @@ def plan_conversions(
                     break
             else:
                 raise Unsupported(f"the module already uses the name {spec.func_name!r}")
-            rendered = render_view(spec, names)
+            rendered = render_view(spec, names, width)
             generated = set(bound_names(cst.parse_module(rendered.text)))
             clash = generated & (names - {spec.class_name})
             if clash:
@@ -277,7 +280,7 @@ def refuse_unsafe_packages(
             candidate.refused = f"{helper} exists and is not the helper module this tool writes"
 
 
-def _rewrite_views_module(module: cst.Module, converted: list[Candidate]) -> cst.Module:
+def _rewrite_views_module(module: cst.Module, converted: list[Candidate], width: int) -> cst.Module:
     by_name = {c.node.name.value: c for c in converted}
     body: list[cst.BaseStatement] = []
     needed: set[tuple[str, str]] = set()
@@ -295,7 +298,7 @@ def _rewrite_views_module(module: cst.Module, converted: list[Candidate]) -> cst
         new[0] = new[0].with_changes(leading_lines=statement.leading_lines)
         body.extend(new)
         needed |= candidate.rendered.imports
-    return update_imports(module.with_changes(body=body), needed, first_use)
+    return update_imports(module.with_changes(body=body), needed, first_use, width)
 
 
 def plan_writes(
@@ -305,6 +308,7 @@ def plan_writes(
     project: ProjectInput,
     all_files: list[str],
     roots: list[str],
+    width: int = DEFAULT_LINE_LENGTH,
 ) -> dict[str, str | None]:
     """Produce the new text of every views module, helper module and URLconf.
 
@@ -316,6 +320,7 @@ def plan_writes(
     :param project: the project input.
     :param all_files: every file path of the project.
     :param roots: the project roots (folders of ``manage.py``, and the top).
+    :param width: the project's line length, for the views modules' new import lines.
     :returns: path -> new text.
     """
     py_files = project.files
@@ -327,7 +332,7 @@ def plan_writes(
             converted_by_path.setdefault(candidate.path, []).append(candidate)
     for path, converted in converted_by_path.items():
         try:
-            new_module = _rewrite_views_module(modules[path], converted)
+            new_module = _rewrite_views_module(modules[path], converted, width)
         except Unsupported as reason:
             for candidate in converted:
                 candidate.refused = str(reason)

@@ -27,9 +27,7 @@ from redpanda_migrate.codemods._cbv_builder import (
 from redpanda_migrate.codemods._cbv_delete import DELETE_RENDERERS
 from redpanda_migrate.codemods._cbv_forms import FORM_RENDERERS
 from redpanda_migrate.codemods._cbv_pages import PAGE_RENDERERS, render_plain_view
-from redpanda_migrate.codemods._cbv_text import (
-    wrap_line,
-)
+from redpanda_migrate.codemods._cbv_text import LINE_LENGTH, wrap_line
 
 
 @dataclass
@@ -47,7 +45,9 @@ class Rendered:
 RENDERERS = {**PAGE_RENDERERS, **FORM_RENDERERS, **DELETE_RENDERERS}
 
 
-def render_view(spec: ViewSpec, taken: AbstractSet[str] = frozenset()) -> Rendered:
+def render_view(
+    spec: ViewSpec, taken: AbstractSet[str] = frozenset(), width: int = LINE_LENGTH
+) -> Rendered:
     """Write the function-based view (and what it needs) for one class-based view.
 
     Enforces "Views" of the standard: function-based views, explicit logic, shared helpers,
@@ -55,10 +55,11 @@ def render_view(spec: ViewSpec, taken: AbstractSet[str] = frozenset()) -> Render
 
     :param spec: the class, as read by :func:`~codemods._cbv_analysis.describe_class`.
     :param taken: module-level names already in use, which new definitions avoid.
+    :param width: the project's line length, which the generated code is wrapped at.
     :returns: the module-level code and the imports it needs.
     :raises Unsupported: when some part of the class has no exact plain equivalent.
     """
-    builder = ViewBuilder(spec, taken)
+    builder = ViewBuilder(spec, taken, width)
     if spec.kind == "view":
         methods, signature = render_plain_view(builder)
     else:
@@ -72,7 +73,12 @@ def render_view(spec: ViewSpec, taken: AbstractSet[str] = frozenset()) -> Render
     else:
         allow = builder.need(HELPERS, "allow_methods")
         decorators.append(f"@{allow}({', '.join(f'{m!r}' for m in methods)})".replace("'", '"'))
-    lines = [*decorators, f"def {spec.func_name}({signature}):", docstring(spec), *builder.lines]
-    lines = [wrap_line(line) for line in lines]
+    lines = [
+        *decorators,
+        f"def {spec.func_name}({signature}):",
+        docstring(spec, width),
+        *builder.lines,
+    ]
+    lines = [wrap_line(line, width) for line in lines]
     blocks = [*builder.before, "\n".join(lines)]
     return Rendered("\n\n\n".join(blocks) + "\n", builder.imports)

@@ -9,6 +9,7 @@ tuples.
 from __future__ import annotations
 
 import re
+import textwrap
 
 import libcst as cst
 
@@ -61,6 +62,41 @@ def fields_code(fields: cst.BaseExpression) -> str:
         items = ", ".join(code_of(element.value) for element in fields.elements)
         return f"({items},)" if len(fields.elements) == 1 else f"({items})"
     return code_of(fields)
+
+
+def paragraph(text: str, width: int, indent: str = "    ") -> str:
+    """Wrap a docstring paragraph at ``width`` columns (ruff format never re-wraps it).
+
+    :param text: the paragraph, on one line.
+    :param width: the project's line length.
+    :param indent: the docstring's indentation.
+    :returns: the indented lines, joined.
+    """
+    return textwrap.fill(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def short_docstring(summary: str, origin: str, width: int, indent: str = "    ") -> str:
+    """Write a one-line docstring ``summary (origin).``, or two paragraphs when too long.
+
+    :param summary: the first sentence, without its period.
+    :param origin: what it was, without a period.
+    :param width: the project's line length.
+    :param indent: the docstring's indentation.
+    :returns: the indented docstring.
+    """
+    quotes = '"' * 3
+    one = f"{indent}{quotes}{summary} ({origin}).{quotes}"
+    if len(one) <= width:
+        return one
+    details = paragraph(f"{origin[0].upper()}{origin[1:]}.", width, indent)
+    return f"{indent}{quotes}{summary}.\n\n{details}\n{indent}{quotes}"
 
 
 def _split_arguments(text: str) -> list[str] | None:

@@ -36,6 +36,7 @@ from redpanda_migrate.codemods._cbv_plan import (
     templates_using_view,
 )
 from redpanda_migrate.codemods._cbv_scan import worth_parsing
+from redpanda_migrate.codemods._cbv_style import CONFIG_FILES, configured_line_length
 from redpanda_migrate.codemods._cbv_urls import ClassKey, Route, find_routes
 
 from redpanda_migrate.codemod import (
@@ -102,12 +103,14 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     over implicit inheritance, shared logic in utility functions, ``login_required`` on
     protected views.
 
-    :param project: the project's Python files and templates.
+    :param project: the project's Python files and templates, and its formatter settings
+        (``pyproject.toml``, ``ruff.toml``, ``setup.cfg``...) for the line length.
     :returns: the rewritten views modules and URLconfs, the helper module, and refusals.
     """
     py_files = {p: t for p, t in project.files.items() if p.endswith(".py")}
     all_files = list(project.facts.files) or list(project.files)
     roots = _roots(project)
+    width = configured_line_length(project.files)
     modules: dict[str, cst.Module] = {}
     for path, text in py_files.items():
         if worth_parsing(text):
@@ -135,8 +138,8 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         for candidate in candidates:
             candidate.spec = candidate.rendered = None
         refuse_unsafe_packages(candidates, project, all_files)
-        renames = plan_conversions(candidates, views_modules, templates)
-        writes = plan_writes(candidates, renames, modules, project, all_files, roots)
+        renames = plan_conversions(candidates, views_modules, templates, width)
+        writes = plan_writes(candidates, renames, modules, project, all_files, roots, width)
         texts = {**py_files, **{p: t for p, t in writes.items() if t is not None}}
         leftovers = leftover_references(texts, renames, writes)
         if not leftovers:
@@ -174,6 +177,7 @@ CODEMOD = Codemod(
     section=SECTION,
     files=("**/*.py", "**/templates/**/*.html", "**/templates/**/*.txt"),
     needles=("View", "as_view", "view"),
+    also_reads=CONFIG_FILES,
     rationale=(
         "The standard wants function-based views exclusively: the logic of a view should be "
         "readable top to bottom in one function, not spread over a dozen generic-view "
