@@ -119,7 +119,8 @@ def nginx_codemod(
     :param rationale: why the standard wants it.
     :param example: a before/after example.
     :param rewrite: the rule, ``(file, project) -> FileResult``.
-    :param order: its place in the run (``nginx-resolver`` first, at 300).
+    :param order: its place in the run (``nginx-resolver`` last, at 360, so a ``Host`` header
+        added by ``nginx-proxy-headers`` lets it rewrite in the same run).
     :param report_errors: report files that do not parse (exactly one codemod does, so each
         error is shown once).
     :returns: the codemod, with the shared files, needles and crossplane validator.

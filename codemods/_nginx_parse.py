@@ -185,8 +185,19 @@ def lex(text: str) -> list[Token]:
     return tokens
 
 
+# ``${name}`` (nginx's delimited variable, or an envsubst placeholder in a ``.conf.template``).
+# crossplane's lexer glues the character after its ``}`` to the token (``${DOMAIN} www.x``
+# becomes one token) where nginx ends the token at the space, so both sides are compared with
+# ``${name}`` masked as ``$_name_`` (same length, no braces).
+BRACED_VARIABLE = re.compile(r"\$\{(\w+)\}")
+
+
+def _mask_braces(text: str) -> str:
+    return BRACED_VARIABLE.sub(r"$_\1_", text)
+
+
 def _crossplane_tokens(text: str) -> list[tuple[str, bool]]:
-    stream = _balance_braces(_lex_file_object(io.StringIO(text)))
+    stream = _balance_braces(_lex_file_object(io.StringIO(_mask_braces(text))))
     return [(value, quoted) for value, _, quoted in stream if quoted or not value.startswith("#")]
 
 
@@ -280,7 +291,7 @@ def parse_text(path: str, text: str) -> NginxFile:
         crossplane_tokens = _crossplane_tokens(text)
     except (NgxParserBaseException, StopIteration, RuntimeError) as error:
         raise InputError(f"invalid nginx configuration: {error}") from None
-    if crossplane_tokens != [(t.value, t.quoted) for t in tokens]:
+    if crossplane_tokens != [(_mask_braces(t.value), t.quoted) for t in tokens]:
         raise InputError("the nginx codemods cannot follow this file's quoting")
     kind = _kind(top)
     errors = []

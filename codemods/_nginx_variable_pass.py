@@ -6,8 +6,9 @@ or refused: the implicit ``proxy_redirect default`` (not applied to variables) b
 explicit ``proxy_redirect``; a URI part becomes a ``rewrite ... break;``; the default ``Host``
 header (``$proxy_host``) and ``$proxy_host``/``$proxy_port`` would change, so they are refused,
 as is a resolver other than Docker's, names that make the same variable (``a-b``, ``a_b``) and
-a variable already defined elsewhere. ``uwsgi_pass``/``fastcgi_pass``/... to a container name
-are reported, not rewritten.
+a variable already defined elsewhere. ``grpc_pass``/``memcached_pass`` to a container name
+are reported, not rewritten (``uwsgi_pass``/``fastcgi_pass``/``scgi_pass`` are rewritten with
+the checks of ``_nginx_address_pass``).
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def check_host_header(nginx: NginxFile, project: Project, use: Directive, target
             use.line,
             f"no proxy_set_header Host here: the backend receives Host '{target.name}' today "
             f"and would receive '{target.address}' with a variable proxy_pass; set "
-            "proxy_set_header Host (nginx-proxy-headers adds Host $host), then run again",
+            "proxy_set_header Host (nginx-proxy-headers, which runs before this codemod, adds "
+            "Host $host)",
         )
 
 
@@ -314,10 +316,12 @@ def without_name_clashes(
 
 
 def refuse_other_passes(nginx: NginxFile, upstream_names: set[str], result: FileResult) -> None:
-    """Report ``uwsgi_pass``/``fastcgi_pass``/... to a container name (resolved once, too).
+    """Report the ``*_pass`` to a container name that ``nginx-resolver`` does not rewrite.
 
-    Their address forms (no scheme, ``uwsgi://``, ``grpc://``) and variable support differ from
-    ``proxy_pass``, so they are not rewritten.
+    ``grpc_pass``/``memcached_pass``, ``suwsgi://`` and other forms without an exact variable
+    equivalent (``_nginx_address_pass``) are resolved once at start-up too: reported.
+
+    :param upstream_names: upstreams and hosts already handled (rewritten or refused).
     """
     for use in walk(nginx.top):
         if use.name == "proxy_pass" or use.name not in PASS_DIRECTIVES or not use.args:

@@ -14,9 +14,11 @@ the whole request URI, becomes ``rewrite ^/api/(.*)$ /$1 break;``; the default `
 (``$proxy_host``, the upstream's name) would become ``host:port``, so the rewrite is refused
 unless ``Host`` is set explicitly.
 Upstreams with several servers or any tuning (``keepalive``, weights, ``backup``, ``hash``...),
-unix sockets, and upstreams used by ``uwsgi_pass``/``fastcgi_pass``/... or from another file
-are refused, as are ``$proxy_host``/``$proxy_port`` in use, a resolver other than Docker's, names
-that make the same variable (``a-b``, ``a_b``) and one host proxied to with several addresses.
+unix sockets, and upstreams used by ``grpc_pass``/``memcached_pass`` or from another file
+are refused (``uwsgi_pass``/``fastcgi_pass``/``scgi_pass`` take a variable address too and are
+rewritten the same way, see ``_nginx_address_pass``), as are ``$proxy_host``/``$proxy_port``
+in use, a resolver other than Docker's, names that make the same variable (``a-b``, ``a_b``)
+and one host proxied to with several addresses.
 IP literals, ``localhost`` and unix sockets need no resolver and are left alone.
 """
 
@@ -37,6 +39,11 @@ from redpanda_migrate.codemods._nginx import (
     replace,
     variable_name,
     walk,
+)
+from redpanda_migrate.codemods._nginx_address_pass import (
+    ADDRESS_PASSES,
+    parse_address,
+    plan_address_use,
 )
 from redpanda_migrate.codemods._nginx_codemod import nginx_codemod
 from redpanda_migrate.codemods._nginx_variable_pass import (
@@ -136,25 +143,31 @@ def foreign_use(nginx: NginxFile, project: Project, target: Target) -> Refusal |
                     f"upstream {target.name} is also used in {other.path}:{use.line}; "
                     "rewrite both files together by hand",
                 )
-            if use.name != "proxy_pass":
+            if use.name not in ("proxy_pass", *ADDRESS_PASSES):
                 return Refusal(
                     use.line,
-                    f"{use.name} to {target.name}: its address forms differ from proxy_pass "
-                    "(no scheme), so it is not rewritten",
+                    f"{use.name} to {target.name}: its TLS name and :authority come from the "
+                    "literal address, so it is not rewritten",
                 )
-            if not URL.match(use.args[0]):
+            if use.name == "proxy_pass" and not URL.match(use.args[0]):
                 return Refusal(use.line, f"proxy_pass {use.args[0]}: cannot tell its parts")
     return None
 
 
 def literal_targets(nginx: NginxFile, upstream_names: set[str]) -> dict[str, Target]:
-    """``proxy_pass http://web:8000;`` with a container host name and no upstream.
+    """``proxy_pass http://web:8000;`` (or ``uwsgi_pass web:8000;``...) to a container name.
 
     :returns: targets by host name.
     """
     targets: dict[str, Target] = {}
-    for use in (d for d in walk(nginx.top) if d.name == "proxy_pass" and d.args):
-        match = URL.match(use.args[0])
+    for use in (d for d in walk(nginx.top) if d.args):
+        if use.name == "proxy_pass":
+            match = URL.match(use.args[0])
+        elif use.name in ADDRESS_PASSES:
+            match = parse_address(use)
+            match = match if match is not None and match["port"] else None
+        else:
+            continue
         if match is None or match["host"] in upstream_names or not needs_dns(match["host"]):
             continue
         if "." in match["host"]:
@@ -172,10 +185,11 @@ def rewrite_target(nginx: NginxFile, project: Project, target: Target, result: F
     :returns: ``True`` when the target was rewritten.
     """
     refusal = foreign_use(nginx, project, target)
-    uses = [d for d in pass_uses(nginx, target.name) if d.name == "proxy_pass"]
+    uses = [d for d in pass_uses(nginx, target.name) if d.name in ("proxy_pass", *ADDRESS_PASSES)]
     if refusal is None and target.upstream is not None and not uses:
         refusal = Refusal(
-            target.upstream.line, f"upstream {target.name} is not used by a proxy_pass here"
+            target.upstream.line,
+            f"upstream {target.name} is not used by a proxy_pass or uwsgi_pass here",
         )
     variable = f"$backend_{variable_name(target.name)}"
     plans = []
@@ -183,7 +197,10 @@ def rewrite_target(nginx: NginxFile, project: Project, target: Target, result: F
         if refusal is not None:
             raise refusal
         for use in uses:
-            plans.append((use, *plan_use(nginx, project, use, target, use.args[0])))
+            if use.name == "proxy_pass":
+                plans.append((use, *plan_use(nginx, project, use, target, use.args[0])))
+            else:
+                plans.append((use, *plan_address_use(nginx, project, use, target)))
     except Refusal as error:
         result.refusals.append(Finding(nginx.path, error.line, error.message))
         return False
@@ -193,8 +210,9 @@ def rewrite_target(nginx: NginxFile, project: Project, target: Target, result: F
             Finding(
                 nginx.path,
                 plans[0][0].line,
-                f"proxy_pass to {target.name} with different addresses ({', '.join(values)}): "
-                f"one {variable} cannot hold them; rewrite these by hand",
+                f"{' and '.join(sorted({plan[0].name for plan in plans}))} to {target.name} "
+                "with different addresses "
+                f"({', '.join(values)}): one {variable} cannot hold them; rewrite these by hand",
             )
         )
         return False
@@ -225,7 +243,7 @@ def rewrite_target(nginx: NginxFile, project: Project, target: Target, result: F
     for use, _server, before, after, _value in plans:
         if before:
             result.edits.append(insert_before(nginx.text, use, before))
-        result.edits.append(replace(use, f"proxy_pass {variable};"))
+        result.edits.append(replace(use, f"{use.name} {variable};"))
         if after:
             result.edits.append(insert_after(nginx.text, use, after))
     if target.upstream is not None:
@@ -261,19 +279,20 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     upstream_names = {d.args[0] for _, d in project.http_directives("upstream", nginx) if d.args}
     targets = {k: v for k, v in targets.items() if v.address}
     targets.update(literal_targets(nginx, upstream_names))
+    handled = upstream_names | set(targets)
     targets = without_name_clashes(nginx, targets, result)
     rewritten = [t for _, t in sorted(targets.items()) if rewrite_target(nginx, project, t, result)]
-    refuse_other_passes(nginx, upstream_names, result)
+    refuse_other_passes(nginx, handled, result)
     if rewritten and not has_resolver(nginx, project):
         result.edits.append(insert_at_http_level(nginx, [RESOLVER]))
         project.added.add(project.level_key("resolver", nginx))
     for target in rewritten:
-        line = target.upstream.line if target.upstream else pass_uses(nginx, target.name)[0].line
+        first = pass_uses(nginx, target.name)[0]
         result.notes.append(
             Finding(
                 nginx.path,
-                line,
-                f"{target.name}: proxy_pass now uses $backend_{variable_name(target.name)}, "
+                target.upstream.line if target.upstream else first.line,
+                f"{target.name}: {first.name} now uses $backend_{variable_name(target.name)}, "
                 "resolved while nginx runs by Docker's DNS (127.0.0.11 exists only inside a "
                 "compose network)",
             )
@@ -306,6 +325,6 @@ CODEMOD = nginx_codemod(
         ),
     ),
     rewrite=rewrite_file,
-    order=300,
+    order=360,
     report_errors=True,
 )

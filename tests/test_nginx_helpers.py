@@ -37,6 +37,8 @@ URL_HOST = re.compile(r"\b(proxy_pass|set\s+\$\w+)(\s+https?://)([A-Za-z][\w.-]*
 OTHER_PASS = re.compile(
     r"\b((?:fastcgi|uwsgi|scgi|grpc|memcached)_pass\s+(?:\w+://)?)([A-Za-z][\w.-]*)(:\d+)?"
 )
+# ``set $backend_app app:3031;`` (uwsgi_pass/fastcgi_pass variables: no http:// scheme)
+SET_ADDRESS = re.compile(r"\b(set\s+\$\w+\s+(?:uwsgi://)?)([A-Za-z][\w.-]*)(:\d+)")
 INCLUDE = re.compile(r"(\binclude\s+)(?:/etc/nginx/)?([^/\s;]\S*?);")
 # What nginx:alpine's own nginx.conf puts around /etc/nginx/conf.d/*.conf.
 IMAGE_HTTP_LEVEL = """events {{}}
@@ -61,7 +63,7 @@ def nginx_files(tree: Path) -> list[Path]:
         for path in tree.rglob("*")
         if path.is_file()
         and "nginx" in path.relative_to(tree).as_posix()
-        and path.suffix == ".conf"
+        and (path.suffix == ".conf" or path.name.endswith(".conf.template"))
     )
 
 
@@ -92,6 +94,9 @@ def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str
         stub.touch()
         return f"{match[1]}{stub};"
 
+    # envsubst placeholders of a .conf.template, filled in as the nginx image would
+    text = re.sub(r"\$\{[A-Z]\w*PORT\}", "8000", text)
+    text = re.sub(r"\$\{[A-Z][A-Z0-9_]*\}", "example.test", text)
     text = UPSTREAM_SERVER.sub(
         lambda m: (
             m[0] if m[2] in ("unix", "localhost") or m[2][0].isdigit() else f"{m[1]}{backend}"
@@ -103,6 +108,7 @@ def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str
         lambda m: m[0] if m[2] in upstreams or m[2] in ("unix", "localhost") else m[1] + backend,
         text,
     )
+    text = SET_ADDRESS.sub(lambda m: m[1] + backend, text)
     text = INCLUDE.sub(include, text)
     text = LISTEN.sub(f"listen {listen};", text)
     text = text.replace("/dev/stdout", str(log))

@@ -175,3 +175,14 @@ def test_http_level_with_an_include_outside_the_project_is_unknown() -> None:
     nginx = project.files["nginx/conf.d/a.conf"]
     assert project.http_level(nginx) is None
     assert project.effective(nginx, nginx.servers()[0], "add_header") is None
+
+
+def test_envsubst_placeholder_followed_by_a_word_is_two_arguments() -> None:
+    # crossplane's lexer glues the character after "}" to the token; nginx (and envsubst's
+    # output) end the token at the space
+    nginx = parse_text(
+        "default.conf.template",
+        "server {\n    server_name ${DOMAIN} www.${DOMAIN};\n    listen ${PORT};\n}\n",
+    )
+    server = nginx.top[0]
+    assert [d.args for d in server.block] == [["${DOMAIN}", "www.${DOMAIN}"], ["${PORT}"]]
