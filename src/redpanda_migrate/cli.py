@@ -37,7 +37,12 @@ from redpanda_migrate.commits import (
 )
 from redpanda_migrate.gitutil import dirty_paths, worktree_top
 from redpanda_migrate.interactive import review_codemod
-from redpanda_migrate.registry import UnknownCodemod, all_codemods, codemods_by_id
+from redpanda_migrate.registry import (
+    RegistryError,
+    UnknownCodemod,
+    all_codemods,
+    codemods_by_id,
+)
 from redpanda_migrate.report import LabelledPlan, report_json, report_text
 from redpanda_migrate.runner import (
     BadInput,
@@ -436,4 +441,9 @@ def default_to_run(argv: list[str]) -> list[str]:
 
 def main() -> None:
     """Entry point of the ``redpanda-migrate`` script."""
+    try:
+        all_codemods()  # load them once, up front: a broken one is a one-line error
+    except RegistryError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     app(args=default_to_run(sys.argv[1:]), prog_name="redpanda-migrate")

@@ -23,6 +23,10 @@ class UnknownCodemod(ValueError):
     """An id given to ``--select``/``--skip`` or configuration names no codemod."""
 
 
+class RegistryError(Exception):
+    """A codemod module or entry point cannot be loaded, or two codemods share an id."""
+
+
 def codemod_id_for_module(module_name: str) -> str:
     """Derive a codemod's public id from its module name.
 
@@ -32,6 +36,13 @@ def codemod_id_for_module(module_name: str) -> str:
     return module_name.replace("_", "-")
 
 
+def _describe(error: Exception) -> str:
+    where = ""
+    if isinstance(error, SyntaxError) and error.filename:
+        where = f" ({error.filename}, line {error.lineno})"
+    return f"{type(error).__name__}: {error.args[0] if error.args else error}{where}"
+
+
 def _builtin_codemods() -> list[Codemod]:
     # imported by name: the package lives in the top-level codemods/ folder of the source tree
     codemods_package = importlib.import_module(CODEMODS_PACKAGE)
@@ -39,12 +50,17 @@ def _builtin_codemods() -> list[Codemod]:
     for module_info in pkgutil.iter_modules(codemods_package.__path__):
         if module_info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"{codemods_package.__name__}.{module_info.name}")
+        name = f"{codemods_package.__name__}.{module_info.name}"
+        try:
+            module = importlib.import_module(name)
+        except Exception as error:  # a broken module is named, not shown as a traceback
+            message = f"codemod module {name} cannot be loaded: {_describe(error)}"
+            raise RegistryError(message) from error
         codemod = getattr(module, "CODEMOD", None)
         if not isinstance(codemod, Codemod):
-            raise TypeError(f"codemod module {module.__name__} defines no CODEMOD")
+            raise RegistryError(f"codemod module {module.__name__} defines no CODEMOD")
         if codemod.id != codemod_id_for_module(module_info.name):
-            raise TypeError(
+            raise RegistryError(
                 f"codemod module {module.__name__} declares id {codemod.id!r}; "
                 f"its id must be {codemod_id_for_module(module_info.name)!r}"
             )
@@ -55,9 +71,15 @@ def _builtin_codemods() -> list[Codemod]:
 def _entry_point_codemods() -> list[Codemod]:
     found = []
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        codemod = entry_point.load()
+        try:
+            codemod = entry_point.load()
+        except Exception as error:  # a broken plug-in is named, not shown as a traceback
+            raise RegistryError(
+                f"entry point {entry_point.name!r} ({entry_point.value}) of group "
+                f"{ENTRY_POINT_GROUP} cannot be loaded: {_describe(error)}"
+            ) from error
         if not isinstance(codemod, Codemod):
-            raise TypeError(f"entry point {entry_point.name!r} is not a Codemod")
+            raise RegistryError(f"entry point {entry_point.name!r} is not a Codemod")
         found.append(codemod)
     return found
 
@@ -67,13 +89,14 @@ def all_codemods() -> tuple[Codemod, ...]:
     """Return every available codemod, in the order they run.
 
     :returns: codemods sorted by ``(order, id)``.
-    :raises TypeError: when two codemods share an id or a module is malformed.
+    :raises RegistryError: when a module cannot be loaded or is malformed, or two codemods
+        share an id.
     """
     codemods = _builtin_codemods() + _entry_point_codemods()
     seen: set[str] = set()
     for codemod in codemods:
         if codemod.id in seen:
-            raise TypeError(f"two codemods share the id {codemod.id!r}")
+            raise RegistryError(f"two codemods share the id {codemod.id!r}")
         seen.add(codemod.id)
     return tuple(sorted(codemods, key=lambda codemod: (codemod.order, codemod.id)))
 
