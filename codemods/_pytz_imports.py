@@ -8,7 +8,6 @@ lines to the statement after it so the import blocks keep their separation.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,9 +16,9 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, ScopeProvider
+from redpanda_migrate.codemods._pytz_placement import Statement, leading_imports
 
 SETTING = "USE_DEPRECATED_PYTZ"
-Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 
 class Unsupported(Exception):
@@ -34,6 +33,11 @@ class Bindings:
 
     def __init__(self, wrapper: MetadataWrapper) -> None:
         self.by_name: dict[str, list] = {}
+        self.from_imported = {
+            get_full_name_for_node(node.module)
+            for _, node in leading_imports(wrapper.module.body)
+            if isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative
+        }
         for scope in {s for s in wrapper.resolve(ScopeProvider).values() if s is not None}:
             for assignment in scope.assignments:
                 self.by_name.setdefault(assignment.name, []).append(assignment)
@@ -144,7 +148,7 @@ class Imports:
             return cst.parse_expression(f"{module}.{member}")
         if member != "timezone" and self.bindings.only_imports(member, "datetime", member):
             return cst.Name(member)
-        if self.bindings.free("datetime"):
+        if self.bindings.free("datetime") and "datetime" not in self.bindings.from_imported:
             self.plain.add("datetime")
             return cst.parse_expression(f"datetime.{member}")
         alias = f"dt_{member}"
@@ -180,140 +184,33 @@ def _parse_all(lines: list[str]) -> list[cst.SimpleStatementLine]:
     return [cst.parse_statement(line + "\n") for line in lines]  # type: ignore[misc]
 
 
-def _import_of(statement: Statement) -> cst.Import | cst.ImportFrom | None:
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-        small = statement.body[0]
-        if isinstance(small, cst.Import | cst.ImportFrom):
-            return small
-    return None
-
-
-def _root(node: cst.Import | cst.ImportFrom) -> str:
-    if isinstance(node, cst.Import):
-        return node.names[0].evaluated_name.split(".")[0]
-    if node.relative or node.module is None:
-        return "."
-    return (get_full_name_for_node(node.module) or ".").split(".")[0]
-
-
-def add_imports(
-    module: cst.Module,
-    plain: Sequence[cst.SimpleStatementLine],
-    froms: Sequence[cst.SimpleStatementLine],
-) -> cst.Module:
-    """Insert import statements among the module's standard-library imports (isort order).
-
-    Plain ``import`` statements go after the last standard-library ``import`` (or before the
-    first standard-library ``from`` import), ``from`` statements after the last
-    standard-library import; with no standard-library import, a new section opens before the
-    first import, or after the docstring when the module has no import at all.
-
-    :param module: the module.
-    :param plain: ``import x`` statements to add.
-    :param froms: ``from x import y`` statements to add.
-    :returns: the module with the statements inserted.
-    """
-    if not plain and not froms:
-        return module
-    body = list(module.body)
-    run = _leading_imports(body)
-    if not run:
-        start = 1 if body and _is_docstring(body[0]) else 0
-        return module.with_changes(body=_insert(body, start, [*plain, *froms], new_section=True))
-    stdlib_plain = [i for i, node in run if isinstance(node, cst.Import) and _is_stdlib(node)]
-    stdlib_any = [i for i, node in run if _is_stdlib(node)]
-    first_code = next((i for i, node in run if _root(node) != "__future__"), run[-1][0] + 1)
-    at_end = max(stdlib_any) + 1 if stdlib_any else None
-    if stdlib_plain:
-        plain_at = max(stdlib_plain) + 1
-    elif stdlib_any:
-        plain_at = min(stdlib_any)
-    else:
-        plain_at = None
-    if at_end is None:
-        return module.with_changes(
-            body=_insert(body, first_code, [*plain, *froms], new_section=True)
-        )
-    if plain_at == at_end:
-        return module.with_changes(body=_insert(body, at_end, [*plain, *froms], after=True))
-    body = _insert(body, at_end, list(froms), after=True)
-    return module.with_changes(body=_insert(body, plain_at, list(plain)))  # type: ignore[arg-type]
-
-
-def _leading_imports(
-    body: list[Statement],
-) -> list[tuple[int, cst.Import | cst.ImportFrom]]:
-    start = 1 if body and _is_docstring(body[0]) else 0
-    run = []
-    for index in range(start, len(body)):
-        node = _import_of(body[index])
-        if node is None:
-            break
-        run.append((index, node))
-    return run
-
-
-def _is_stdlib(node: cst.Import | cst.ImportFrom) -> bool:
-    root = _root(node)
-    return root in sys.stdlib_module_names and root != "__future__"
-
-
-def _insert(
-    body: list[Statement],
-    index: int,
-    new: list[cst.SimpleStatementLine],
-    new_section: bool = False,
-    after: bool = False,
-) -> list[Statement]:
-    """Insert statements before ``body[index]``.
-
-    ``after``: they end the section of ``body[index - 1]`` (``body[index]`` keeps its blank
-    lines); otherwise they open the section of ``body[index]`` (and take its blank lines), or
-    a new section before it.
-    """
-    if not new:
-        return body
-    if after or index >= len(body):
-        return [*body[:index], *new, *body[index:]]
-    following = body[index]
-    leading = list(following.leading_lines)
-    if new_section:
-        gap = 2 if isinstance(following, cst.FunctionDef | cst.ClassDef) else 1
-        following = following.with_changes(leading_lines=[cst.EmptyLine()] * gap)
-        if index > 0 and not leading:
-            leading = [cst.EmptyLine()]
-    else:
-        following = following.with_changes(leading_lines=[])
-    moved = [new[0].with_changes(leading_lines=leading), *new[1:]]
-    return [*body[:index], *moved, following, *body[index + 1 :]]
-
-
-def _is_docstring(statement: Statement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, cst.SimpleString | cst.ConcatenatedString)
-    )
-
-
 class RemovePytzImports(cst.CSTTransformer):
     """Drop every import of pytz, and ``utc`` from ``django.utils.timezone``, at any depth.
 
     Only run once no reference to those names is left outside the imports. A removed
     statement's blank lines pass to the next statement when that one has none.
+
+    :param unused: more ``(module, name, asname)`` from-imports to drop (see
+        :func:`imports_left_unused`).
     """
+
+    def __init__(self, unused: frozenset[tuple[str, str, str | None]] = frozenset()) -> None:
+        super().__init__()
+        self.unused = unused
 
     def leave_IndentedBlock(
         self, original: cst.IndentedBlock, updated: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        body = _without_pytz(updated.body, in_block=True)  # type: ignore[arg-type]
+        body = _without_pytz(updated.body, True, self.unused)  # type: ignore[arg-type]
         return updated.with_changes(body=body or [cst.SimpleStatementLine([cst.Pass()])])
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        return updated.with_changes(body=_without_pytz(updated.body, in_block=False))
+        return updated.with_changes(body=_without_pytz(updated.body, False, self.unused))
 
 
-def _without_pytz(body: Sequence[Statement], in_block: bool) -> list[Statement]:
+def _without_pytz(
+    body: Sequence[Statement], in_block: bool, unused: frozenset[tuple[str, str, str | None]]
+) -> list[Statement]:
     result: list[Statement] = []
     carried: list[cst.EmptyLine] | None = None
     for statement in body:
@@ -321,13 +218,13 @@ def _without_pytz(body: Sequence[Statement], in_block: bool) -> list[Statement]:
             smalls = [
                 kept
                 for small in statement.body
-                if (kept := _kept_small(small, at_module_level=not in_block)) is not None
+                if (kept := _kept_small(small, not in_block, unused)) is not None
             ]
             if not smalls:
                 if carried is None:
                     carried = [line for line in statement.leading_lines if line.comment is None]
                 continue
-            if len(smalls) != len(statement.body):
+            if smalls != list(statement.body):  # a name went from an import
                 smalls[-1] = smalls[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
                 statement = statement.with_changes(body=smalls)
         if carried is not None and in_block and not result:
@@ -342,11 +239,13 @@ def _without_pytz(body: Sequence[Statement], in_block: bool) -> list[Statement]:
 
 
 def _kept_small(
-    small: cst.BaseSmallStatement, at_module_level: bool
+    small: cst.BaseSmallStatement,
+    at_module_level: bool,
+    unused: frozenset[tuple[str, str, str | None]],
 ) -> cst.BaseSmallStatement | None:
     if at_module_level and _is_setting(small):
         return None
-    return _kept_import(small)
+    return _kept_import(small, unused)
 
 
 def _is_setting(small: cst.BaseSmallStatement) -> bool:
@@ -358,7 +257,9 @@ def _is_setting(small: cst.BaseSmallStatement) -> bool:
     )
 
 
-def _kept_import(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement | None:
+def _kept_import(
+    small: cst.BaseSmallStatement, unused: frozenset[tuple[str, str, str | None]]
+) -> cst.BaseSmallStatement | None:
     if isinstance(small, cst.Import):
         kept = [a for a in small.names if a.evaluated_name.split(".")[0] != "pytz"]
         return _with_names(small, kept)
@@ -369,9 +270,13 @@ def _kept_import(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement | None
     module = get_full_name_for_node(small.module) or ""
     if module.split(".")[0] == "pytz":
         return None
-    if module != "django.utils.timezone":
-        return small
-    return _with_names(small, [a for a in small.names if a.evaluated_name != "utc"])
+    kept = [
+        a
+        for a in small.names
+        if (module, a.evaluated_name, a.evaluated_alias) not in unused
+        and (module, a.evaluated_name) != ("django.utils.timezone", "utc")
+    ]
+    return _with_names(small, kept)
 
 
 def _with_names(
@@ -411,10 +316,10 @@ def _without_unused(module: cst.Module, source: str, name: str, asname: str | No
     return RemoveImportsVisitor(context).transform_module(module)
 
 
-def drop_imports_left_unused(
+def imports_left_unused(
     original: cst.Module, rewritten: cst.Module, imported: tuple[str, str]
-) -> cst.Module:
-    """Remove an import that the rewrite left without a use.
+) -> frozenset[tuple[str, str, str | None]]:
+    """Find the imports of a name that the rewrite left without a use.
 
     ``from django.utils import timezone`` goes once its only use, ``timezone.utc``, became
     ``datetime.timezone.utc``. An import the original module did not use either is the user's
@@ -423,11 +328,13 @@ def drop_imports_left_unused(
     :param original: the module before the rewrite.
     :param rewritten: the module after it.
     :param imported: ``(module, name)`` of the import, e.g. ``("django.utils", "timezone")``.
-    :returns: ``rewritten``, without the import where the rewrite made it unused.
+    :returns: ``(module, name, asname)`` for :class:`RemovePytzImports` to drop.
     """
     source, name = imported
+    found = set()
     for asname in _import_names(rewritten, source, name):
         unused_before = _without_unused(original, source, name, asname).code != original.code
-        if not unused_before:
-            rewritten = _without_unused(rewritten, source, name, asname)
-    return rewritten
+        unused_now = _without_unused(rewritten, source, name, asname).code != rewritten.code
+        if unused_now and not unused_before:
+            found.add((source, name, asname))
+    return frozenset(found)

@@ -116,6 +116,11 @@ MAKE_AWARE_NOTE = (
     "non-existent wall time is resolved with fold=0 (first occurrence, pre-transition "
     "offset){raise_part}"
 )
+MAKE_AWARE_ZONE_NOTE = (
+    "make_aware() with a pytz zone called localize(value, is_dst=None), which raised "
+    "AmbiguousTimeError/NonExistentTimeError for a wall time that occurs twice or never; with "
+    "a ZoneInfo it never raises and takes fold=0 (first occurrence, pre-transition offset)"
+)
 SETTING_NOTE = (
     "USE_DEPRECATED_PYTZ = {value} removed (the setting is gone in Django 5.0): Django's "
     "current and default time zones are zoneinfo objects, without localize() or normalize()"

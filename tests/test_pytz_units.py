@@ -253,3 +253,115 @@ def test_only_modules_that_may_change_are_parsed(
     assert may_need_rewrite(text, project_uses_pytz, False) is expected
     # a zone exported by another module may be localized anywhere
     assert may_need_rewrite("X = SHOP_TZ.localize(dt)\n", False, True)
+
+
+@pytest.mark.parametrize(
+    ("imports", "expected"),
+    [
+        pytest.param(
+            "from datetime import datetime\n",
+            "from datetime import datetime\nfrom datetime import timezone as dt_timezone\n",
+            id="as-import-on-its-own-line-next-to-its-module",
+        ),
+        pytest.param(
+            "from datetime import datetime as dt\n",
+            "from datetime import datetime as dt, timezone as dt_timezone\n",
+            id="joins-a-statement-that-combines-as-imports",
+        ),
+        pytest.param(
+            "from datetime import (\n    datetime as dt,  # the class\n)\n",
+            "from datetime import (\n    datetime as dt,  # the class\n)\n"
+            "from datetime import timezone as dt_timezone\n",
+            id="a-statement-with-comments-is-not-reflowed",
+        ),
+        pytest.param(
+            "import os\nimport sys\n",
+            "import datetime\nimport os\nimport sys\n",
+            id="plain-import-in-isort-order",
+        ),
+        pytest.param(
+            "import os\nfrom uuid import uuid4\n\nimport requests\n",
+            "import datetime\nimport os\nfrom uuid import uuid4\n\nimport requests\n",
+            id="plain-import-before-from-imports",
+        ),
+    ],
+)
+def test_datetime_import_placement(imports: str, expected: str) -> None:
+    body = "\n\ndef f(x):\n    return x.astimezone({})\n"
+    after = rewrite(imports + "import pytz\n" + body.format("pytz.utc"))
+    utc = "datetime.timezone.utc" if expected.startswith("import") else "dt_timezone.utc"
+    assert after == expected + body.format(utc)
+
+
+@pytest.mark.parametrize(
+    ("imports", "expected"),
+    [
+        pytest.param(
+            "from zoneinfo import available_timezones\n",
+            "from zoneinfo import ZoneInfo, available_timezones\n",
+            id="single-line-in-order-by-type",
+        ),
+        pytest.param(
+            "from zoneinfo import (\n    available_timezones,\n)\n",
+            "from zoneinfo import (\n    ZoneInfo,\n    available_timezones,\n)\n",
+            id="parenthesised-multi-line",
+        ),
+        pytest.param(
+            "from zoneinfo import (available_timezones)\n",
+            "from zoneinfo import (ZoneInfo, available_timezones)\n",
+            id="parenthesised-single-line",
+        ),
+        pytest.param(
+            "import os\nfrom pathlib import Path\n\nimport requests\n",
+            "import os\nfrom pathlib import Path\nfrom zoneinfo import ZoneInfo\n\n"
+            "import requests\n",
+            id="new-statement-ends-the-stdlib-section",
+        ),
+        pytest.param(
+            "from uuid import uuid4\nfrom xml import dom\n",
+            "from uuid import uuid4\nfrom xml import dom\nfrom zoneinfo import ZoneInfo\n",
+            id="new-statement-sorted-by-module",
+        ),
+    ],
+)
+def test_zoneinfo_import_merge(imports: str, expected: str) -> None:
+    body = '\n{}("Europe/Paris")\n'
+    after = rewrite(imports + "import pytz\n" + body.format("ZONE = pytz.timezone"))
+    assert after == expected + body.format("ZONE = ZoneInfo")
+
+
+def test_partly_removed_import_keeps_its_other_names() -> None:
+    before = "from django.utils.timezone import now, utc\n\nX = (now, utc)\n"
+    after = "import datetime\n\nfrom django.utils.timezone import now\n\n"
+    assert rewrite(before) == after + "X = (now, datetime.timezone.utc)\n"
+
+
+def test_dropped_import_hands_its_blank_lines_on() -> None:
+    before = (
+        "from unittest import mock\n\nfrom django.utils import timezone\nfrom app import models\n"
+        "\nX = (timezone.utc, mock, models)\n"
+    )
+    assert rewrite(before) == (
+        "import datetime\nfrom unittest import mock\n\nfrom app import models\n"
+        "\nX = (datetime.timezone.utc, mock, models)\n"
+    )
+
+
+def test_a_repeated_note_is_given_once_with_its_other_lines() -> None:
+    source = textwrap.dedent(
+        """\
+        import pytz
+
+
+        def zones(a, b, c):
+            return pytz.timezone(a), pytz.timezone(b), pytz.timezone(c)
+
+
+        def other(d):
+            return pytz.timezone(d)
+        """
+    )
+    result = rewrite_module(source, flag_unknown_localize=True)
+    assert [line for line, _ in result.notes] == [5]
+    assert result.notes[0][1].startswith("ZoneInfo(name) is case-sensitive")
+    assert result.notes[0][1].endswith(" (also line(s) 9)")
