@@ -77,14 +77,17 @@ def _append_flow(plan: ServicePlan, lines: list[str], key_line: int, items: list
 
 def _new_environment(plan: ServicePlan, at: int, key_col: int, entries) -> list[str]:
     compose = plan.compose
-    if not entries:  # an own, empty block: the service must not inherit a merged one
+    copied = plan.copied
+    if not entries and copied is None:  # an own, empty block: it must not inherit a merged one
         return [" " * key_col + "environment: []\n"]
+    form = copied.form if copied else "list"
     services = services_of(compose.document)
     step = mapping_step(services, compose.document)  # type: ignore[arg-type]
-    dash = item_layout(compose.lines, at, key_col, step)
-    return [" " * key_col + "environment:\n"] + [
-        f"{dash}{_entry(v, val, 'list')}\n" for v, val in entries
-    ]
+    prefix = (
+        item_layout(compose.lines, at, key_col, step) if form == "list" else " " * (key_col + step)
+    )
+    texts = [*(copied.entries if copied else ()), *(_entry(v, val, form) for v, val in entries)]
+    return [" " * key_col + "environment:\n"] + [f"{prefix}{text}\n" for text in texts]
 
 
 def _remove_env_file(mapping: CommentedMap, compose: ComposeFile) -> tuple[int, int, int]:
@@ -128,7 +131,9 @@ def apply_plan(plan: ServicePlan, remove_source: bool) -> None:
     if remove_source:
         start, end, key_col = _remove_env_file(plan.source, compose)
     needs_block = bool(entries) or (plan.block and "environment" not in plan.node._ok)
-    if entries and "environment" in plan.node:
+    if plan.copied is not None:  # an own block replaces the inherited one: copy it first
+        needs_block = True
+    if entries and "environment" in plan.node and plan.copied is None:
         _append_to_environment(plan, entries)
         new: list[str] = []
     elif needs_block and own:
@@ -161,6 +166,7 @@ def literal_secrets(stack: Stack, compose: ComposeFile, name: str, node: Comment
         return
     environment = node["environment"]
     line = node.lc.key("environment")[0] + 1
+    frozen = id(environment) in stack.frozen
     try:
         values, form = environment_names(environment, line)
     except Refusal:
@@ -185,6 +191,12 @@ def literal_secrets(stack: Stack, compose: ComposeFile, name: str, node: Comment
             continue
         at, col = environment.lc.value(variable) if form == "map" else environment.lc.item(index)
         try:
+            if frozen:
+                raise Refusal(
+                    f"{name}: {variable} stays: a service merging this environment: (<<) "
+                    "needs a copy of it",
+                    at + 1,
+                )
             if environment.fa.flow_style():
                 raise Refusal(f"{name}: literal {variable} in a flow-style block", at + 1)
             start, end = _literal_span(lines[at], col, form, name, variable, at + 1)

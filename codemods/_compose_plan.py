@@ -13,6 +13,7 @@ from typing import Any
 
 from redpanda_migrate.codemods._compose_build import built_images, service_view
 from redpanda_migrate.codemods._compose_consumers import ProjectCode, consume
+from redpanda_migrate.codemods._compose_copy import copy_environment, inherited_environment
 from redpanda_migrate.codemods._compose_dotfiles import dotenv_line
 from redpanda_migrate.codemods._compose_stack import (
     DEFAULT_FILES,
@@ -86,11 +87,7 @@ def plan_service(
     plan = ServicePlan(compose, name, node, source, values, origins)
     plan.kept, plan.dropped, plan.notes = consumption.kept, consumption.dropped, consumption.notes
     if plan.kept and "environment" in node and "environment" not in node._ok:
-        raise Refusal(
-            f"{name} inherits environment: through a merge key (<<); its own block would "
-            "replace it, because merge keys are shallow",
-            line,
-        )
+        _copy_inherited(stack, plan)
     moving = [v for v in plan.kept if values[v] is not None and v not in stack.dotenv]
     if moving and stack.python_loads:
         sources = ", ".join(sorted({origins[v] for v in moving}))
@@ -251,8 +248,15 @@ def _group_anchors(stack: Stack, plans: list[ServicePlan]) -> list[tuple[Service
                 stack.refuse(plan.compose.path, plan.line, f"{plan.name}: {reason}")
             continue
         if group[0].node is source and group[0].kept:
-            for plan in group[1:]:
-                plan.block = True
+            try:
+                for plan in group[1:]:
+                    plan.block = True
+                    if plan.copied is None and "environment" not in plan.node._ok:
+                        _copy_inherited(stack, plan)
+            except Refusal as refusal:
+                for plan in group:
+                    stack.refuse(plan.compose.path, plan.line, f"{plan.name}: {refusal}")
+                continue
         accepted.extend((plan, index == 0) for index, plan in enumerate(group))
     return accepted
 
@@ -286,15 +290,31 @@ def _anchor_problem(group: list[ServicePlan], inheritors: Mapping[str, Commented
             "the anchor it merges holds only env_file; remove that merge by hand (an empty "
             "anchor cannot be merged)"
         )
-    if anchor and anchor.kept and "environment" in source._ok:
-        copying = [name for name, node in inheritors.items() if "environment" not in node._ok]
-        if copying:
-            return (
-                f"{', '.join(copying)} merge{'s' if len(copying) == 1 else ''} the "
-                f"environment: of {anchor.name} (<<), which gains entries; an own block would "
-                "need a copy of it: scope it by hand"
-            )
     return ""
+
+
+def _copy_inherited(stack: Stack, plan: ServicePlan) -> None:
+    """Give a plan the copy of the ``environment:`` its service inherits through ``<<``.
+
+    Merge keys are shallow: the service's own block replaces the inherited one, so it starts
+    with a copy of it (see :mod:`._compose_copy`).
+
+    :raises Refusal: when the copy cannot be exact.
+    """
+    if "environment" not in plan.node:
+        return
+    try:
+        provider = inherited_environment(plan.name, plan.node)
+        plan.copied = copy_environment(plan.name, provider, plan.compose.lines, stack.frozen)
+        count = len(plan.copied.entries)
+        at = provider.lc.key("environment")[0] + 1
+        plan.notes.append(
+            f"its own environment: starts with a copy of the {count} "
+            f"entr{'y' if count == 1 else 'ies'} it inherited (<<, line {at}): merge keys are "
+            "shallow, an own block replaces the inherited one"
+        )
+    except Refusal as refusal:
+        raise Refusal(str(refusal), refusal.line or plan.line) from None
 
 
 def refuse_inheritors(stack: Stack, accepted: list[tuple[ServicePlan, bool]]) -> set[int]:

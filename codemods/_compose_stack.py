@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from redpanda_migrate.codemods._compose_copy import EnvironmentCopy
 from redpanda_migrate.codemods._compose_pyloaders import DotenvLoad
 from redpanda_migrate.codemods._compose_yaml import (
     EnvFileRef,
@@ -96,11 +97,16 @@ class ComposeFile:
         return self.text.splitlines(keepends=True)
 
     def rewritten(self) -> str:
-        """Apply the recorded edits: in-line replacements first, then line ranges bottom-up."""
+        """Apply the recorded edits: in-line replacements first, then line ranges bottom-up.
+
+        Of two edits starting on one line, the one that replaces lines goes first, so that an
+        insertion there (entries appended to an ``environment:`` block that ``env_file``
+        follows) lands before the following lines instead of being replaced with them.
+        """
         lines = self.lines
         for line, start, end, new in sorted(self.inline_edits, reverse=True):
             lines[line] = lines[line][:start] + new + lines[line][end:]
-        for start, end, new in sorted(self.line_edits, key=lambda edit: edit[0], reverse=True):
+        for start, end, new in sorted(self.line_edits, key=lambda edit: edit[:2], reverse=True):
             lines[start:end] = new
         return "".join(lines)
 
@@ -119,6 +125,8 @@ class ServicePlan:
     :param dropped: the variables it no longer sees.
     :param block: write an ``environment:`` block even when it stays empty: the service merges
         (``<<``) a service that gains one, and must not inherit it.
+    :param copied: the entries the service inherits through a merge key (``<<``), copied into
+        its own new block (merge keys are shallow: an own block replaces the inherited one).
     """
 
     compose: ComposeFile
@@ -131,6 +139,7 @@ class ServicePlan:
     dropped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     block: bool = False
+    copied: EnvironmentCopy | None = None
 
     @property
     def line(self) -> int:
@@ -153,6 +162,8 @@ class Stack:
         exists (read only for their interpolations).
     :param python_loads: the places where the project's Python code may load the root ``.env``
         (nothing may then be added to it).
+    :param frozen: ids of ``environment:`` blocks whose literal secrets stay in place: a merging
+        service needs a copy of the block, refused because of them.
     """
 
     files: Mapping[str, str]
@@ -166,6 +177,7 @@ class Stack:
     refusals: list[Finding] = field(default_factory=list)
     shadowed: list[ComposeFile] = field(default_factory=list)
     python_loads: list[DotenvLoad] = field(default_factory=list)
+    frozen: set[int] = field(default_factory=set)
 
     @property
     def selections(self) -> list[list[ComposeFile]]:

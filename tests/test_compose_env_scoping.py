@@ -419,25 +419,115 @@ def test_merging_service_with_its_own_environment_keeps_it(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
-    ("dotenv", "expected"),
+    ("dotenv", "worker_block"),
     [
-        ("", "worker inherits environment: through a merge key (<<)"),
-        (
-            "CSRF_TRUSTED_ORIGINS=fixture-a\n",
-            "worker merges the environment: of web (<<), which gains",
-        ),
+        # (a) the worker needs SECRET_KEY: its own block copies the DEBUG it inherited
+        ("", "      - DEBUG=0\n      - SECRET_KEY=${SECRET_KEY}\n"),
+        # (b) only web gains an entry: the worker keeps a copy of what it inherited, no more
+        ("CSRF_TRUSTED_ORIGINS=fixture-a\n", "      - DEBUG=0\n"),
     ],
 )
-def test_anchor_environment_that_a_merging_service_inherits_is_refused(
-    tmp_path: Path, dotenv: str, expected: str
+def test_merging_service_gets_a_copy_of_the_environment_it_inherited(
+    tmp_path: Path, dotenv: str, worker_block: str
 ) -> None:
     anchor = "    environment:\n      - DEBUG=0\n"
     project = merged_project(tmp_path, anchor=anchor, dotenv=dotenv)
+    old = compose_environments(project) if DOCKER_COMPOSE else None
+    _, report = run_codemod(project, CODEMOD_ID)
+    assert report["refusals"] == []
+    text = (project / "docker-compose.yml").read_text()
+    assert "    <<: *django\n    environment:\n" + worker_block + "    command: celery" in text
+    assert "env_file" not in text
+    assert any(
+        note["message"].startswith("worker: its own environment: starts with a copy of the 1 entry")
+        for note in report["notes"]
+    )
+    new = compose_environments(project) if DOCKER_COMPOSE else None
+    if old is not None and new is not None:
+        for key, (environment, _) in new.items():
+            assert environment["DEBUG"] == "0", key
+            assert all(old[key][0][name] == value for name, value in environment.items()), key
+    _, again = run_codemod(project, CODEMOD_ID)
+    assert (project / "docker-compose.yml").read_text() == text and again["refusals"] == []
+
+
+def test_map_form_copy_keeps_quotes_and_empty_values(tmp_path: Path) -> None:
+    anchor = '    environment:\n      DEBUG: "0"  # note\n      EMPTY:\n      REF: ${HOME:-x}\n'
+    project = merged_project(tmp_path, anchor=anchor)
+    run_codemod(project, CODEMOD_ID)
+    text = (project / "docker-compose.yml").read_text()
+    assert text.endswith(
+        '    <<: *django\n    environment:\n      DEBUG: "0"\n      EMPTY:\n'
+        "      REF: ${HOME:-x}\n      SECRET_KEY: ${SECRET_KEY}\n"
+        "    command: celery -A config worker\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("anchor", "expected"),
+    [
+        ("    environment: &env\n      - DEBUG=0\n", "is a YAML anchor or alias shared"),
+        ("    environment: [DEBUG=0]\n", "is in flow style"),
+        ("    environment:\n      - DEBUG=0\n      - DEBUG=1\n", "sets a variable twice"),
+        ("    environment:\n      - DEBUG=0\n      - DEBUG=0\n", "sets a variable twice"),
+        ("    environment:\n      DEBUG: !!str 0\n", "spans several lines or is tagged"),
+        ("    environment:\n      NOTE: >\n        folded\n", "spans several lines or is tagged"),
+    ],
+)
+def test_inherited_environment_that_cannot_be_copied_exactly_is_refused(
+    tmp_path: Path, anchor: str, expected: str
+) -> None:
+    project = merged_project(tmp_path, anchor=anchor)
     _, report = run_codemod(project, CODEMOD_ID)
     reasons = [r["reason"] for r in report["refusals"]]
     assert any(expected in reason for reason in reasons), reasons
     assert any(reason.startswith("web: ") for reason in reasons), reasons
     assert (project / "docker-compose.yml").read_text() == MERGED.format(anchor=anchor, worker="")
+
+
+NESTED = (
+    "x-base: &base\n  environment:\n    - DEBUG=0\nx-django: &django\n  <<: *base\n"
+    "  build: .\n  env_file: .env\nservices:\n  worker:\n    <<: *django\n"
+    "    command: celery -A config worker\n"
+)
+
+
+def test_environment_inherited_through_nested_merges_is_refused(tmp_path: Path) -> None:
+    project = merged_project(tmp_path)
+    (project / "docker-compose.yml").write_text(NESTED)
+    _, report = run_codemod(project, CODEMOD_ID)
+    reasons = [r["reason"] for r in report["refusals"]]
+    assert any("inherits environment: through nested merge keys" in r for r in reasons), reasons
+    assert (project / "docker-compose.yml").read_text() == NESTED
+
+
+def test_literal_secret_in_an_inherited_environment_stays_and_is_refused(tmp_path: Path) -> None:
+    anchor = "    environment:\n      - API_TOKEN=fixture-literal-token\n"
+    project = merged_project(tmp_path, anchor=anchor)
+    for _ in range(2):  # idempotent: the literal is not moved, so a second run refuses again
+        _, report = run_codemod(project, CODEMOD_ID)
+        reasons = [r["reason"] for r in report["refusals"]]
+        assert any(
+            "holds the literal secret API_TOKEN; a copy would spread it" in r for r in reasons
+        )
+        assert any("API_TOKEN stays: a service merging this environment" in r for r in reasons)
+        assert (project / "docker-compose.yml").read_text() == MERGED.format(
+            anchor=anchor, worker=""
+        )
+
+
+def test_entries_appended_before_a_following_env_file(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  web:\n    image: nginx\n    environment:\n      - A=1\n    env_file: .env\n"
+    )
+    project = write_project(
+        tmp_path, {"docker-compose.yml": compose, ".env": "NGINX_HOST=fixture-host\n"}
+    )
+    run_codemod(project, CODEMOD_ID)
+    assert (project / "docker-compose.yml").read_text() == (
+        "services:\n  web:\n    image: nginx\n    environment:\n      - A=1\n"
+        "      - NGINX_HOST=${NGINX_HOST}\n"
+    )
 
 
 @pytest.mark.parametrize(
