@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 from redpanda_migrate.codemods import _pytz_names as names
+from redpanda_migrate.codemods._pytz_attrs import AttributeZones
 from redpanda_migrate.codemods._pytz_exprs import is_delta, pytz_member
 from redpanda_migrate.codemods._pytz_imports import (
     Bindings,
@@ -96,6 +97,7 @@ def rewrite_module(
     wrapper = MetadataWrapper(module)
     zones = Zones(external or {}, frozen or {}, package, project_roots)
     wrapper.visit(ZoneAssignments(zones))
+    wrapper.visit(AttributeZones(zones))
     imports = Imports(Bindings(wrapper))
     rewriter = Rewriter(zones, imports, flag_unknown_localize)
     try:

@@ -31,6 +31,7 @@ class Zones:
     :param project_roots: top-level names the project's own modules can be imported as.
     :param local: assignment targets (``SHOP_TZ = pytz.timezone(...)``) and their kind.
     :param used: the external qualified names this module uses.
+    :param attributes: reads of class or instance attributes (``self.tz``) traced to a kind.
     """
 
     external: Mapping[str, str] = field(default_factory=dict)
@@ -39,6 +40,7 @@ class Zones:
     project_roots: frozenset[str] = frozenset()
     local: dict[cst.CSTNode, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    attributes: dict[cst.CSTNode, str] = field(default_factory=dict)
 
     def absolute(self, qualified_name: str) -> str:
         """Resolve a relative qualified name (``..zones.SHOP_TZ``) against the package.
@@ -145,6 +147,8 @@ def expression_kind(
     external = zones.kind_of(qualified)
     if external is not None:
         return external
+    if node in zones.attributes:
+        return zones.attributes[node]
     if isinstance(node, cst.Name):
         scope = visitor.get_metadata(ScopeProvider, node, None)
         if scope is None:

@@ -254,6 +254,30 @@ SNIPPETS = [
         names.EXCEPTION_NOTE,
         never,
     ),
+    Snippet(
+        "zones-on-attributes",
+        """
+        import datetime
+        import pytz
+
+        class Clock:
+            UTC = pytz.utc
+
+            def __init__(self, zone):
+                self.tz = pytz.timezone(zone)
+
+            def later(self, wall):
+                start = self.tz.localize(datetime.datetime.fromisoformat(wall))
+                moved = self.tz.normalize(start + datetime.timedelta(hours=1))
+                back = Clock.UTC.normalize(moved)
+                return [start.isoformat(), moved.isoformat(), back.isoformat(), self.tz.zone]
+
+        def run(zone, wall):
+            return Clock(zone).later(wall)
+        """,
+        names.LOCALIZE_NOTE,
+        lambda zone, wall: classify(zone, wall) == "ambiguous",
+    ),
 ]
 
 
