@@ -18,8 +18,13 @@ from __future__ import annotations
 
 import re
 
-from redpanda_migrate.codemods._nginx import Directive, NginxFile, Project, enclosing
-from redpanda_migrate.codemods._nginx_variable_pass import Refusal, Target, check_resolver
+from redpanda_migrate.codemods._nginx import Directive, NginxFile, Project
+from redpanda_migrate.codemods._nginx_variable_pass import (
+    Refusal,
+    Target,
+    check_resolver,
+    enclosing_server,
+)
 
 ADDRESS_PASSES = ("uwsgi_pass", "fastcgi_pass", "scgi_pass")
 ADDRESS = re.compile(r"^(?P<scheme>uwsgi://)?(?P<host>[A-Za-z0-9._-]+)(?P<port>:\d+)?$")
@@ -50,15 +55,7 @@ def plan_address_use(
     :returns: ``(server, [], [], value of the variable)``, as ``plan_use`` does for proxy_pass.
     :raises Refusal: for address forms without an exact variable equivalent.
     """
-    location = use.parent
-    if location is None or location.name != "location":
-        where = location.name if location is not None else "file level"
-        raise Refusal(
-            use.line, f"{use.name} inside {where}: only {use.name} in a location is rewritten"
-        )
-    server = enclosing(use, "server")
-    if server is None:
-        raise Refusal(use.line, f"{use.name} outside a server block in this file")
+    server = enclosing_server(use)
     match = parse_address(use)
     if match is None:
         raise Refusal(use.line, f"{use.name} {use.args[0]}: cannot tell its parts")

@@ -225,6 +225,25 @@ def uri_rewrite(use: Directive, location: Directive, uri: str) -> str:
     return f"rewrite (?s)^{re.escape(path)}(.*)$ {uri}$1 break;"
 
 
+def enclosing_server(use: Directive) -> Directive:
+    """Return the server of a ``*_pass`` directive that sits directly in a location.
+
+    :param use: the ``proxy_pass``, ``uwsgi_pass``... directive.
+    :returns: its enclosing ``server`` block.
+    :raises Refusal: when it is not in a location, or the server is in another file.
+    """
+    location = use.parent
+    if location is None or location.name != "location":
+        where = location.name if location is not None else "file level"
+        raise Refusal(
+            use.line, f"{use.name} inside {where}: only {use.name} in a location is rewritten"
+        )
+    server = enclosing(use, "server")
+    if server is None:
+        raise Refusal(use.line, f"{use.name} outside a server block in this file")
+    return server
+
+
 def plan_use(
     nginx: NginxFile, project: Project, use: Directive, target: Target, url: str
 ) -> tuple[Directive, list[str], list[str], str]:
@@ -233,15 +252,9 @@ def plan_use(
     :returns: ``(server, statements before, statements after, new proxy_pass)``.
     :raises Refusal: when no exact rewrite exists.
     """
-    location = use.parent
-    if location is None or location.name != "location":
-        where = location.name if location is not None else "file level"
-        raise Refusal(
-            use.line, f"proxy_pass inside {where}: only proxy_pass in a location is rewritten"
-        )
-    server = enclosing(use, "server")
-    if server is None:
-        raise Refusal(use.line, "proxy_pass outside a server block in this file")
+    server = enclosing_server(use)
+    location = use.parent  # a location: enclosing_server checked it
+    assert location is not None
     match = URL.match(url)
     assert match is not None
     if target.upstream is not None and (match["port"] or match["scheme"] == "https"):
