@@ -1,8 +1,17 @@
-"""Discovering codemods: every module of ``redpanda_migrate.codemods`` plus entry points.
+"""Discovering codemods: the packages of ``redpanda_migrate.codemods`` plus entry points.
 
-Nothing is listed by hand. A module whose name starts with ``_`` is a shared helper, not a
-codemod. Third-party packages add codemods through the ``redpanda_migrate.codemods`` entry-point
-group, each entry pointing at a :class:`~redpanda_migrate.codemod.Codemod` object.
+Nothing is listed by hand. Each entry of the ``codemods`` package is one of:
+
+* a module or package whose ``CODEMOD`` is one codemod, its id the name with ``-`` for ``_``
+  (``pin_dependencies.py``, ``cbv_to_fbv/``);
+* a *family* package without a ``CODEMOD`` of its own: each of its modules that defines
+  ``CODEMOD`` is a codemod whose id is ``<family>-<module>`` (``nginx/resolver.py`` is
+  ``nginx-resolver``); its other modules are the family's helpers;
+* ``shared/``, helpers several families use, never a codemod.
+
+Names starting with ``_`` are never codemods. Third-party packages add codemods through the
+``redpanda_migrate.codemods`` entry-point group, each entry pointing at a
+:class:`~redpanda_migrate.codemod.Codemod` object.
 """
 
 from __future__ import annotations
@@ -12,11 +21,14 @@ import pkgutil
 from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import entry_points
+from types import ModuleType
 
 from redpanda_migrate.codemod import Codemod
 
 ENTRY_POINT_GROUP = "redpanda_migrate.codemods"
 CODEMODS_PACKAGE = "redpanda_migrate.codemods"
+# helpers shared by several codemod families: never a codemod itself
+SHARED_PACKAGE = "shared"
 
 
 class UnknownCodemod(ValueError):
@@ -43,28 +55,55 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error.args[0] if error.args else error}{where}"
 
 
+def _load(name: str) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except Exception as error:  # a broken module is named, not shown as a traceback
+        raise RegistryError(
+            f"codemod module {name} cannot be loaded: {_describe(error)}"
+        ) from error
+
+
+def _checked(module: ModuleType, expected_id: str) -> Codemod:
+    codemod = getattr(module, "CODEMOD", None)
+    if not isinstance(codemod, Codemod):
+        raise RegistryError(f"codemod module {module.__name__} defines no CODEMOD")
+    if codemod.id != expected_id:
+        raise RegistryError(
+            f"codemod module {module.__name__} declares id {codemod.id!r}; "
+            f"its id must be {expected_id!r}"
+        )
+    return codemod
+
+
+def _family_codemods(family: ModuleType) -> list[Codemod]:
+    """Collect a family package's codemods: each of its modules that defines ``CODEMOD``."""
+    found = []
+    for module_info in pkgutil.iter_modules(family.__path__):
+        if module_info.name.startswith("_") or module_info.ispkg:
+            continue
+        module = _load(f"{family.__name__}.{module_info.name}")
+        if hasattr(module, "CODEMOD"):
+            family_name = family.__name__.rsplit(".", 1)[-1]
+            expected = codemod_id_for_module(f"{family_name}_{module_info.name}")
+            found.append(_checked(module, expected))
+    if not found:
+        raise RegistryError(f"codemod package {family.__name__} defines no CODEMOD")
+    return found
+
+
 def _builtin_codemods() -> list[Codemod]:
     # imported by name: the package lives in the top-level codemods/ folder of the source tree
     codemods_package = importlib.import_module(CODEMODS_PACKAGE)
     found = []
     for module_info in pkgutil.iter_modules(codemods_package.__path__):
-        if module_info.name.startswith("_"):
+        if module_info.name.startswith("_") or module_info.name == SHARED_PACKAGE:
             continue
-        name = f"{codemods_package.__name__}.{module_info.name}"
-        try:
-            module = importlib.import_module(name)
-        except Exception as error:  # a broken module is named, not shown as a traceback
-            message = f"codemod module {name} cannot be loaded: {_describe(error)}"
-            raise RegistryError(message) from error
-        codemod = getattr(module, "CODEMOD", None)
-        if not isinstance(codemod, Codemod):
-            raise RegistryError(f"codemod module {module.__name__} defines no CODEMOD")
-        if codemod.id != codemod_id_for_module(module_info.name):
-            raise RegistryError(
-                f"codemod module {module.__name__} declares id {codemod.id!r}; "
-                f"its id must be {codemod_id_for_module(module_info.name)!r}"
-            )
-        found.append(codemod)
+        module = _load(f"{codemods_package.__name__}.{module_info.name}")
+        if module_info.ispkg and not hasattr(module, "CODEMOD"):
+            found.extend(_family_codemods(module))
+        else:
+            found.append(_checked(module, codemod_id_for_module(module_info.name)))
     return found
 
 

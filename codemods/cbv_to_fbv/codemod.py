@@ -1,0 +1,206 @@
+"""Class-based views become function-based views: the standard's "Views" section.
+
+Views written on Django's generic views (``View``, ``TemplateView``, ``RedirectView``,
+``ListView``, ``DetailView``, ``CreateView``, ``UpdateView``, ``DeleteView``, ``FormView``) and
+the access and message mixins become plain functions that answer every request exactly as the
+classes did; the URLconfs that route to them (``SomeView.as_view(...)``) route to the functions
+under the same URL names. What every view shares goes into one generated module,
+``view_helpers.py``, next to the views. Classes that cannot be converted exactly (project base
+classes, ``dispatch`` overrides, async handlers, DRF, templates reading ``view``...) are left
+alone and refused with the reason.
+
+This module finds the candidate classes and the routes to them and runs the rounds of
+planning; :mod:`.plan` decides what converts and writes the files.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+from redpanda_migrate.codemods.cbv_to_fbv.analysis import (
+    MIXINS,
+    dotted_name,
+    generic_kind,
+    qualified_base,
+)
+from redpanda_migrate.codemods.cbv_to_fbv.plan import (
+    Candidate,
+    leftover_references,
+    module_imports,
+    plan_conversions,
+    plan_writes,
+    refuse_unsafe_packages,
+    templates_using_view,
+)
+from redpanda_migrate.codemods.cbv_to_fbv.scan import worth_parsing
+from redpanda_migrate.codemods.cbv_to_fbv.style import CONFIG_FILES, configured_line_length
+from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, find_routes
+
+from redpanda_migrate.codemod import (
+    Codemod,
+    Example,
+    Finding,
+    InputError,
+    ProjectInput,
+    ProjectOutcome,
+)
+
+SECTION = "Views"
+
+
+class _ParseFailed(InputError):
+    def __init__(self, path: str, message: str, line: int | None) -> None:
+        super().__init__(message, line)
+        self.path = path
+
+
+def _parse(path: str, text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        raise _ParseFailed(path, f"invalid Python: {error.message}", error.raw_line) from None
+
+
+def _looks_like_view(node: cst.ClassDef, imports: Mapping[str, str], local: set[str]) -> bool:
+    for arg in node.bases:
+        written = dotted_name(arg.value)
+        if written is None:
+            continue
+        qualified = qualified_base(written, imports)
+        if generic_kind(qualified) or qualified in MIXINS or written in local:
+            return True
+        if qualified.startswith(("django.views.", "django.contrib.auth.mixins", "rest_framework")):
+            return True
+    return False
+
+
+def _view_classes(path: str, module: cst.Module) -> list[tuple[cst.ClassDef, int]]:
+    imports = module_imports(module, path)
+    found: list[cst.ClassDef] = []
+    local: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef) and _looks_like_view(statement, imports, local):
+            local.add(statement.name.value)
+            found.append(statement)
+    if not found:
+        return []  # positions cost a full code generation; only views need them
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return [(node, positions[node].start.line) for node in found]
+
+
+def _roots(project: ProjectInput) -> list[str]:
+    roots = [posixpath.dirname(path) for path in project.facts.manage_py_files]
+    return [*roots, ""] if "" not in roots else roots
+
+
+def transform(project: ProjectInput) -> ProjectOutcome:
+    """Convert class-based views to function-based views and reroute their URLconfs.
+
+    Enforces the standard's "Views" section: function-based views exclusively, explicit logic
+    over implicit inheritance, shared logic in utility functions, ``login_required`` on
+    protected views.
+
+    :param project: the project's Python files and templates, and its formatter settings
+        (``pyproject.toml``, ``ruff.toml``, ``setup.cfg``...) for the line length.
+    :returns: the rewritten views modules and URLconfs, the helper module, and refusals.
+    """
+    py_files = {p: t for p, t in project.files.items() if p.endswith(".py")}
+    all_files = list(project.facts.files) or list(project.files)
+    roots = _roots(project)
+    width = configured_line_length(project.files)
+    modules: dict[str, cst.Module] = {}
+    for path, text in py_files.items():
+        if worth_parsing(text):
+            try:
+                modules[path] = _parse(path, text)
+            except _ParseFailed:
+                continue
+    candidates: list[Candidate] = []
+    routes: list[Route] = []
+    for path, module in modules.items():
+        if "as_view" in py_files[path]:
+            routes.extend(find_routes(path, module, all_files, roots))
+        for node, line in _view_classes(path, module):
+            candidates.append(Candidate(path, node, line))
+    by_key = {(c.path, c.node.name.value): c for c in candidates}
+    for route in routes:
+        if route.target in by_key:
+            by_key[route.target].routes.append(route)
+    views_modules = {c.path: modules[c.path] for c in candidates}
+    # Templates are read only when there is a view whose template could read `view`.
+    templates = templates_using_view(project.files) if candidates else {}
+    writes: dict[str, str | None] = {}
+    renames: dict[ClassKey, str] = {}
+    for _attempt in range(len(candidates) + 1):
+        for candidate in candidates:
+            candidate.spec = candidate.rendered = None
+        refuse_unsafe_packages(candidates, project, all_files)
+        renames = plan_conversions(candidates, views_modules, templates, width)
+        writes = plan_writes(candidates, renames, modules, project, all_files, roots, width)
+        texts = {**py_files, **{p: t for p, t in writes.items() if t is not None}}
+        leftovers = leftover_references(texts, renames, writes)
+        if not leftovers:
+            break
+        for key, where in leftovers.items():
+            by_key[key].refused = f"{where}, which would break without the class"
+    refusals = tuple(
+        Finding(c.path, c.line, f"{c.node.name.value} was not converted: {c.refused}")
+        for c in candidates
+        if c.refused
+    )
+    rendering = sorted(
+        {
+            c.path
+            for c in candidates
+            if c.spec is not None and c.spec.kind not in ("view", "redirect")
+        }
+    )
+    notes = tuple(
+        Finding(
+            path,
+            None,
+            "class-based views became functions: their templates no longer receive the "
+            "`view` context variable (none of their templates reads it)",
+        )
+        for path in rendering
+        if path in writes
+    )
+    return ProjectOutcome(writes=writes, notes=notes, refusals=refusals)
+
+
+CODEMOD = Codemod(
+    id="cbv-to-fbv",
+    title="Convert class-based views to function-based views and reroute their URLconfs",
+    section=SECTION,
+    files=("**/*.py", "**/templates/**/*.html", "**/templates/**/*.txt"),
+    needles=("View", "as_view", "view"),
+    also_reads=CONFIG_FILES,
+    rationale=(
+        "The standard wants function-based views exclusively: the logic of a view should be "
+        "readable top to bottom in one function, not spread over a dozen generic-view "
+        "mixins whose methods call each other implicitly. Access rules become decorators "
+        "(login_required on protected views) and what views share becomes utility functions "
+        "in one helper module. The converted functions answer every request exactly as the "
+        "classes did: same status codes, Allow headers, pagination, templates, context and "
+        "redirects, and the URL names stay the same."
+    ),
+    example=Example(
+        path="shop/views.py",
+        before=("class ProductListView(ListView):\n    model = Product\n    paginate_by = 10\n"),
+        after=(
+            '@allow_methods("GET", "HEAD", "OPTIONS")\n'
+            "def product_list(request, **kwargs):\n"
+            '    """List Product objects.\n\n'
+            "    Converted from the class-based ProductListView (ListView).\n"
+            '    """\n'
+            "    queryset = Product._default_manager.all()\n"
+            "    context = list_context(request, kwargs, queryset, paginate_by=10)\n"
+            "    return TemplateResponse(request, list_template_names(queryset), context)\n"
+        ),
+    ),
+    transform_project=transform,
+    order=600,
+)

@@ -1,0 +1,372 @@
+"""Planning and writing the conversion of a project's class-based views.
+
+Red Panda Approval V1-02, "Views": function-based views exclusively. :mod:`.codemod`
+finds the candidate classes and the routes to them; this module decides which of them convert
+(:func:`plan_conversions`: the routes agree, no subclass or template stands in the way, the
+function name is free, the renderer accepts the class) and produces the new text of every file
+(:func:`plan_writes`: the views modules, their ``view_helpers.py`` and the URLconfs).
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import posixpath
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+import libcst as cst
+from redpanda_migrate.codemods.cbv_to_fbv.analysis import ViewSpec, describe_class, dotted_name
+from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
+from redpanda_migrate.codemods.cbv_to_fbv.helper_module import (
+    extend_helper_module,
+    helper_module_text,
+    is_generated,
+)
+from redpanda_migrate.codemods.cbv_to_fbv.helpers import HELPER_MODULE_NAME
+from redpanda_migrate.codemods.cbv_to_fbv.imports import bound_names, update_imports
+from redpanda_migrate.codemods.cbv_to_fbv.render import HELPERS, Rendered, render_view
+from redpanda_migrate.codemods.cbv_to_fbv.style import DEFAULT_LINE_LENGTH
+from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, name_lines, rewrite_urlconf
+
+from redpanda_migrate.codemod import ProjectInput
+
+TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+VIEW_WORD = re.compile(r"(?<![\w.])view(?!\w)")
+
+
+@dataclass
+class Candidate:
+    """A top-level class that may be a view, with what the planning learns about it."""
+
+    path: str
+    node: cst.ClassDef
+    line: int
+    routes: list[Route] = field(default_factory=list)
+    spec: ViewSpec | None = None
+    rendered: Rendered | None = None
+    refused: str | None = None
+    templates: set[str] = field(default_factory=set)
+
+
+def module_imports(module: cst.Module, path: str) -> dict[str, str]:
+    """Map a module's imported names to dotted names, relative imports made absolute-ish.
+
+    Only what base-class resolution needs: ``from X import Y`` gives ``Y -> X.Y``,
+    ``import X as Z`` gives ``Z -> X``.
+
+    :param module: the parsed module.
+    :param path: its path (relative imports keep their dots).
+    :returns: local name -> dotted name.
+    """
+    imports: dict[str, str] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                source = "." * len(small.relative) + (
+                    cst.Module(body=[]).code_for_node(small.module) if small.module else ""
+                )
+                for alias in small.names:
+                    name = cst.Module(body=[]).code_for_node(alias.name)
+                    local = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
+                    imports[local] = f"{source}.{name}" if source else name
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    dotted = cst.Module(body=[]).code_for_node(alias.name)
+                    if alias.asname:
+                        imports[alias.asname.name.value] = dotted  # type: ignore[union-attr]
+                    else:
+                        imports[dotted.split(".")[0]] = dotted.split(".")[0]
+    return imports
+
+
+def templates_using_view(files: Mapping[str, str]) -> dict[str, str]:
+    """Find the templates whose tags read a ``view`` variable.
+
+    :param files: the project's files, path -> text.
+    :returns: template name (relative to its ``templates/`` folder) -> path.
+    """
+    found = {}
+    for path, text in files.items():
+        if "/templates/" not in f"/{path}" or path.endswith(".py"):
+            continue
+        for tag in TEMPLATE_TAG.findall(text):
+            if VIEW_WORD.search(QUOTED.sub("", tag)):
+                name = f"/{path}".rsplit("/templates/", 1)[1]
+                found[name] = path
+                break
+    return found
+
+
+def _template_names(spec: ViewSpec, app: str) -> set[str]:
+    names = set()
+    template = spec.attrs.get("template_name")
+    if isinstance(template, cst.SimpleString):
+        names.add(str(template.evaluated_value))
+    model = spec.attrs.get("model")
+    suffix = {
+        "list": "_list",
+        "detail": "_detail",
+        "create": "_form",
+        "update": "_form",
+        "delete": "_confirm_delete",
+    }.get(spec.kind)
+    custom = spec.attrs.get("template_name_suffix")
+    if suffix and isinstance(custom, cst.SimpleString):
+        suffix = str(custom.evaluated_value)
+    if suffix and model is not None:
+        model_name = (dotted_name(model) or "").rsplit(".", 1)[-1].lower()
+        names.add(f"{app}/{model_name}{suffix}.html")
+    return names
+
+
+def _initkwargs(candidate: Candidate) -> dict[str, cst.BaseExpression]:
+    spellings = set()
+    for route in candidate.routes:
+        if route.problem:
+            raise Unsupported(f"{route.path}:{route.line} {route.problem}")
+        spellings.add(
+            tuple(
+                (name, cst.Module(body=[]).code_for_node(value)) for name, value in route.initkwargs
+            )
+        )
+    if len(spellings) > 1:
+        raise Unsupported(
+            "its URLconfs pass different as_view() arguments; one function cannot be all of them"
+        )
+    return dict(candidate.routes[0].initkwargs)
+
+
+def plan_conversions(
+    candidates: list[Candidate],
+    views_texts: Mapping[str, cst.Module],
+    templates: Mapping[str, str],
+    width: int = DEFAULT_LINE_LENGTH,
+) -> dict[ClassKey, str]:
+    """Describe and render every candidate; refuse those that cannot convert.
+
+    :param candidates: every candidate class; ``refused``, ``spec`` and ``rendered`` are set.
+    :param views_texts: the parsed modules holding the candidates, by path.
+    :param templates: the templates that read ``view`` (:func:`templates_using_view`).
+    :param width: the project's line length, which generated code is wrapped at.
+    :returns: (path, class name) -> function name, for the classes that convert.
+    """
+    renames: dict[ClassKey, str] = {}
+    taken: dict[str, set[str]] = {
+        path: set(bound_names(module)) for path, module in views_texts.items()
+    }
+    local_classes = {(c.path, c.node.name.value) for c in candidates}
+    for candidate in candidates:
+        if candidate.refused:
+            continue
+        try:
+            if not candidate.routes:
+                raise Unsupported("no URLconf in the project routes to it with as_view()")
+            for arg in candidate.node.bases:
+                base = dotted_name(arg.value) or ""
+                if (candidate.path, base) in local_classes:
+                    raise Unsupported(f"inherits from the project's {base}; convert it by hand")
+            for other in candidates:
+                if other.path == candidate.path and any(
+                    dotted_name(arg.value) == candidate.node.name.value for arg in other.node.bases
+                ):
+                    raise Unsupported(
+                        f"{other.node.name.value} inherits from it; convert both by hand"
+                    )
+            imports = module_imports(views_texts[candidate.path], candidate.path)
+            spec = describe_class(candidate.node, imports, _initkwargs(candidate), candidate.line)
+            app = posixpath.basename(posixpath.dirname(candidate.path))
+            candidate.templates = _template_names(spec, app)
+            for name in sorted(candidate.templates):
+                if name in templates:
+                    raise Unsupported(
+                        f"its template {templates[name]} reads the `view` variable, which a "
+                        "function-based view does not provide"
+                    )
+            names = taken[candidate.path] | set(dir(builtins)) | set(keyword.kwlist)
+            for attempt in (spec.func_name, f"{spec.func_name}_view"):
+                if attempt not in names:
+                    spec.func_name = attempt
+                    break
+            else:
+                raise Unsupported(f"the module already uses the name {spec.func_name!r}")
+            rendered = render_view(spec, names, width)
+            generated = set(bound_names(cst.parse_module(rendered.text)))
+            clash = generated & (names - {spec.class_name})
+            if clash:
+                raise Unsupported(f"the module already uses the name {sorted(clash)[0]!r}")
+            taken[candidate.path] |= generated
+            candidate.spec, candidate.rendered = spec, rendered
+            renames[(candidate.path, candidate.node.name.value)] = spec.func_name
+        except Unsupported as reason:
+            candidate.refused = str(reason)
+    if templates and renames:
+        _refuse_for_unknown_templates(candidates, templates, renames)
+    return renames
+
+
+def _refuse_for_unknown_templates(
+    candidates: list[Candidate], templates: Mapping[str, str], renames: dict[ClassKey, str]
+) -> None:
+    known = set()
+    for candidate in candidates:
+        known |= candidate.templates
+    unknown = sorted(path for name, path in templates.items() if name not in known)
+    if not unknown:
+        return
+    for candidate in candidates:
+        if candidate.spec is not None:
+            candidate.refused = (
+                f"{unknown[0]} reads the `view` variable and may be extended or included by "
+                "this view's template; a function-based view does not provide it"
+            )
+            candidate.spec = candidate.rendered = None
+            renames.pop((candidate.path, candidate.node.name.value), None)
+
+
+def leftover_references(
+    texts: Mapping[str, str], renames: Mapping[ClassKey, str], rewritten: Collection[str]
+) -> dict[ClassKey, str]:
+    """Find the converted classes whose name still appears somewhere after the rewrite.
+
+    :param texts: every Python file's text after the rewrite, by path.
+    :param renames: (path, class name) -> function name of the converted classes.
+    :param rewritten: the paths the rewrite changes.
+    :returns: (path, class name) -> where the name is still used.
+    """
+    leftovers = {}
+    for key in renames:
+        _path, class_name = key
+        for path, text in sorted(texts.items()):
+            if not path.endswith(".py") or class_name not in text:
+                continue
+            lines = name_lines(text, class_name)
+            quoted = re.search(rf"[\"']{class_name}[\"']", text)
+            if quoted:
+                line = text.count("\n", 0, quoted.start()) + 1
+                leftovers[key] = f"{path}:{line} names it in a string"
+                break
+            if lines and path in rewritten:
+                leftovers[key] = f"{path} uses it other than in as_view() routes"
+                break
+            if lines:
+                leftovers[key] = f"{path}:{lines[0]} uses it"
+                break
+    return leftovers
+
+
+def refuse_unsafe_packages(
+    candidates: list[Candidate], project: ProjectInput, all_files: list[str]
+) -> None:
+    """Refuse candidates whose folder cannot hold the shared helper module.
+
+    :param candidates: every candidate; the refused ones get ``refused`` set.
+    :param project: the project input (to read an existing ``view_helpers.py``).
+    :param all_files: every file path of the project.
+    """
+    for candidate in candidates:
+        folder = posixpath.dirname(candidate.path)
+        if f"{folder}/__init__.py" not in all_files and folder:
+            candidate.refused = (
+                "its module is not in a package, so it cannot import the shared helpers"
+            )
+        helper = posixpath.join(folder, f"{HELPER_MODULE_NAME}.py")
+        existing = project.files.get(helper)
+        if helper in all_files and (existing is None or not is_generated(existing)):
+            candidate.refused = f"{helper} exists and is not the helper module this tool writes"
+
+
+def _rewrite_views_module(module: cst.Module, converted: list[Candidate], width: int) -> cst.Module:
+    by_name = {c.node.name.value: c for c in converted}
+    body: list[cst.BaseStatement] = []
+    needed: set[tuple[str, str]] = set()
+    first_use: int | None = None
+    for statement in module.body:
+        candidate = (
+            by_name.get(statement.name.value) if isinstance(statement, cst.ClassDef) else None
+        )
+        if candidate is None or candidate.rendered is None:
+            body.append(statement)
+            continue
+        if first_use is None:
+            first_use = len(body)
+        new = list(cst.parse_module(candidate.rendered.text).body)
+        new[0] = new[0].with_changes(leading_lines=statement.leading_lines)
+        body.extend(new)
+        needed |= candidate.rendered.imports
+    return update_imports(module.with_changes(body=body), needed, first_use, width)
+
+
+def plan_writes(
+    candidates: list[Candidate],
+    renames: Mapping[ClassKey, str],
+    modules: Mapping[str, cst.Module],
+    project: ProjectInput,
+    all_files: list[str],
+    roots: list[str],
+    width: int = DEFAULT_LINE_LENGTH,
+) -> dict[str, str | None]:
+    """Produce the new text of every views module, helper module and URLconf.
+
+    Candidates whose module or helper module cannot be written are refused here.
+
+    :param candidates: every candidate, planned by :func:`plan_conversions`.
+    :param renames: (path, class name) -> function name of the converted classes.
+    :param modules: every parsed module, by path.
+    :param project: the project input.
+    :param all_files: every file path of the project.
+    :param roots: the project roots (folders of ``manage.py``, and the top).
+    :param width: the project's line length, for the views modules' new import lines.
+    :returns: path -> new text.
+    """
+    py_files = project.files
+    writes: dict[str, str | None] = {}
+    helpers_needed: dict[str, set[str]] = {}
+    converted_by_path: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        if candidate.rendered is not None:
+            converted_by_path.setdefault(candidate.path, []).append(candidate)
+    for path, converted in converted_by_path.items():
+        try:
+            new_module = _rewrite_views_module(modules[path], converted, width)
+        except Unsupported as reason:
+            for candidate in converted:
+                candidate.refused = str(reason)
+            continue
+        writes[path] = new_module.code
+        helper = posixpath.join(posixpath.dirname(path), f"{HELPER_MODULE_NAME}.py")
+        needed = helpers_needed.setdefault(helper, set())
+        for candidate in converted:
+            needed |= {name for module, name in candidate.rendered.imports if module == HELPERS}  # type: ignore[union-attr]
+    for helper, needed in sorted(helpers_needed.items()):
+        existing = project.files.get(helper)
+        if not needed:
+            continue
+        if existing is None:
+            writes[helper] = helper_module_text(needed)
+            continue
+        try:
+            grown = extend_helper_module(existing, needed)
+        except Unsupported as reason:
+            folder = posixpath.dirname(helper)
+            for candidate in candidates:
+                if candidate.rendered is not None and posixpath.dirname(candidate.path) == folder:
+                    candidate.refused = str(reason)
+                    writes.pop(candidate.path, None)
+            continue
+        if grown is not None:
+            writes[helper] = grown
+    active = {key: name for key, name in renames.items() if key[0] in writes}
+    for path, module in modules.items():
+        if "as_view" not in py_files[path] or not active:
+            continue
+        if path in writes:
+            module = cst.parse_module(writes[path])  # type: ignore[arg-type]
+        new_module = rewrite_urlconf(path, module, active, all_files, roots)
+        if new_module.code != py_files[path]:
+            writes[path] = new_module.code
+    return writes

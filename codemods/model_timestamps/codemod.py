@@ -1,0 +1,380 @@
+"""Give every concrete model ``created_at`` and ``updated_at``, with the migration that adds them.
+
+Enforces the standard's "Required Model Fields" and "Model Naming" ("All models have
+created_at and updated_at") and keeps its first criterion, "Fresh Migration Test": each app
+whose models change gets one migration, written as ``makemigrations`` would, that depends on
+the app's single leaf migration and gives existing rows a one-off ``created_at``.
+
+Everything is read statically (libcst); the project is never imported. Proxy models,
+unmanaged models and multi-table inheritance children are left alone with a note, as are
+models whose timestamps already exist under another name (``created``, ``modified``...).
+Bases from outside the project that are not well known, names ``created_at``/``updated_at``
+that are not fields, and apps whose migrations cannot be followed are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from redpanda_migrate.codemods.model_timestamps.edit import add_fields, datetime_field_callee
+from redpanda_migrate.codemods.model_timestamps.inheritance import ProjectModules
+from redpanda_migrate.codemods.model_timestamps.kinds import Verdict, judge
+from redpanda_migrate.codemods.model_timestamps.migrations import (
+    AddedField,
+    MigrationsProblem,
+    load_app_migrations,
+    new_migration_name,
+    write_migration,
+)
+from redpanda_migrate.codemods.model_timestamps.notes import field_list_notes, fixture_notes
+from redpanda_migrate.codemods.model_timestamps.source import parse_python
+
+from redpanda_migrate.codemod import (
+    Codemod,
+    Example,
+    Finding,
+    InputError,
+    ProjectInput,
+    ProjectOutcome,
+)
+
+SECTION = "Required Model Fields"
+MIGRATION_STEM = "add_timestamps"
+FIELD_LINES = {"created_at": "auto_now_add=True", "updated_at": "auto_now=True"}
+LABEL_PATTERN = re.compile(r"^\s+label\s*=\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']", re.MULTILINE)
+
+
+@dataclass
+class AppPlan:
+    """What happens in one app.
+
+    :param folder: the app's folder (project-relative).
+    :param label: the app label.
+    :param verdicts: per models module, the verdicts of its model classes.
+    """
+
+    folder: str
+    label: str
+    verdicts: dict[str, list[Verdict]] = field(default_factory=dict)
+
+    def additions(self) -> list[AddedField]:
+        """Every field to add in this app."""
+        return [
+            AddedField(verdict.model, name)
+            for verdicts in self.verdicts.values()
+            for verdict in verdicts
+            for name in verdict.add
+        ]
+
+
+def source_roots(manage_py_files: tuple[str, ...]) -> tuple[str, ...]:
+    """Folders Python imports the project's modules from.
+
+    :param manage_py_files: paths of the project's ``manage.py`` files.
+    :returns: their folders, plus ``src`` and the project root.
+    """
+    folders = {str(PurePosixPath(path).parent) for path in manage_py_files}
+    return tuple(sorted({"" if f == "." else f for f in folders} | {"", "src"}))
+
+
+def is_models_module(path: str) -> bool:
+    """Tell whether a path is a Django models module (``models.py`` or in ``models/``).
+
+    :param path: project-relative POSIX path.
+    :returns: ``True`` for ``app/models.py`` and ``app/models/*.py``, outside migrations.
+    """
+    pure = PurePosixPath(path)
+    if pure.suffix != ".py" or "migrations" in pure.parts:
+        return False
+    return pure.name == "models.py" or (len(pure.parts) > 1 and pure.parts[-2] == "models")
+
+
+def app_folder(models_path: str) -> str:
+    """Return the folder of the app a models module belongs to.
+
+    :param models_path: ``shop/models.py`` or ``shop/models/order.py``.
+    :returns: ``shop``.
+    """
+    pure = PurePosixPath(models_path)
+    folder = pure.parent.parent if pure.name != "models.py" else pure.parent
+    return "" if str(folder) == "." else str(folder)
+
+
+def app_label(folder: str, texts: Mapping[str, str], root_name: str) -> str:
+    """Return the app label: ``AppConfig.label`` in ``apps.py``, else the folder's name.
+
+    :param folder: the app's folder.
+    :param texts: the project's files.
+    :param root_name: the project folder's name (for an app at the root).
+    :returns: the label.
+    """
+    apps_text = texts.get(f"{folder}/apps.py" if folder else "apps.py", "")
+    found = LABEL_PATTERN.search(apps_text)
+    if found:
+        return found[1]
+    return PurePosixPath(folder).name or root_name
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _judge_module(modules: ProjectModules, path: str) -> list[Verdict]:
+    module = modules.by_path(path)
+    verdicts = (judge(modules, module, info) for info in module.classes.values())
+    return [verdict for verdict in verdicts if verdict is not None]
+
+
+def _migration_texts(plan: AppPlan, project: ProjectInput) -> dict[str, str]:
+    folder = _join(plan.folder, "migrations")
+    if f"{folder}/__init__.py" not in project.facts.files:
+        raise MigrationsProblem(
+            f"app {plan.label} has no migrations package ({folder}/__init__.py): run "
+            "makemigrations for it first"
+        )
+    texts = {}
+    for path in project.facts.files:
+        pure = PurePosixPath(path)
+        if str(pure.parent) != folder or pure.suffix != ".py" or pure.name[0] in "_~":
+            continue
+        if path not in project.files:
+            raise MigrationsProblem(f"migration {path} cannot be read")
+        texts[path] = project.files[path]
+    return texts
+
+
+def _check_state(plan: AppPlan, fields_by_model: dict[str, set[str]]) -> list[Finding]:
+    """Refuse the models the migrations do not know, or that migrations already changed."""
+    refusals = []
+    for path, verdicts in plan.verdicts.items():
+        for index, verdict in enumerate(verdicts):
+            if not verdict.add:
+                continue
+            known = fields_by_model.get(verdict.model.lower())
+            if known is None:
+                reason = f"{verdict.model} has no migration creating it: run makemigrations first"
+            elif set(verdict.add) & known:
+                clash = ", ".join(sorted(set(verdict.add) & known))
+                reason = (
+                    f"the migrations of {plan.label} already have {verdict.model}.{clash} but "
+                    "the model does not: model and migrations disagree, run makemigrations first"
+                )
+            else:
+                continue
+            refusals.append(Finding(path, verdict.line, reason))
+            verdicts[index] = Verdict(verdict.model, verdict.line, (), verdict.notes)
+    return refusals
+
+
+def _refuse_app(plan: AppPlan, reason: str) -> list[Finding]:
+    refusals = []
+    for path, verdicts in plan.verdicts.items():
+        for index, verdict in enumerate(verdicts):
+            if verdict.add:
+                refusals.append(Finding(path, verdict.line, f"{verdict.model}: {reason}"))
+                verdicts[index] = Verdict(verdict.model, verdict.line, (), verdict.notes)
+    return refusals
+
+
+def _rewrite_models(
+    plan: AppPlan, modules: ProjectModules, project: ProjectInput
+) -> tuple[dict[str, str], list[Finding]]:
+    writes: dict[str, str] = {}
+    refusals: list[Finding] = []
+    for path, verdicts in plan.verdicts.items():
+        if not any(verdict.add for verdict in verdicts):
+            continue
+        spelling = datetime_field_callee(modules.by_path(path))
+        if spelling is None:
+            reason = "DateTimeField cannot be named here: the name is bound to something else"
+            refusals += _refuse_app(AppPlan(plan.folder, plan.label, {path: verdicts}), reason)
+            continue
+        callee, import_from = spelling
+        additions = {
+            verdict.model: [f"{name} = {callee}({FIELD_LINES[name]})" for name in verdict.add]
+            for verdict in verdicts
+            if verdict.add
+        }
+        tree = parse_python(path, project.files[path])
+        writes[path] = add_fields(tree, additions, import_from)
+    return writes, refusals
+
+
+def _write_app(
+    plan: AppPlan, modules: ProjectModules, project: ProjectInput
+) -> tuple[dict[str, str], list[Finding], list[Finding]]:
+    """Rewrite one app's models and write its migration: writes, notes, refusals."""
+    try:
+        graph = load_app_migrations(plan.label, _migration_texts(plan, project))
+        leaves = graph.leaves()
+        if not leaves:
+            raise MigrationsProblem(f"app {plan.label} has no migrations yet: run makemigrations")
+        if len(leaves) > 1:
+            raise MigrationsProblem(
+                f"app {plan.label} has several leaf migrations ({', '.join(leaves)}): run "
+                "makemigrations --merge first"
+            )
+        refusals = _check_state(plan, graph.model_fields())
+        name = new_migration_name(leaves[0], graph.all_names, MIGRATION_STEM)
+    except MigrationsProblem as problem:
+        return {}, [], _refuse_app(plan, str(problem))
+    writes, more_refusals = _rewrite_models(plan, modules, project)
+    refusals += more_refusals
+    additions = plan.additions()
+    if not additions:
+        return {}, [], refusals
+    migration_path = _join(plan.folder, f"migrations/{name}.py")
+    writes[migration_path] = write_migration(plan.label, leaves[0], additions)
+    return writes, _app_notes(plan, migration_path, additions), refusals
+
+
+def _app_notes(plan: AppPlan, migration_path: str, additions: list[AddedField]) -> list[Finding]:
+    by_model: dict[str, list[str]] = defaultdict(list)
+    for added in additions:
+        by_model[added.model].append(added.name)
+    described = ", ".join(
+        f"{model} ({' and '.join(sorted(names))})" for model, names in sorted(by_model.items())
+    )
+    notes = [
+        Finding(
+            migration_path,
+            None,
+            f"existing rows all get the time this migration runs: {described}; their real "
+            "creation time is unknown (backfill it from another column in a data migration "
+            "if you have one)",
+        )
+    ]
+    if any(added.name == "updated_at" for added in additions):
+        for path, verdicts in plan.verdicts.items():
+            if any("updated_at" in verdict.add for verdict in verdicts):
+                notes.append(
+                    Finding(
+                        path,
+                        None,
+                        "updated_at is set by save() only: QuerySet.update() and "
+                        "bulk_update() leave it unchanged, so pass updated_at=timezone.now() "
+                        "there",
+                    )
+                )
+    return notes
+
+
+def _findings(plan: AppPlan) -> tuple[list[Finding], list[Finding]]:
+    notes, refusals = [], []
+    for path, verdicts in plan.verdicts.items():
+        for verdict in verdicts:
+            notes += [Finding(path, verdict.line, note) for note in verdict.notes]
+            if verdict.refusal:
+                refusals.append(Finding(path, verdict.line, verdict.refusal))
+    return notes, refusals
+
+
+def _plan_apps(
+    modules: ProjectModules, project: ProjectInput
+) -> tuple[list[AppPlan], list[Finding]]:
+    """Judge every class of every models module, grouped by app.
+
+    An app whose models (or a module a base comes from) do not parse is left alone and the
+    file reported as an error; the other apps go ahead.
+
+    :returns: the plans of the apps that could be judged, and the errors.
+    """
+    plans: dict[str, AppPlan] = {}
+    errors: list[Finding] = []
+    broken: set[str] = set()
+    for path in sorted(p for p in project.files if is_models_module(p)):
+        folder = app_folder(path)
+        if folder not in plans:
+            label = app_label(folder, project.files, project.facts.root_name)
+            plans[folder] = AppPlan(folder, label)
+        try:
+            plans[folder].verdicts[path] = _judge_module(modules, path)
+        except InputError as error:
+            errors.append(Finding(getattr(error, "path", path), None, error.message))
+            broken.add(folder)
+    return [plan for folder, plan in plans.items() if folder not in broken], errors
+
+
+def transform(project: ProjectInput) -> ProjectOutcome:
+    """Add ``created_at``/``updated_at`` to every concrete model and write each app's migration.
+
+    Enforces the standard's "Required Model Fields" (and "Model Naming": all models have
+    created_at and updated_at) while keeping "Fresh Migration Test": migrations stay in step
+    with the models.
+
+    :param project: every Python file and fixture of the project.
+    :returns: rewritten models modules, new migration modules, notes and refusals.
+    """
+    python_texts = {p: t for p, t in project.files.items() if p.endswith(".py")}
+    modules = ProjectModules(python_texts, source_roots(project.facts.manage_py_files))
+    plans, errors = _plan_apps(modules, project)
+    writes: dict[str, str | None] = {}
+    notes: list[Finding] = []
+    refusals: list[Finding] = []
+    added: dict[str, set[str]] = {}
+    changed_folders = set()
+    for plan in plans:
+        plan_notes, plan_refusals = _findings(plan)
+        notes += plan_notes
+        refusals += plan_refusals
+        if not plan.additions():
+            continue
+        app_writes, app_notes, app_refusals = _write_app(plan, modules, project)
+        writes.update(app_writes)
+        notes += app_notes
+        refusals += app_refusals
+        if app_writes:
+            changed_folders.add(plan.folder)
+            for addition in plan.additions():
+                key = f"{plan.label}.{addition.model}".lower()
+                added.setdefault(key, set()).add(addition.name)
+    if added:
+        notes += fixture_notes(project.files, added)
+        notes += field_list_notes(project.files, changed_folders)
+    return ProjectOutcome(writes, tuple(notes), tuple(refusals), tuple(errors))
+
+
+CODEMOD = Codemod(
+    id="model-timestamps",
+    title="Give every concrete model created_at/updated_at, with the migration adding them",
+    section=SECTION,
+    files=("**/*.py", "**/fixtures/*.json", "**/fixtures/*.yaml", "**/fixtures/*.yml"),
+    # no needles: a base class may be re-exported by a module that defines nothing itself
+    needles=(),
+    rationale=(
+        "The standard asks every model for created_at = DateTimeField(auto_now_add=True) and "
+        "updated_at = DateTimeField(auto_now=True): when a row appeared and last changed is "
+        "the first question of every support request and audit. Adding a field without its "
+        "migration breaks the standard's first criterion (clean migrations from an empty "
+        "database), so the codemod writes the migration makemigrations would write, with a "
+        "one-off default for the rows that already exist."
+    ),
+    example=Example(
+        path="shop/models.py",
+        before=(
+            "class Category(models.Model):\n"
+            "    name = models.CharField(max_length=100)\n"
+            "\n"
+            "    def __str__(self):\n"
+            "        return self.name\n"
+        ),
+        after=(
+            "class Category(models.Model):\n"
+            "    name = models.CharField(max_length=100)\n"
+            "    created_at = models.DateTimeField(auto_now_add=True)\n"
+            "    updated_at = models.DateTimeField(auto_now=True)\n"
+            "\n"
+            "    def __str__(self):\n"
+            "        return self.name\n"
+            "\n"
+            "# + shop/migrations/0002_add_timestamps.py (AddField x2, one-off default for "
+            "created_at)\n"
+        ),
+    ),
+    transform_project=transform,
+    order=500,
+)

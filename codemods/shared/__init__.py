@@ -1,0 +1,1 @@
+"""Helpers several codemod families share: environment-variable reads, import sections."""
