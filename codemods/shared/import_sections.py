@@ -1,8 +1,9 @@
 """Where a codemod puts a module's new imports: isort/ruff order, sections kept.
 
-Used by ``cbv-to-fbv`` (Red Panda Approval V1-02, "Views", with ruff-clean output). libcst's
-``AddImportsVisitor`` merges into existing ``from`` statements but appends new ones after the
-last import, which breaks isort sections; this module places them as isort would. A new ``from X import ...`` joins
+Used by ``cbv-to-fbv`` (Red Panda Approval V1-02, "Views", with ruff-clean output).
+libcst's ``AddImportsVisitor`` merges into existing ``from`` statements but appends new ones
+after the last import, which breaks isort sections; this module places them as isort would. A
+new ``from X import ...`` joins
 the blank-line-separated section that already imports from its package, in isort/ruff order
 (``import X`` lines first, then ``from`` imports by module); when the only import of that
 package was removed, the new one takes its place (a :class:`Slot`) and the section breaks
