@@ -88,7 +88,16 @@ def _first_changed_line(before: str | None, after: str | None) -> int | None:
     return min(len(before.splitlines()), len(after.splitlines())) + 1
 
 
-def _codemod_rule(codemod: Codemod, plan: Plan, files: tuple[str, ...]) -> RuleResult:
+def _concerns(codemod: Codemod, project: AuditInput) -> bool:
+    """Tell whether any file of the project can concern a codemod (its globs and needles)."""
+    spec = compile_patterns(codemod.files)
+    return any(
+        spec.match_file(path) and codemod.wants(project.text(path) or "")
+        for path in project.files
+    )
+
+
+def _codemod_rule(codemod: Codemod, plan: Plan, project: AuditInput) -> RuleResult:
     run = f"`redpanda-migrate run --select {codemod.id}`"
     failures = tuple(
         Place(
@@ -105,8 +114,7 @@ def _codemod_rule(codemod: Codemod, plan: Plan, files: tuple[str, ...]) -> RuleR
         for codemod_id, finding in plan.refusals
         if codemod_id == codemod.id
     )
-    spec = compile_patterns(codemod.files)
-    applicable = bool(failures or reviews) or any(spec.match_file(path) for path in files)
+    applicable = bool(failures or reviews) or _concerns(codemod, project)
     if failures:
         status = FAIL
     elif reviews:
@@ -165,7 +173,7 @@ def audit_project(
     checked = {check.id: _check_rule(check, project) for check in all_checks()}
     rules: list[RuleResult] = []
     for codemod in codemods:
-        rule = _codemod_rule(codemod, plan, files)
+        rule = _codemod_rule(codemod, plan, project)
         if codemod.id in checked:
             rule = _merge(rule, checked.pop(codemod.id))
         rules.append(rule)
