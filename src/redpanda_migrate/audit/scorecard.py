@@ -92,8 +92,7 @@ def _concerns(codemod: Codemod, project: AuditInput) -> bool:
     """Tell whether any file of the project can concern a codemod (its globs and needles)."""
     spec = compile_patterns(codemod.files)
     return any(
-        spec.match_file(path) and codemod.wants(project.text(path) or "")
-        for path in project.files
+        spec.match_file(path) and codemod.wants(project.text(path) or "") for path in project.files
     )
 
 
