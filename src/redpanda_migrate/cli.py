@@ -37,6 +37,7 @@ from redpanda_migrate.commits import (
 )
 from redpanda_migrate.gitutil import dirty_paths, worktree_top
 from redpanda_migrate.interactive import review_codemod
+from redpanda_migrate.projectroot import RootError, Target, resolve_targets
 from redpanda_migrate.registry import (
     RegistryError,
     UnknownCodemod,
@@ -204,6 +205,13 @@ def _run_interactive(
         raise typer.Exit(EXIT_FILE_ERRORS)
 
 
+def _label(target: Target) -> str:
+    """Prefix a project's paths with its root as the user would type it."""
+    if target.only is None:
+        return target.given
+    return os.path.relpath(target.root)
+
+
 def _show(text: str) -> None:
     typer.echo(text, nl=False)
 
@@ -211,7 +219,12 @@ def _show(text: str) -> None:
 @app.command()
 def run(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Project root(s). Default: current directory.")
+        list[Path] | None,
+        typer.Argument(
+            help="Project roots, or folders and files inside one. Default: the current "
+            "directory's project.",
+            show_default=False,
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Write nothing; print the patch on stdout.")
@@ -248,23 +261,34 @@ def run(
         bool, typer.Option("--interactive", "-i", help="Review and pick changes hunk by hunk.")
     ] = False,
 ) -> None:
-    """Apply the codemods to the project(s) at PATH (or preview them with --dry-run)."""
-    roots = paths or [Path(".")]
-    _check_flags(roots, dry_run, check, commit, interactive, branch)
+    """Apply the codemods to the project(s) at PATH (or preview them with --dry-run).
+
+    PATH may be a project root, a folder or files inside a project (the run is narrowed to
+    them), or nothing: the project of the current directory, found upward as black does.
+    """
+    try:
+        targets = resolve_targets(paths or [])
+    except RootError as error:
+        fail(str(error))
+    _check_flags([t.root for t in targets], dry_run, check, commit, interactive, branch)
     workers = jobs or os.cpu_count() or 1
-    commit_top = _prepare_commit(roots[0], branch) if commit else None
+    for target in targets:
+        if target.found_upward:
+            narrowed = f", narrowed to {', '.join(target.only)}" if target.only else ""
+            typer.echo(f"project root: {target.root}{narrowed}", err=True)
+    commit_top = _prepare_commit(targets[0].root, branch) if commit else None
     if interactive:
-        _run_interactive(roots[0], split_ids(select), split_ids(skip), commit_top, workers)
+        _run_interactive(targets[0].root, split_ids(select), split_ids(skip), commit_top, workers)
         return
     try:
-        for root in roots:
-            resolve_root(root)
         labelled = [
             LabelledPlan(
-                str(root) if len(roots) > 1 else "",
-                plan_project(root, split_ids(select), split_ids(skip), workers),
+                _label(target) if len(targets) > 1 else "",
+                plan_project(
+                    target.root, split_ids(select), split_ids(skip), workers, only=target.only
+                ),
             )
-            for root in roots
+            for target in targets
         ]
     except (BadInput, UnknownCodemod) as error:
         fail(str(error))
