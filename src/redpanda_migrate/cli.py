@@ -28,6 +28,7 @@ from redpanda_migrate.batch import (
     run_batch,
     summary_rows,
 )
+from redpanda_migrate.colour import colour_enabled, colour_patch, colour_report
 from redpanda_migrate.commits import (
     CodemodCommit,
     GitStateError,
@@ -37,6 +38,7 @@ from redpanda_migrate.commits import (
 )
 from redpanda_migrate.gitutil import dirty_paths, worktree_top
 from redpanda_migrate.interactive import review_codemod
+from redpanda_migrate.progress import progress_bar
 from redpanda_migrate.projectroot import RootError, Target, resolve_targets
 from redpanda_migrate.registry import (
     RegistryError,
@@ -58,12 +60,13 @@ EXIT_PENDING = 1
 EXIT_USAGE = 2
 EXIT_FILE_ERRORS = 3
 SUBCOMMANDS = ("run", "list", "explain", "batch", "audit")
-TOP_LEVEL_FLAGS = ("--help", "-h", "--version")
+TOP_LEVEL_FLAGS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help=(
         f"Upgrade Django projects to the Red Panda Approval standard ({STANDARD_VERSION}). "
         "`redpanda-migrate --dry-run` previews every change as a patch."
@@ -76,6 +79,16 @@ class OutputFormat(str, Enum):
 
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class ColourChoice(str, Enum):
+    """When output gets colour."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -224,28 +237,47 @@ def run(
             help="Project roots, or folders and files inside one. Default: the current "
             "directory's project.",
             show_default=False,
+            metavar="[PATH]...",
         ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Write nothing; print the patch on stdout.")
+        bool,
+        typer.Option("--dry-run", "--diff", help="Write nothing; print the patch on stdout."),
     ] = False,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when changes are pending.")
     ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="With --check: exit 0 even when changes pend.")
+    ] = False,
     diff_file: Annotated[
-        Path | None, typer.Option("--diff-file", help="Also write the patch to this file.")
+        Path | None,
+        typer.Option("--diff-file", metavar="FILE", help="Also write the patch to FILE."),
     ] = None,
     select: Annotated[
-        str | None, typer.Option("--select", help="Comma-separated codemod ids to run.")
+        str | None,
+        typer.Option("--select", metavar="IDS", help="Comma-separated codemod ids to run."),
     ] = None,
     skip: Annotated[
-        str | None, typer.Option("--skip", help="Comma-separated codemod ids to leave out.")
+        str | None,
+        typer.Option("--skip", metavar="IDS", help="Comma-separated codemod ids to leave out."),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="Report format (json goes to stdout).")
+        OutputFormat,
+        typer.Option("--format", help="text (stderr), or json, sarif, github (stdout)."),
     ] = OutputFormat.text,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the patch and one summary line.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Every note and place needing review.")
+    ] = False,
+    colour: Annotated[
+        ColourChoice, typer.Option("--color", help="Colour: auto (terminals only), always, never.")
+    ] = ColourChoice.auto,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=0, help="Worker processes; 0: one per CPU.")
+        int,
+        typer.Option("--jobs", "-j", min=0, metavar="N", help="Worker processes; 0: one per CPU."),
     ] = 0,
     allow_dirty: Annotated[
         bool,
@@ -255,7 +287,8 @@ def run(
         bool, typer.Option("--commit", help="Commit each codemod's changes on its own.")
     ] = False,
     branch: Annotated[
-        str | None, typer.Option("--branch", help="With --commit: create or switch to BRANCH.")
+        str | None,
+        typer.Option("--branch", metavar="NAME", help="With --commit: create or switch to NAME."),
     ] = None,
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Review and pick changes hunk by hunk.")
@@ -271,6 +304,8 @@ def run(
     except RootError as error:
         fail(str(error))
     _check_flags([t.root for t in targets], dry_run, check, commit, interactive, branch)
+    if quiet and verbose:
+        fail("--quiet and --verbose go separately")
     workers = jobs or os.cpu_count() or 1
     for target in targets:
         if target.found_upward:
@@ -280,16 +315,23 @@ def run(
     if interactive:
         _run_interactive(targets[0].root, split_ids(select), split_ids(skip), commit_top, workers)
         return
+    show_progress = output_format is OutputFormat.text and not quiet and sys.stderr.isatty()
     try:
-        labelled = [
-            LabelledPlan(
-                _label(target) if len(targets) > 1 else "",
-                plan_project(
-                    target.root, split_ids(select), split_ids(skip), workers, only=target.only
-                ),
-            )
-            for target in targets
-        ]
+        with progress_bar(show_progress) as progress:
+            labelled = [
+                LabelledPlan(
+                    _label(target) if len(targets) > 1 else "",
+                    plan_project(
+                        target.root,
+                        split_ids(select),
+                        split_ids(skip),
+                        workers,
+                        only=target.only,
+                        progress=progress,
+                    ),
+                )
+                for target in targets
+            ]
     except (BadInput, UnknownCodemod) as error:
         fail(str(error))
     patch = "".join(item.plan.patch(item.label) for item in labelled)
@@ -308,17 +350,48 @@ def run(
     elif writes:
         for item in labelled:
             item.plan.errors.extend(apply_plan(item.plan))
-    if output_format is OutputFormat.json:
-        write_stdout(json.dumps(report_json(labelled), indent=2) + "\n")
-    else:
-        if dry_run:
-            write_stdout(patch)
-        verb = "changed" if writes else "would change"
-        typer.echo(report_text(labelled, verb), err=True, nl=False)
+    _report(
+        labelled,
+        output_format,
+        dry_run and output_format is OutputFormat.text,
+        writes,
+        {"quiet": quiet, "verbose": verbose, "colour": colour.value, "patch": patch},
+    )
     if any(item.plan.errors for item in labelled):
         raise typer.Exit(EXIT_FILE_ERRORS)
-    if check and any(item.plan.changed_paths for item in labelled):
+    if check and not exit_zero and any(item.plan.changed_paths for item in labelled):
         raise typer.Exit(EXIT_PENDING)
+
+
+def _report(
+    labelled: list[LabelledPlan],
+    output_format: OutputFormat,
+    show_patch: bool,
+    writes: bool,
+    how: dict,
+) -> None:
+    """Print the run's outcome in the format asked for."""
+    if output_format is OutputFormat.json:
+        write_stdout(json.dumps(report_json(labelled), indent=2) + "\n")
+        return
+    if output_format is OutputFormat.sarif:
+        from redpanda_migrate.annotations import report_sarif
+
+        write_stdout(json.dumps(report_sarif(labelled), indent=2) + "\n")
+        return
+    if output_format is OutputFormat.github:
+        from redpanda_migrate.annotations import report_github
+
+        write_stdout(report_github(labelled))
+        return
+    patch = how["patch"]
+    if show_patch:
+        write_stdout(colour_patch(patch) if colour_enabled(how["colour"], sys.stdout) else patch)
+    detail = "quiet" if how["quiet"] else "verbose" if how["verbose"] else "summary"
+    text = report_text(labelled, "changed" if writes else "would change", detail)
+    coloured = colour_enabled(how["colour"], sys.stderr)
+    # click strips ANSI codes on streams that are not terminals unless told otherwise
+    typer.echo(colour_report(text) if coloured else text, err=True, nl=False, color=coloured)
 
 
 @app.command("list")

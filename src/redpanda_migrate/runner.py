@@ -9,7 +9,7 @@ module-level functions over picklable data, so a worker process or a dask worker
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -312,6 +312,7 @@ def plan_project(
     skip: Sequence[str] | None = None,
     jobs: int = 1,
     only: Sequence[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Plan:
     """Run the selected codemods over a project without writing anything.
 
@@ -322,6 +323,7 @@ def plan_project(
     :param only: project-relative files or folders to narrow the run to (``None``: all). The
         codemods still see the whole project; a project codemod whose change would also touch
         other files is left out with a note.
+    :param progress: called with ``(codemod id, index, count)`` before each codemod runs.
     :returns: the plan.
     :raises BadInput: for a bad path or configuration.
     :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
@@ -335,7 +337,9 @@ def plan_project(
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
     run.only = tuple(only) if only is not None else None
     try:
-        for codemod in codemods:
+        for index, codemod in enumerate(codemods):
+            if progress is not None:
+                progress(codemod.id, index, len(codemods))
             if codemod.transform_file is not None:
                 run.run_file_codemod(codemod)
             else:
