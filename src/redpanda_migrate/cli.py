@@ -12,7 +12,7 @@ import sys
 import tempfile
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -46,11 +46,15 @@ from redpanda_migrate.registry import (
 from redpanda_migrate.report import LabelledPlan, report_json, report_text
 from redpanda_migrate.runner import (
     BadInput,
+    Plan,
     apply_plan,
     plan_project,
     resolve_root,
     resolve_run,
 )
+
+if TYPE_CHECKING:
+    from redpanda_migrate.verify import Verification
 
 EXIT_OK = 0
 EXIT_PENDING = 1
@@ -208,6 +212,53 @@ def _show(text: str) -> None:
     typer.echo(text, nl=False)
 
 
+def _check_verify_flags(verify: bool, python: Path | None) -> None:
+    if python is not None and not verify:
+        fail("--python goes with --verify")
+    if python is not None and not python.is_file():
+        fail(f"--python {python}: no such file (give the project's Python interpreter)")
+
+
+def _verify(plan: Plan, python: Path | None, workers: int) -> tuple[Plan, Verification]:
+    from redpanda_migrate.verify import VerifyOptions, verify_plan
+
+    typer.echo("verifying each codemod in a scratch copy of the project...", err=True)
+    return verify_plan(plan, VerifyOptions(str(python) if python else None), workers)
+
+
+def _verify_then_select(
+    root: Path, select: list[str] | None, skip: list[str] | None, python: Path | None
+) -> tuple[list[str] | None, list[str] | None]:
+    """Verify first, then let a person review only the codemods that passed."""
+    try:
+        plan = plan_project(root, select, skip)
+    except (BadInput, UnknownCodemod) as error:
+        fail(str(error))
+    plan, verification = _verify(plan, python, 1)
+    _echo_verification([("", verification)])
+    for codemod_id, refusal in plan.refusals:
+        if codemod_id in {item.codemod for item in verification.dropped}:
+            typer.echo(f"needs review: [{codemod_id}] {refusal.message}", err=True)
+    dropped = [item.codemod for item in verification.dropped]
+    if not dropped:
+        return select, skip
+    return [*plan.codemods, *dropped], dropped
+
+
+def _echo_verification(verified: list[tuple[str, Verification]]) -> None:
+    from redpanda_migrate.verify import verification_lines
+
+    for label, verification in verified:
+        for line in verification_lines(verification, label):
+            typer.echo(line, err=True)
+
+
+def _verification_json(verified: list[tuple[str, Verification]]) -> list[dict]:
+    from redpanda_migrate.verify import verification_json
+
+    return [verification_json(verification, label) for label, verification in verified]
+
+
 @app.command()
 def run(
     paths: Annotated[
@@ -247,25 +298,43 @@ def run(
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Review and pick changes hunk by hunk.")
     ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Check each codemod's change in a scratch copy (Django, compose, nginx -t); "
+            "leave out the ones that break the project.",
+        ),
+    ] = False,
+    python: Annotated[
+        Path | None,
+        typer.Option("--python", help="With --verify: the project's Python (default: .venv)."),
+    ] = None,
 ) -> None:
     """Apply the codemods to the project(s) at PATH (or preview them with --dry-run)."""
     roots = paths or [Path(".")]
     _check_flags(roots, dry_run, check, commit, interactive, branch)
+    _check_verify_flags(verify, python)
     workers = jobs or os.cpu_count() or 1
     commit_top = _prepare_commit(roots[0], branch) if commit else None
+    verified: list[tuple[str, Verification]] = []
     if interactive:
-        _run_interactive(roots[0], split_ids(select), split_ids(skip), commit_top, workers)
+        select_ids, skip_ids = split_ids(select), split_ids(skip)
+        if verify:
+            select_ids, skip_ids = _verify_then_select(roots[0], select_ids, skip_ids, python)
+        _run_interactive(roots[0], select_ids, skip_ids, commit_top, workers)
         return
     try:
         for root in roots:
             resolve_root(root)
-        labelled = [
-            LabelledPlan(
-                str(root) if len(roots) > 1 else "",
-                plan_project(root, split_ids(select), split_ids(skip), workers),
-            )
-            for root in roots
-        ]
+        labelled = []
+        for root in roots:
+            label = str(root) if len(roots) > 1 else ""
+            plan = plan_project(root, split_ids(select), split_ids(skip), workers)
+            if verify:
+                plan, verification = _verify(plan, python, workers)
+                verified.append((label, verification))
+            labelled.append(LabelledPlan(label, plan))
     except (BadInput, UnknownCodemod) as error:
         fail(str(error))
     patch = "".join(item.plan.patch(item.label) for item in labelled)
@@ -285,10 +354,14 @@ def run(
         for item in labelled:
             item.plan.errors.extend(apply_plan(item.plan))
     if output_format is OutputFormat.json:
-        write_stdout(json.dumps(report_json(labelled), indent=2) + "\n")
+        document: dict = report_json(labelled)
+        if verify:
+            document["verification"] = _verification_json(verified)
+        write_stdout(json.dumps(document, indent=2) + "\n")
     else:
         if dry_run:
             write_stdout(patch)
+        _echo_verification(verified)
         verb = "changed" if writes else "would change"
         typer.echo(report_text(labelled, verb), err=True, nl=False)
     if any(item.plan.errors for item in labelled):
