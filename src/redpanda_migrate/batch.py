@@ -165,6 +165,8 @@ def run_batch(
     scheduler: str | None = None,
     resume: dict[str, RepoReport] | None = None,
     progress: Progress = lambda name, state: None,
+    verify: bool = False,
+    python: str | None = None,
 ) -> list[RepoReport]:
     """Upgrade every repository, each on its own branch, and report on each.
 
@@ -181,6 +183,9 @@ def run_batch(
     :param scheduler: the dask scheduler address (with ``executor="dask"``).
     :param resume: an earlier report's entries; done repositories are skipped.
     :param progress: called with ``(name, state)`` whenever a repository changes state.
+    :param verify: verify each codemod in a scratch copy (``--verify``); never push a branch
+        whose verification left a codemod out.
+    :param python: the interpreter for the Django checks of ``--verify``.
     :returns: one report per repository, in the order of ``sources`` (local paths made
         absolute).
     """
@@ -195,7 +200,9 @@ def run_batch(
             reports[name] = replace(previous, name=name, resumed=True, duration_seconds=0.0)
             progress(name, f"{previous.status} (resumed)")
             continue
-        jobs.append(RepoJob(source, name, str(workdir), branch, push, dry_run, select, skip))
+        jobs.append(
+            RepoJob(source, name, str(workdir), branch, push, dry_run, select, skip, verify, python)
+        )
     if executor == "dask":
         if not scheduler:
             raise BatchInputError("--executor dask needs --scheduler ADDRESS")
@@ -242,12 +249,15 @@ def markdown_summary(reports: Sequence[RepoReport]) -> str:
         "| | repository | status | branch | commits | files | lines | needs review |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    verified = any(report.verification for report in reports)
+    if verified:
+        lines[-2:] = [lines[-2] + " verification |", lines[-1] + " --- |"]
     for report in reports:
         done = "x" if report.status in DONE_STATUSES else " "
         lines.append(
             f"| [{done}] | {_cell(report.name)} | {report.status} | `{report.branch}` | "
             f"{len(report.commits)} | {report.files} | +{report.added} -{report.removed} | "
-            f"{len(report.refusals)} |"
+            f"{len(report.refusals)} |" + (f" {_cell(report.verification)} |" if verified else "")
         )
     attention = [r for r in reports if r.errors or r.refusals]
     if attention:
@@ -263,8 +273,10 @@ def summary_rows(reports: Sequence[RepoReport]) -> list[tuple[str, ...]]:
     """Rows of the end-of-run summary table.
 
     :param reports: one report per repository.
-    :returns: ``(name, status, commits, files, lines, first error)`` per repository.
+    :returns: ``(name, status, commits, files, lines, first error)`` per repository, with
+        the verification before the error when ``--verify`` ran.
     """
+    verified = any(report.verification for report in reports)
     return [
         (
             report.name,
@@ -272,6 +284,7 @@ def summary_rows(reports: Sequence[RepoReport]) -> list[tuple[str, ...]]:
             str(len(report.commits)),
             str(report.files),
             f"+{report.added} -{report.removed}",
+            *((report.verification,) if verified else ()),
             report.errors[0] if report.errors else "",
         )
         for report in reports

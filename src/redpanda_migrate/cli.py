@@ -457,8 +457,16 @@ def batch(
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Skip repositories this report shows done.")
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option("--verify", help="Verify each codemod first; never push a failing branch."),
+    ] = False,
+    python: Annotated[
+        Path | None, typer.Option("--python", help="With --verify: Python for Django checks.")
+    ] = None,
 ) -> None:
     """Upgrade many repositories: one branch per repository, one commit per codemod."""
+    _check_verify_flags(verify, python)
     try:
         sources = list(repos or []) + (read_repos_file(repos_file) if repos_file else [])
         if not sources:
@@ -491,8 +499,12 @@ def batch(
         scheduler=scheduler,
         resume=previous,
         progress=lambda name, state: typer.echo(f"{name}: {state}", err=True),
+        verify=verify,
+        python=str(python.resolve()) if python else None,
     )
-    header = ("repository", "status", "commits", "files", "lines", "error")
+    header: tuple[str, ...] = ("repository", "status", "commits", "files", "lines", "error")
+    if any(item.verification for item in reports):
+        header = (*header[:-1], "verification", "error")
     typer.echo("\n" + _format_table(summary_rows(reports), header), err=True)
     if report is not None:
         report.write_text(json.dumps(fleet_report(reports), indent=2) + "\n", encoding="utf-8")
