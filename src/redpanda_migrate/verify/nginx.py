@@ -318,7 +318,8 @@ class NginxCheck:
             if not has_pid:
                 argv += ["-g", f"pid {sandbox / 'nginx.pid'};"]
             result = run_command(argv, sandbox, self.timeout)
-            output = result.output.replace(f"{layout.tree}/", "")
+            output = result.output.replace(str(config), f"the test wrapper of {path}")
+            output = output.replace(f"{layout.tree}/", "")
             probes[path] = Probe(f"nginx -t {path}", result.ok, output, path=path)
         return probes
 
