@@ -183,3 +183,19 @@ def test_project_test_command_output_is_scrubbed_of_env_values(
     assert "verify-command `python check_env.py`" in refusal["reason"]
     assert "API_TOKEN=***" in refusal["reason"]
     assert secret not in result.stdout + result.stderr
+
+
+@needs_tools
+def test_commit_and_check_with_verify(legacy: Path, plugin_env: dict[str, str]) -> None:
+    ids = "verify-sound-first,verify-break-nginx"
+    check = cli(plugin_env, "run", str(legacy), "--select", ids, "--check", "--verify")
+    assert check.returncode == 1, check.stderr  # the sound codemod is pending
+    assert "[verify-break-nginx] left out by --verify" in check.stderr
+    env = {**plugin_env, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    result = cli(env, "run", str(legacy), "--select", ids, "--commit", "--verify")
+    assert result.returncode == 0, result.stderr
+    log = git(legacy, "log", "--format=%s", "-n", "2").splitlines()
+    assert "verify-sound-first" in log[0] and log[1] == "legacy"
+    assert git(legacy, "status", "--porcelain") == ""
+    assert b"location /static/ {\n    }" not in (legacy / "nginx/shop.conf").read_bytes()
