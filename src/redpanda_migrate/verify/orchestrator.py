@@ -83,7 +83,9 @@ def _checks(scratch: ScratchCopy, options: VerifyOptions, report: Verification) 
             "without running it"
         )
     else:
-        checks.append(DjangoChecks(python, manage_py, module, options.timeout))
+        django = DjangoChecks(python, manage_py, module, options.timeout)
+        django.install(scratch)
+        checks.append(django)
     try:
         command = load_config(scratch.root).verify_command
     except ConfigError:

@@ -169,12 +169,19 @@ class DjangoChecks:
         """Python files and ``.env`` files (settings read them)."""
         return any(path.endswith(".py") or is_secret_path(path) for path in changed)
 
-    def probe(self, scratch: ScratchCopy, changed: Sequence[str]) -> dict[str, Probe]:
-        """Run the three commands, each on a fresh database."""
+    def install(self, scratch: ScratchCopy) -> None:
+        """Write the generated settings module next to the copy's ``manage.py``.
+
+        :param scratch: the scratch copy.
+        """
         folder = (scratch.root / self.manage_py).parent
         (folder / f"{SETTINGS_MODULE}.py").write_text(
             GENERATED_SETTINGS.format(module=self.module), encoding="utf-8"
         )
+
+    def probe(self, scratch: ScratchCopy, changed: Sequence[str]) -> dict[str, Probe]:
+        """Run the three commands, each on a fresh database."""
+        folder = (scratch.root / self.manage_py).parent
         probes = {}
         for name, arguments in DJANGO_COMMANDS:
             database = scratch.sandbox("db")
