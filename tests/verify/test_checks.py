@@ -113,3 +113,17 @@ def test_first_lines_of_a_traceback_are_its_end() -> None:
     output = "Traceback (most recent call last):\n" + "  frame\n" * 20 + "ValueError: bad\n"
     assert first_lines(output)[-1] == "ValueError: bad"
     assert first_lines("one\n\ntwo\nthree\n", 2) == ["one", "two"]
+
+
+def test_the_project_virtualenv_is_found_in_the_project_not_the_copy(tmp_path: Path) -> None:
+    from redpanda_migrate.verify.python_checks import project_interpreter
+
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").write_text("")
+    assert project_interpreter(tmp_path, None) == tmp_path / ".venv" / "bin" / "python"
+    assert project_interpreter(tmp_path, Path("/x/python")) == Path("/x/python")
+    scratch = ScratchCopy(tmp_path)
+    try:
+        assert scratch.project == tmp_path and not (scratch.root / ".venv").exists()
+    finally:
+        scratch.close()

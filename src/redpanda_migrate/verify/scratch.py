@@ -53,6 +53,7 @@ class ScratchCopy:
     """
 
     def __init__(self, project: Path) -> None:
+        self.project = project
         self.folder = Path(tempfile.mkdtemp(prefix="redpanda-verify-"))
         self.root = self.folder / project.name
         shutil.copytree(project, self.root, symlinks=True, ignore=_ignore)
