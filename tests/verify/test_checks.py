@@ -120,6 +120,7 @@ def test_the_project_virtualenv_is_found_in_the_project_not_the_copy(tmp_path: P
 
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "python").write_text("")
+    (tmp_path / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     assert project_interpreter(tmp_path, None) == tmp_path / ".venv" / "bin" / "python"
     assert project_interpreter(tmp_path, Path("/x/python")) == Path("/x/python")
     scratch = ScratchCopy(tmp_path)
