@@ -223,7 +223,7 @@ def _verify(plan: Plan, python: Path | None, workers: int) -> tuple[Plan, Verifi
     from redpanda_migrate.verify import VerifyOptions, verify_plan
 
     typer.echo("verifying each codemod in a scratch copy of the project...", err=True)
-    return verify_plan(plan, VerifyOptions(str(python) if python else None), workers)
+    return verify_plan(plan, VerifyOptions(str(python.absolute()) if python else None), workers)
 
 
 def _verify_then_select(
@@ -500,7 +500,7 @@ def batch(
         resume=previous,
         progress=lambda name, state: typer.echo(f"{name}: {state}", err=True),
         verify=verify,
-        python=str(python.resolve()) if python else None,
+        python=str(python.absolute()) if python else None,
     )
     header: tuple[str, ...] = ("repository", "status", "commits", "files", "lines", "error")
     if any(item.verification for item in reports):

@@ -111,7 +111,13 @@ def test_settings_module_is_read_without_running_manage_py() -> None:
 
 def test_first_lines_of_a_traceback_are_its_end() -> None:
     output = "Traceback (most recent call last):\n" + "  frame\n" * 20 + "ValueError: bad\n"
-    assert first_lines(output)[-1] == "ValueError: bad"
+    assert first_lines(output) == ["ValueError: bad"]
+    chained = output + "\nDuring handling...\n\nTraceback (most recent call last):\n  x\n"
+    chained += "django.db.transaction.TransactionManagementError: in atomic block\n"
+    assert first_lines(chained) == [
+        "ValueError: bad",
+        "django.db.transaction.TransactionManagementError: in atomic block",
+    ]
     assert first_lines("one\n\ntwo\nthree\n", 2) == ["one", "two"]
 
 

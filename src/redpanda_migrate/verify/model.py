@@ -5,12 +5,14 @@ Everything here is plain picklable data, so a batch worker can send it back as i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 # How many lines of a failing check's output a report shows.
 OUTPUT_LINES = 6
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Warning)(: |$)")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ def default_regression(before: Probe, after: Probe) -> str | None:
 def first_lines(output: str, count: int = OUTPUT_LINES) -> list[str]:
     """Pick the lines of a check's output that tell what failed.
 
-    A Python traceback says what went wrong at its end, anything else at its start.
+    A Python traceback says what went wrong in its exception lines (the cause first), anything
+    else at its start.
 
     :param output: the output.
     :param count: how many lines.
@@ -73,7 +76,9 @@ def first_lines(output: str, count: int = OUTPUT_LINES) -> list[str]:
     """
     lines = [line.rstrip() for line in output.splitlines() if line.strip()]
     if any(line.startswith("Traceback (most recent call last)") for line in lines):
-        return lines[-count:]
+        # chained exceptions: the first one raised is the cause, the last one the symptom
+        raised = [line for line in lines if EXCEPTION_LINE.match(line)]
+        return raised[:count] if raised else lines[-count:]
     return lines[:count]
 
 

@@ -56,7 +56,7 @@ class VerifyOptions:
 def _checks(scratch: ScratchCopy, options: VerifyOptions, report: Verification) -> list[Check]:
     # the project's own virtualenv is not copied: it is used where it is
     python = project_interpreter(
-        scratch.project, Path(options.python) if options.python is not None else None
+        scratch.project, Path(options.python).absolute() if options.python is not None else None
     )
     checks: list[Check] = [ByteCompile(python, options.timeout)]
     compose = compose_command()
