@@ -167,7 +167,21 @@ class _Verifier:
         return None
 
 
-def verify_plan(plan: Plan, options: VerifyOptions, jobs: int = 1) -> tuple[Plan, Verification]:
+def _replan(plan: Plan, dropped: list[str], jobs: int, only: Sequence[str] | None) -> Plan:
+    """Plan again without the dropped codemods (an empty plan when none is left)."""
+    if set(plan.codemods) <= set(dropped):
+        return Plan(
+            root=plan.root,
+            errors=list(plan.errors),
+            secret_paths=plan.secret_paths,
+            secret_values=plan.secret_values,
+        )
+    return plan_project(plan.root, list(plan.codemods), dropped, jobs, only)
+
+
+def verify_plan(
+    plan: Plan, options: VerifyOptions, jobs: int = 1, only: Sequence[str] | None = None
+) -> tuple[Plan, Verification]:
     """Check a plan's codemods one by one; return the plan without the ones that break.
 
     Enforces the standard's promise that a migration never leaves a project worse than it
@@ -177,6 +191,7 @@ def verify_plan(plan: Plan, options: VerifyOptions, jobs: int = 1) -> tuple[Plan
     :param plan: a plan from :func:`~redpanda_migrate.runner.plan_project`.
     :param options: how to verify.
     :param jobs: worker processes for re-planning.
+    :param only: the files the run was narrowed to, if any (re-planning keeps to them).
     :returns: the plan to apply (dropped codemods listed in its refusals) and what was checked.
     """
     started = time.monotonic()
@@ -202,7 +217,7 @@ def verify_plan(plan: Plan, options: VerifyOptions, jobs: int = 1) -> tuple[Plan
                 continue
             report.dropped.append(dropped)
             dropped_ids.append(codemod_id)
-            current = plan_project(plan.root, list(plan.codemods), dropped_ids, jobs)
+            current = _replan(plan, dropped_ids, jobs, only)
     finally:
         scratch.close()
     for item in report.dropped:
