@@ -199,3 +199,21 @@ def test_commit_and_check_with_verify(legacy: Path, plugin_env: dict[str, str]) 
     assert "verify-sound-first" in log[0] and log[1] == "legacy"
     assert git(legacy, "status", "--porcelain") == ""
     assert b"location /static/ {\n    }" not in (legacy / "nginx/shop.conf").read_bytes()
+
+
+@needs_tools
+def test_interactive_verify_offers_only_the_sound_codemods(
+    legacy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redpanda_migrate import cli as cli_module
+    from redpanda_migrate import registry
+    from tests.verify import verify_plugin
+
+    fakes = (verify_plugin.SOUND_FIRST, verify_plugin.BREAK_NGINX)
+    monkeypatch.setattr(registry, "all_codemods", lambda: fakes)
+    monkeypatch.setenv("PATH", PATH)
+    ids = ["verify-sound-first", "verify-break-nginx"]
+    select, skip = cli_module._verify_then_select(legacy, ids, None, None, None)
+    assert skip == ["verify-break-nginx"]
+    assert select is not None and set(select) == set(ids)
+    assert [c.id for c in registry.select_codemods(select, skip)] == ["verify-sound-first"]
