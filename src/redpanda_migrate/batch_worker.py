@@ -41,6 +41,9 @@ class RepoJob:
     :param select: codemod ids to run (``None``: the repository's configuration).
     :param skip: codemod ids to leave out (``None``: the repository's configuration).
     :param audit: score the repository against the standard once migrated (``--audit``).
+    :param verify: check each codemod in a scratch copy first (``--verify``); a branch whose
+        verification left a codemod out is never pushed.
+    :param python: the interpreter for the Django checks (``--python``).
     """
 
     source: str
@@ -52,6 +55,8 @@ class RepoJob:
     select: list[str] | None = None
     skip: list[str] | None = None
     audit: bool = False
+    verify: bool = False
+    python: str | None = None
 
 
 @dataclass
@@ -80,6 +85,7 @@ class RepoReport:
     audit_score: float | None = None
     audit: dict[str, str] = field(default_factory=dict)
     audit_sections: dict[str, str] = field(default_factory=dict)
+    verification: str = ""
 
 
 class JobFailed(Exception):
@@ -127,6 +133,13 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
     remote_has_branch = _remote_branch_exists(clone, job.branch)
     _git_step(clone, f"cannot create branch {job.branch!r}", "switch", "-q", "-c", job.branch)
     plan = plan_project(clone, job.select, job.skip, jobs=1)
+    verification_failed = False
+    if job.verify:
+        from redpanda_migrate.verify import VerifyOptions, verify_plan
+
+        plan, verification = verify_plan(plan, VerifyOptions(python=job.python))
+        report.verification = verification.status()
+        verification_failed = verification.failed
     report.notes, report.refusals, report.errors = _findings(plan)
     report.files = len(plan.changed_paths)
     report.added = sum(change.stats.added for change in plan.changes)
@@ -146,6 +159,11 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
         return
     if remote_has_branch:
         _compare_with_remote_branch(clone, job.branch, report)
+    elif job.push and result.commits and verification_failed:
+        report.notes.append(
+            f"not pushed: --verify left out a codemod ({report.verification}); the sound "
+            f"codemods are committed on {job.branch!r} in {clone} for review"
+        )
     elif job.push and result.commits:
         _git_step(clone, "push rejected", "push", "--quiet", "origin", job.branch)
         report.pushed = True

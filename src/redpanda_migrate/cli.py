@@ -10,9 +10,11 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -49,11 +51,15 @@ from redpanda_migrate.registry import (
 from redpanda_migrate.report import LabelledPlan, report_json, report_text
 from redpanda_migrate.runner import (
     BadInput,
+    Plan,
     apply_plan,
     plan_project,
     resolve_root,
     resolve_run,
 )
+
+if TYPE_CHECKING:
+    from redpanda_migrate.verify import Verification
 
 EXIT_OK = 0
 EXIT_PENDING = 1
@@ -229,6 +235,60 @@ def _show(text: str) -> None:
     typer.echo(text, nl=False)
 
 
+def _check_verify_flags(verify: bool, python: Path | None) -> None:
+    if python is not None and not verify:
+        fail("--python goes with --verify")
+    if python is not None and not python.is_file():
+        fail(f"--python {python}: no such file (give the project's Python interpreter)")
+
+
+def _verify(
+    plan: Plan, python: Path | None, workers: int, only: Sequence[str] | None
+) -> tuple[Plan, Verification]:
+    from redpanda_migrate.verify import VerifyOptions, verify_plan
+
+    typer.echo("verifying each codemod in a scratch copy of the project...", err=True)
+    options = VerifyOptions(str(python.absolute()) if python else None)
+    return verify_plan(plan, options, workers, only)
+
+
+def _verify_then_select(
+    root: Path,
+    select: list[str] | None,
+    skip: list[str] | None,
+    python: Path | None,
+    only: Sequence[str] | None,
+) -> tuple[list[str] | None, list[str] | None]:
+    """Verify first, then let a person review only the codemods that passed."""
+    try:
+        plan = plan_project(root, select, skip, only=only)
+    except (BadInput, UnknownCodemod) as error:
+        fail(str(error))
+    plan, verification = _verify(plan, python, 1, only)
+    _echo_verification([("", verification)])
+    for codemod_id, refusal in plan.refusals:
+        if codemod_id in {item.codemod for item in verification.dropped}:
+            typer.echo(f"needs review: [{codemod_id}] {refusal.message}", err=True)
+    dropped = [item.codemod for item in verification.dropped]
+    if not dropped:
+        return select, skip
+    return [*plan.codemods, *dropped], dropped
+
+
+def _echo_verification(verified: list[tuple[str, Verification]]) -> None:
+    from redpanda_migrate.verify import verification_lines
+
+    for label, verification in verified:
+        for line in verification_lines(verification, label):
+            typer.echo(line, err=True)
+
+
+def _verification_json(verified: list[tuple[str, Verification]]) -> list[dict]:
+    from redpanda_migrate.verify import verification_json
+
+    return [verification_json(verification, label) for label, verification in verified]
+
+
 @app.command()
 def run(
     paths: Annotated[
@@ -293,6 +353,18 @@ def run(
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Review and pick changes hunk by hunk.")
     ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Check each codemod's change in a scratch copy (Django, compose, nginx -t); "
+            "leave out the ones that break the project.",
+        ),
+    ] = False,
+    python: Annotated[
+        Path | None,
+        typer.Option("--python", help="With --verify: the project's Python (default: .venv)."),
+    ] = None,
 ) -> None:
     """Apply the codemods to the project(s) at PATH (or preview them with --dry-run).
 
@@ -306,32 +378,40 @@ def run(
     _check_flags([t.root for t in targets], dry_run, check, commit, interactive, branch)
     if quiet and verbose:
         fail("--quiet and --verbose go separately")
+    _check_verify_flags(verify, python)
     workers = jobs or os.cpu_count() or 1
     for target in targets:
         if target.found_upward:
             narrowed = f", narrowed to {', '.join(target.only)}" if target.only else ""
             typer.echo(f"project root: {target.root}{narrowed}", err=True)
     commit_top = _prepare_commit(targets[0].root, branch) if commit else None
+    verified: list[tuple[str, Verification]] = []
     if interactive:
-        _run_interactive(targets[0].root, split_ids(select), split_ids(skip), commit_top, workers)
+        select_ids, skip_ids = split_ids(select), split_ids(skip)
+        if verify:
+            select_ids, skip_ids = _verify_then_select(
+                targets[0].root, select_ids, skip_ids, python, targets[0].only
+            )
+        _run_interactive(targets[0].root, select_ids, skip_ids, commit_top, workers)
         return
     show_progress = output_format is OutputFormat.text and not quiet and sys.stderr.isatty()
     try:
         with progress_bar(show_progress) as progress:
-            labelled = [
-                LabelledPlan(
-                    _label(target) if len(targets) > 1 else "",
-                    plan_project(
-                        target.root,
-                        split_ids(select),
-                        split_ids(skip),
-                        workers,
-                        only=target.only,
-                        progress=progress,
-                    ),
+            labelled = []
+            for target in targets:
+                label = _label(target) if len(targets) > 1 else ""
+                plan = plan_project(
+                    target.root,
+                    split_ids(select),
+                    split_ids(skip),
+                    workers,
+                    only=target.only,
+                    progress=progress,
                 )
-                for target in targets
-            ]
+                if verify:
+                    plan, verification = _verify(plan, python, workers, target.only)
+                    verified.append((label, verification))
+                labelled.append(LabelledPlan(label, plan))
     except (BadInput, UnknownCodemod) as error:
         fail(str(error))
     patch = "".join(item.plan.patch(item.label) for item in labelled)
@@ -350,29 +430,38 @@ def run(
     elif writes:
         for item in labelled:
             item.plan.errors.extend(apply_plan(item.plan))
-    _report(
-        labelled,
-        output_format,
-        dry_run and output_format is OutputFormat.text,
-        writes,
-        {"quiet": quiet, "verbose": verbose, "colour": colour.value, "patch": patch},
-    )
+    style = ReportStyle(quiet, verbose, colour.value)
+    _report(labelled, output_format, dry_run, writes, patch, style, verified if verify else None)
     if any(item.plan.errors for item in labelled):
         raise typer.Exit(EXIT_FILE_ERRORS)
     if check and not exit_zero and any(item.plan.changed_paths for item in labelled):
         raise typer.Exit(EXIT_PENDING)
 
 
+@dataclass(frozen=True)
+class ReportStyle:
+    """How the text report looks: ``--quiet``, ``--verbose``, ``--color``."""
+
+    quiet: bool = False
+    verbose: bool = False
+    colour: str = "auto"
+
+
 def _report(
     labelled: list[LabelledPlan],
     output_format: OutputFormat,
-    show_patch: bool,
+    dry_run: bool,
     writes: bool,
-    how: dict,
+    patch: str,
+    style: ReportStyle,
+    verified: list[tuple[str, Verification]] | None,
 ) -> None:
     """Print the run's outcome in the format asked for."""
     if output_format is OutputFormat.json:
-        write_stdout(json.dumps(report_json(labelled), indent=2) + "\n")
+        document: dict = report_json(labelled)
+        if verified is not None:
+            document["verification"] = _verification_json(verified)
+        write_stdout(json.dumps(document, indent=2) + "\n")
         return
     if output_format is OutputFormat.sarif:
         from redpanda_migrate.annotations import report_sarif
@@ -384,12 +473,13 @@ def _report(
 
         write_stdout(report_github(labelled))
         return
-    patch = how["patch"]
-    if show_patch:
-        write_stdout(colour_patch(patch) if colour_enabled(how["colour"], sys.stdout) else patch)
-    detail = "quiet" if how["quiet"] else "verbose" if how["verbose"] else "summary"
+    if dry_run:
+        write_stdout(colour_patch(patch) if colour_enabled(style.colour, sys.stdout) else patch)
+    if verified is not None and not style.quiet:
+        _echo_verification(verified)
+    detail = "quiet" if style.quiet else "verbose" if style.verbose else "summary"
     text = report_text(labelled, "changed" if writes else "would change", detail)
-    coloured = colour_enabled(how["colour"], sys.stderr)
+    coloured = colour_enabled(style.colour, sys.stderr)
     # click strips ANSI codes on streams that are not terminals unless told otherwise
     typer.echo(colour_report(text) if coloured else text, err=True, nl=False, color=coloured)
 
@@ -534,11 +624,19 @@ def batch(
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Skip repositories this report shows done.")
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option("--verify", help="Verify each codemod first; never push a failing branch."),
+    ] = False,
+    python: Annotated[
+        Path | None, typer.Option("--python", help="With --verify: Python for Django checks.")
+    ] = None,
     audit: Annotated[
         bool, typer.Option("--audit", help="Score each repository against the standard too.")
     ] = False,
 ) -> None:
     """Upgrade many repositories: one branch per repository, one commit per codemod."""
+    _check_verify_flags(verify, python)
     try:
         sources = list(repos or []) + (read_repos_file(repos_file) if repos_file else [])
         if not sources:
@@ -572,9 +670,13 @@ def batch(
         resume=previous,
         progress=lambda name, state: typer.echo(f"{name}: {state}", err=True),
         audit=audit,
+        verify=verify,
+        python=str(python.absolute()) if python else None,
     )
     header: tuple[str, ...] = ("repository", "status", "commits", "files", "lines", "error")
     rows = summary_rows(reports)
+    if any(item.verification for item in reports):
+        header = (*header[:-1], "verification", "error")
     if audit:
         header = (*header[:-1], "score", header[-1])
         rows = [

@@ -7,6 +7,8 @@ Example::
     skip = []
     exclude = ["legacy/**"]
 
+    verify-command = "python manage.py test"   # run by --verify before and after
+
     [tool.redpanda-migrate.pin-dependencies]
     zero-major-ceiling = "minor"
 
@@ -24,6 +26,7 @@ from tomlkit.exceptions import TOMLKitError
 
 TOOL_KEY = "redpanda-migrate"
 LIST_KEYS = ("select", "skip", "exclude")
+VERIFY_COMMAND = "verify-command"
 
 
 class ConfigError(ValueError):
@@ -38,12 +41,14 @@ class ProjectConfig:
     :param skip: codemod ids to leave out.
     :param exclude: gitignore-style patterns of files to leave alone.
     :param options: per-codemod option tables, keyed by codemod id.
+    :param verify_command: the project's own test command, run by ``--verify``.
     """
 
     select: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    verify_command: str | None = None
 
 
 def _string_list(table: dict[str, Any], key: str, where: str = TOOL_KEY) -> tuple[str, ...]:
@@ -72,7 +77,10 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
     options = {key: value for key, value in table.items() if isinstance(value, dict)}
     for codemod_id, codemod_options in options.items():
         _string_list(codemod_options, "exclude", f"{TOOL_KEY}.{codemod_id}")
-    unknown = sorted(set(table) - set(LIST_KEYS) - set(options))
+    verify_command = table.get(VERIFY_COMMAND)
+    if verify_command is not None and not (isinstance(verify_command, str) and verify_command):
+        raise ConfigError(f"[tool.{TOOL_KEY}] {VERIFY_COMMAND} must be a command line (a string)")
+    unknown = sorted(set(table) - set(LIST_KEYS) - {VERIFY_COMMAND} - set(options))
     if unknown:
         raise ConfigError(f"[tool.{TOOL_KEY}] has unknown key(s): {', '.join(unknown)}")
     return ProjectConfig(
@@ -80,6 +88,7 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
         skip=_string_list(table, "skip"),
         exclude=_string_list(table, "exclude"),
         options=options,
+        verify_command=verify_command,
     )
 
 
