@@ -21,6 +21,31 @@ from redpanda_migrate.codemod import InputError
 
 COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+# Compose interpolation: ``$$`` is an escaped dollar (the container's shell reads the variable
+# at run time, Compose does not), ``$VAR`` and ``${VAR...}`` are interpolated.
+INTERPOLATION = re.compile(r"\$\$|\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def interpolated_names(document: Any) -> set[str]:
+    """Name the variables Compose interpolates in a loaded Compose file.
+
+    Only scalar values are read (keys are never interpolated), and ``$$VAR`` (an escape: the
+    container reads ``$VAR`` itself) is no interpolation.
+
+    :param document: the loaded YAML (mappings, sequences, scalars).
+    :returns: the variable names.
+    """
+    found: set[str] = set()
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, str) and "$" in node:
+            found |= {m.group(1) for m in INTERPOLATION.finditer(node) if m.group(1)}
+    return found
 
 
 class Refusal(Exception):
