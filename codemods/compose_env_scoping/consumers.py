@@ -25,6 +25,7 @@ from redpanda_migrate.codemods.compose_env_scoping.images import (
 from redpanda_migrate.codemods.compose_env_scoping.images import image_name as image_name
 from redpanda_migrate.codemods.shared.envvars import (
     EnvRead,
+    escaped_variables,
     shell_reads_everything,
     shell_variables,
 )
@@ -215,7 +216,9 @@ def _script_names(
     texts: list[str] = []
     commands = view.commands + view.dockerfile_commands
     primary = set(script_paths(view.commands or view.dockerfile_commands))
-    for command in commands:
+    for command in view.commands:  # Compose interpolates $VAR itself; $$VAR is the container's
+        names |= escaped_variables(command)
+    for command in view.dockerfile_commands:
         names |= shell_variables(command)
     for word in script_paths(commands):
         path = resolve_script(word, view.copies, code.all_paths)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from redpanda_migrate.codemods.compose_env_scoping.yaml_text import interpolated_names
+from redpanda_migrate.codemods.compose_env_scoping.yaml_text import interpolations
 from redpanda_migrate.codemods.shared.envvars import EnvUsage
 
 from redpanda_migrate.facts import ProjectFacts
@@ -63,15 +63,16 @@ def expected_names(
     :param files: the project's files (the templates among them).
     :param documents: the loaded root Compose files (their ``${VAR}`` uses).
     :param usage: what the project's Python code reads.
-    :returns: each name, ``True`` when it is only *optional*: the code reads it with a default
-        and neither a template nor a Compose file names it (``${VAR}`` would set it empty where
-        it was unset, so it is not passed).
+    :returns: each name, ``True`` when it is only *optional*: the code reads it with a default,
+        or the Compose files interpolate it with a fallback (``${WEB_PORT:-8000}``), and no
+        template lists it (``${VAR}`` would set it empty where it was unset, so it is not passed).
     """
     named: dict[str, bool] = {}
     for path in template_paths(files):
         named.update(dict.fromkeys(env_values(files[path]), False))
     for document in documents:
-        named.update(dict.fromkeys(sorted(interpolated_names(document)), False))
+        for name, has_fallback in sorted(interpolations(document).items()):
+            named[name] = named.get(name, True) and has_fallback
     for read in usage.reads:
         name = read.name.upper() if read.case_insensitive else read.name
         if name not in named or (named[name] and not read.has_default):

@@ -130,10 +130,12 @@ def _scope_by_names(stack: Stack, plan: ServicePlan, decided: bool, line: int) -
     omitted = [v for v in plan.kept if v in optional and plan.values[v] == ABSENT]
     if omitted:
         plan.kept = [v for v in plan.kept if v not in omitted]
+        them = "them" if len(omitted) > 1 else "it"
         plan.notes.append(
-            f"not passed: {', '.join(omitted)}: the code reads them with a default and no "
-            "template lists them, and ${VAR} would set them empty where they were unset; if "
-            "your .env sets them, add them to .env.example and this service's environment:"
+            f"not passed: {', '.join(omitted)}: read with a default (in the code or as "
+            f"${{VAR:-default}}) and listed in no template, so ${{VAR}} would set {them} empty "
+            f"where {them} was unset; if your .env sets {them}, list {them} in the template "
+            "and in this service's environment:"
         )
     plan.dropped = [v for v in plan.dropped if v not in optional or plan.values[v] != ABSENT]
 

@@ -40,6 +40,7 @@ ENVIRON_DEFAULT_NAMES = {
 ENVIRON_HARMLESS = frozenset({"read_env", "smart_cast", "escape_proxy", "prefix", "scheme"})
 OS_ENVIRON_READS = frozenset({"get", "setdefault", "pop", "__getitem__", "__contains__"})
 SHELL_VARIABLE = re.compile(r"\$\$?\{?([A-Za-z_][A-Za-z0-9_]*)")
+ESCAPED_VARIABLE = re.compile(r"\$\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 SHELL_DYNAMIC = re.compile(r"\b(envsubst|printenv)\b|^\s*env\s*$|\benv\s*\|", re.MULTILINE)
 MAIL_SENDERS = re.compile(r"\b(send_mail|send_mass_mail|mail_admins|mail_managers|EmailMessage)\b")
 
@@ -426,6 +427,19 @@ def shell_variables(text: str) -> set[str]:
     :returns: every ``$NAME``, ``${NAME...}`` and Compose-escaped ``$$NAME``.
     """
     return set(SHELL_VARIABLE.findall(text))
+
+
+def escaped_variables(text: str) -> set[str]:
+    """Names of the variables a Compose ``command``/``healthcheck`` leaves to the container.
+
+    In a Compose file, ``$VAR`` and ``${VAR}`` are interpolated by Compose itself (from the
+    shell and the root ``.env``) before the container starts; only the escaped ``$$VAR`` reaches
+    the container's shell, which reads it from the container's environment.
+
+    :param text: the command, as written in the Compose file.
+    :returns: every ``$$NAME`` and ``$${NAME...}``.
+    """
+    return set(ESCAPED_VARIABLE.findall(text))
 
 
 def shell_reads_everything(text: str) -> bool:
