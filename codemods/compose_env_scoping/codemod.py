@@ -277,6 +277,17 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     if stack.additions:
         stack.notes += _shield_notes(shielded)
         stack.notes.append(_deploy_note(stack))
+    tracked = project.facts.tracked_files
+    if writes and tracked is not None and DOTENV in tracked:
+        stack.notes.append(
+            Finding(
+                DOTENV,
+                None,
+                "the root .env is tracked by git (the standard: never commit a populated .env): "
+                "untrack it with git rm --cached .env, rotate the secrets it held, and keep "
+                "its names in .env.example",
+            )
+        )
     if changed and stack.expected is not None:
         stack.notes.append(_fresh_clone_note(stack))
     return ProjectOutcome(writes, tuple(stack.notes), tuple(stack.refusals))
