@@ -251,7 +251,12 @@ def offered_values(
             entries = dict.fromkeys(expected, ABSENT)  # names only: the values are unknown
         elif text is None:
             if ref.required:
-                raise Refusal(f"env_file {ref.path} does not exist (Compose would fail)", line)
+                raise Refusal(
+                    f"env_file {ref.path} does not exist (Compose would fail); if it is "
+                    "git-ignored and so absent on a fresh clone, its values would have to move "
+                    "into the root .env, which cannot be checked without them: scope it by hand",
+                    line,
+                )
             continue
         else:
             entries = env_values(text)
