@@ -188,7 +188,7 @@ def _deploy_note(stack: Stack) -> Finding:
     """Say what a fresh checkout needs: the values moved into the untracked root ``.env``."""
     names = ", ".join(stack.additions)
     return Finding(
-        stack.composes[0].path,
+        _main_compose(stack),
         None,
         f"before deploying, set {names} in .env; see {_template_path(stack)}: their values "
         "moved into this working copy's .env, which git does not track (a fresh checkout "
@@ -200,12 +200,18 @@ def _fresh_clone_note(stack: Stack) -> Finding:
     """Say how services were scoped without the root ``.env``, and what that cannot see."""
     sources = ", ".join([*template_paths(stack.files), "the Compose files' ${VAR}"])
     return Finding(
-        stack.composes[0].path,
+        _main_compose(stack),
         None,
         f"the root .env is absent (git-ignored, as on a fresh clone): services were scoped by "
         f"the variable names of {sources} and what the code reads; a variable your .env sets "
         f"that none of them names is no longer passed: list it in {_template_path(stack)}",
     )
+
+
+def _main_compose(stack: Stack) -> str:
+    """Name the Compose file a stack-wide note is about: the first one rewritten."""
+    edited = [c.path for c in stack.composes if c.line_edits or c.inline_edits]
+    return (edited or [stack.composes[0].path])[0]
 
 
 def _template_path(stack: Stack) -> str:
