@@ -121,3 +121,27 @@ def iter_project_files(
                 continue
             if path.is_file():  # sockets, FIFOs: never read
                 yield relative
+
+
+def root_links_out(root: Path) -> list[str]:
+    """List the files at the project root that are symlinks leaving the project.
+
+    Git-ignored ones too (a ``.env`` symlinked to a secrets folder): a codemod that plans to
+    write one must know the engine will refuse to write through it.
+
+    :param root: the resolved project root.
+    :returns: their names, sorted.
+    """
+    try:
+        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    return [entry.name for entry in entries if entry.is_symlink() and _leaves(root, entry.path)]
+
+
+def _leaves(root: Path, path: str) -> bool:
+    try:
+        target = Path(path).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+    return not target.is_relative_to(root)

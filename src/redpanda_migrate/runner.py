@@ -25,8 +25,9 @@ from redpanda_migrate.codemod import (
 )
 from redpanda_migrate.config import ConfigError, ProjectConfig, load_config
 from redpanda_migrate.diffs import diff_stats, unified_diff
-from redpanda_migrate.discovery import compile_patterns, iter_project_files
+from redpanda_migrate.discovery import compile_patterns, iter_project_files, root_links_out
 from redpanda_migrate.facts import ProjectFacts, build_facts
+from redpanda_migrate.gitutil import tracked_paths
 from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
 from redpanda_migrate.registry import codemods_by_id, select_codemods
 from redpanda_migrate.secrets import shown_in_the_clear
@@ -332,7 +333,8 @@ def plan_project(
     outside_links: list[str] = []
     files = tuple(iter_project_files(root, config.exclude, outside_links))
     workspace = Workspace(root, files)
-    facts = build_facts(root.name, files, workspace.read)
+    links_out = tuple(sorted(set(outside_links) | set(root_links_out(root))))
+    facts = build_facts(root.name, files, workspace.read, tracked_paths(root), links_out)
     plan = Plan(root=root, codemods=tuple(c.id for c in codemods))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
     run.only = tuple(only) if only is not None else None
