@@ -107,7 +107,15 @@ def test_run_verify_writes_only_the_sound_codemods(
     ids = ",".join([*SOUND, "verify-break-check", "verify-break-compose", "verify-break-nginx"])
     before = snapshot(legacy)
     result = cli(
-        plugin_env, "run", str(legacy), "--select", ids, "--verify", "--python", sys.executable
+        plugin_env,
+        "run",
+        str(legacy),
+        "--select",
+        ids,
+        "--verify",
+        "--python",
+        sys.executable,
+        "--verbose",
     )
     assert result.returncode == 0, result.stderr
     after = snapshot(legacy)
@@ -188,7 +196,7 @@ def test_project_test_command_output_is_scrubbed_of_env_values(
 @needs_tools
 def test_commit_and_check_with_verify(legacy: Path, plugin_env: dict[str, str]) -> None:
     ids = "verify-sound-first,verify-break-nginx"
-    check = cli(plugin_env, "run", str(legacy), "--select", ids, "--check", "--verify")
+    check = cli(plugin_env, "run", str(legacy), "--select", ids, "--check", "--verify", "-v")
     assert check.returncode == 1, check.stderr  # the sound codemod is pending
     assert "[verify-break-nginx] left out by --verify" in check.stderr
     env = {**plugin_env, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t"}
