@@ -10,7 +10,7 @@ refused and none still uses pytz, :mod:`codemods.pytz_to_zoneinfo.dependencies` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -19,7 +19,17 @@ from redpanda_migrate.codemods.pytz_to_zoneinfo.dependencies import (
     declares_pytz,
     edit_dependency_file,
 )
-from redpanda_migrate.codemods.pytz_to_zoneinfo.module import ModuleResult, rewrite_module
+from redpanda_migrate.codemods.pytz_to_zoneinfo import names
+from redpanda_migrate.codemods.pytz_to_zoneinfo.helper import helper_path, helper_text
+from redpanda_migrate.codemods.pytz_to_zoneinfo.module import (
+    ModuleResult,
+    RewriteContext,
+    rewrite_module,
+)
+from redpanda_migrate.codemods.pytz_to_zoneinfo.project import (
+    django_pytz_reason,
+    python_floor_refusal,
+)
 from redpanda_migrate.codemods.pytz_to_zoneinfo.zones import module_zones
 
 from redpanda_migrate.codemod import (
@@ -32,7 +42,7 @@ from redpanda_migrate.codemod import (
 )
 
 SECTION = "Deprecated / Removed"
-DEPENDENCY_SUFFIXES = (".toml", ".txt", ".in")
+DEPENDENCY_SUFFIXES = (".toml", ".txt", ".in", "setup.cfg", "Pipfile", "tox.ini", ".yml", ".yaml")
 UNREAD_REASON = (
     "pytz stays in the dependencies: this module could not be read, so whether it still "
     "imports pytz is unknown (fix the file and run again)"
@@ -121,12 +131,16 @@ class _Modules:
     :param flag_unknown: whether the project uses pytz (refuse untraceable ``localize()``).
     :param exports: module-level pytz zones by qualified name, with module and kind.
     :param roots: top-level names the project's own modules can be imported as.
+    :param packages: folders holding an ``__init__.py``.
+    :param django_pytz_reason: why Django's zones may still be pytz zones, or ``None``.
     """
 
     texts: dict[str, str]
     flag_unknown: bool
     exports: dict[str, tuple[str, str]]
     roots: frozenset[str]
+    packages: frozenset[str] = frozenset()
+    django_pytz_reason: str | None = None
 
 
 def project_roots(paths: Iterable[str]) -> frozenset[str]:
@@ -145,13 +159,18 @@ def project_roots(paths: Iterable[str]) -> frozenset[str]:
 
 
 def _rewrite_all(modules: _Modules) -> dict[str, ModuleResult]:
-    """Rewrite every module; a module whose zones are used by a refused module stays as is.
+    """Rewrite every module; a module tied to a refused module stays as is.
 
-    Repeats until stable: leaving a module alone can make its importers refuse in turn.
+    Tied means: its zones are used by the refused module, it uses zones the refused module
+    keeps, it passes zones to the refused module's functions, or it calls localize() on
+    Django's zones while the refused module keeps ``USE_DEPRECATED_PYTZ`` on. Repeats until
+    stable: leaving a module alone can make others refuse in turn.
     """
-    blocked: dict[str, str] = {}  # module left alone -> the refused module that caused it
+    # module left alone -> why (None: it refused itself, its exports are frozen)
+    blocked: dict[str, str | None] = {}
     refused: dict[str, ModuleResult] = {}  # first refusal of each module: the root causes
     exports = modules.exports
+    owners = _function_owners(modules.texts)
     while True:
         external = {k: kind for k, (path, kind) in exports.items() if path not in blocked}
         frozen = {k: path for k, (path, _) in exports.items() if path in blocked}
@@ -159,22 +178,61 @@ def _rewrite_all(modules: _Modules) -> dict[str, ModuleResult]:
             path: refused.get(path) or _rewrite_one(modules, path, (external, frozen), blocked)
             for path in sorted(modules.texts)
         }
-        newly: dict[str, str] = {}
+        newly: dict[str, str | None] = {}
+        left_alone = {path for path, result in results.items() if result.refusals}
+        setting_kept = sorted(p for p in left_alone if results[p].sets_pytz_setting)
         for path, result in results.items():
-            if not result.refusals:
+            if path in left_alone:
+                refused.setdefault(path, result)
+                # a refused module keeps pytz, so its zones stay pytz zones for its importers,
+                # and the zones it uses from other modules must stay pytz zones too
+                if path not in blocked and _exports_of(path, exports):
+                    newly[path] = None
+                for key in result.used_zones:
+                    owner = exports[key][0]
+                    if owner != path and owner not in blocked:
+                        newly.setdefault(owner, _used_reason(path))
                 continue
-            refused.setdefault(path, result)
-            # a refused module keeps pytz, so its zones stay pytz zones for its importers,
-            # and the zones it uses from other modules must stay pytz zones too
-            if path not in blocked and _exports_of(path, exports):
-                newly[path] = path
-            for key in result.used_zones:
-                owner = exports[key][0]
-                if owner != path and owner not in blocked:
-                    newly.setdefault(owner, path)
+            for callee in sorted(result.zone_calls):
+                owner = owners(callee)
+                if owner is not None and owner != path and owner in left_alone:
+                    newly.setdefault(
+                        path, names.PASSED_ZONE_REASON.format(callee=callee, owner=owner)
+                    )
+            if result.django_zone_methods and setting_kept:
+                newly.setdefault(
+                    path, names.DEPRECATED_SETTING_REASON.format(owner=setting_kept[0])
+                )
+        newly = {path: why for path, why in newly.items() if path not in blocked}
         if not newly:
             return results
         blocked.update(newly)
+
+
+def _used_reason(path: str) -> str:
+    return (
+        f"left alone: its pytz time zones are used in {path}, where they could not "
+        "be rewritten; rewriting this module alone would break that one"
+    )
+
+
+def _function_owners(texts: dict[str, str]) -> Callable[[str], str | None]:
+    """Build a lookup from a called qualified name to the project module defining it.
+
+    :param texts: module texts by path.
+    :returns: ``owner("shop.util.to_local") -> "shop/util.py"`` (longest module prefix).
+    """
+    by_name = {name: path for path in sorted(texts) for name in module_names(path) if name}
+
+    def owner(qualified: str) -> str | None:
+        parts = qualified.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            found = by_name.get(".".join(parts[:end]))
+            if found is not None:
+                return found
+        return None
+
+    return owner
 
 
 def _exports_of(path: str, exports: dict[str, tuple[str, str]]) -> bool:
@@ -185,21 +243,25 @@ def _rewrite_one(
     modules: _Modules,
     path: str,
     zones: tuple[dict[str, str], dict[str, str]],
-    blocked: dict[str, str],
+    blocked: dict[str, str | None],
 ) -> ModuleResult:
     text = modules.texts[path]
-    if path in blocked and blocked[path] != path:
-        reason = (
-            f"left alone: its pytz time zones are used in {blocked[path]}, where they could not "
-            "be rewritten; rewriting this module alone would break that one"
-        )
-        return ModuleResult(text, refusals=[(None, reason)], uses_pytz=True)
+    why = blocked.get(path)
+    if why is not None:
+        return ModuleResult(text, refusals=[(None, why)], uses_pytz=True)
     external, frozen = zones
     package = tuple(module_names(path)[0].split("."))
     if not path.endswith("__init__.py"):
         package = package[:-1]
+    folder = path.rpartition("/")[0]
+    context = RewriteContext(
+        in_package=folder in modules.packages,
+        django_pytz_reason=modules.django_pytz_reason,
+    )
     try:
-        return rewrite_module(text, modules.flag_unknown, external, frozen, package, modules.roots)
+        return rewrite_module(
+            text, modules.flag_unknown, external, frozen, package, modules.roots, context
+        )
     except cst.ParserSyntaxError as error:
         # a module that cannot be read may use any zone of any other module: stop here
         failure = InputError(
@@ -221,6 +283,9 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     files = dict(project.files)
     python = {path: text for path, text in files.items() if path.endswith(".py")}
     uses_pytz = project_uses_pytz(files)
+    floor = python_floor_refusal(files, project.facts.requires_python) if uses_pytz else None
+    if floor is not None:
+        return ProjectOutcome(refusals=(Finding(*floor),))
     exports = exported_zones(python)
     modules = _Modules(
         {
@@ -231,6 +296,10 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         uses_pytz,
         exports,
         project_roots(project.facts.files),
+        packages=frozenset(
+            path.rpartition("/")[0] for path in project.facts.files if path.endswith("__init__.py")
+        ),
+        django_pytz_reason=django_pytz_reason(files),
     )
     results = _rewrite_all(modules)
     writes: dict[str, str | None] = {}
@@ -241,6 +310,9 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         refusals.extend(Finding(path, line, reason) for line, reason in result.refusals)
         if result.text != python[path]:
             writes[path] = result.text
+        helper = helper_path(path)
+        if result.needs_helper and helper not in project.facts.files and helper not in writes:
+            writes[helper] = helper_text()
     if not any(result.uses_pytz or result.refusals for result in results.values()):
         unread_modules = [path for path in project.unreadable if path.endswith(".py")]
         if not unread_modules:
@@ -282,7 +354,14 @@ CODEMOD = Codemod(
         "requirements*.in",
         "**/requirements/*.txt",
         "**/requirements/*.in",
+        "setup.cfg",
+        "Pipfile",
+        "tox.ini",
+        "environment.yml",
+        "environment.yaml",
     ),
+    # where the project declares its Python and Django, whether or not they mention pytz
+    also_reads=("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "tox.ini", "requirements.txt"),
     # localize/normalize/.zone/tzinfo: modules using a zone imported from another module
     needles=(
         "pytz",

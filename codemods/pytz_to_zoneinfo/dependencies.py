@@ -83,9 +83,43 @@ def edit_dependency_file(path: str, text: str) -> DependencyEdit:
     :param text: the file's text.
     :returns: the edit; unparseable TOML is returned unchanged with a note.
     """
+    # the other formats' editors build on this module's DependencyEdit
+    from redpanda_migrate.codemods.pytz_to_zoneinfo.other_dependencies import (  # noqa: PLC0415
+        edit_environment_yml,
+        edit_ini_requirements,
+    )
+
+    name = path.rpartition("/")[2]
+    if name == "Pipfile":
+        return _edit_pipfile(text)
+    if name in ("setup.cfg", "tox.ini"):
+        return edit_ini_requirements(text, name)
+    if name.endswith((".yml", ".yaml")):
+        return edit_environment_yml(text)
     if path.endswith(".toml"):
         return _edit_pyproject(path, text)
     return _edit_requirements(text)
+
+
+def _edit_pipfile(text: str) -> DependencyEdit:
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError:
+        return DependencyEdit(text)
+    removed: list[int] = []
+    tzdata = False
+    for table_name in ("packages", "dev-packages"):
+        table: Any = document.get(table_name)
+        if not hasattr(table, "keys"):
+            continue
+        for key in list(table.keys()):
+            tzdata |= canonicalize_name(key) == "tzdata"
+            if canonicalize_name(key) in REMOVED_NAMES:
+                removed.append(_poetry_line(text, key))
+                del table[key]
+    if not removed:
+        return DependencyEdit(text, declares_tzdata=tzdata)
+    return DependencyEdit(tomlkit.dumps(document), sorted(removed), declares_tzdata=tzdata)
 
 
 def _is_lock_file(text: str) -> bool:

@@ -6,6 +6,8 @@ was); the others are rewritten, with a note where zoneinfo behaves differently.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 from libcst.metadata import GlobalScope, PositionProvider, QualifiedNameProvider, ScopeProvider
 from redpanda_migrate.codemods.pytz_to_zoneinfo import names
@@ -32,16 +34,47 @@ from redpanda_migrate.codemods.pytz_to_zoneinfo.zones import (
 )
 
 
+@dataclass(frozen=True)
+class RewriteContext:
+    """What a module's rewrite needs to know about the project around it.
+
+    :param in_package: whether the module sits in a package, so that the generated helper
+        module next to it is imported as ``from . import _zoneinfo_tables`` (else, the folder
+        being on ``sys.path``, as ``import _zoneinfo_tables``).
+    :param django_pytz_reason: why Django's current/default time zone may still be a pytz zone
+        (Django < 4.0 allowed, or undeclared), or ``None`` when it is a ``ZoneInfo``.
+    """
+
+    in_package: bool = True
+    django_pytz_reason: str | None = None
+
+
 class Rewriter(cst.CSTTransformer):
     """Second pass: the rewrite itself, on a module whose zone assignments are known."""
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
-    def __init__(self, zones: Zones, imports: Imports, flag_unknown_localize: bool) -> None:
+    def __init__(
+        self,
+        zones: Zones,
+        imports: Imports,
+        flag_unknown_localize: bool,
+        context: RewriteContext | None = None,
+    ) -> None:
         super().__init__()
         self.zones = zones
         self.imports = imports
         self.flag_unknown_localize = flag_unknown_localize
+        self.context = context or RewriteContext()
+        self.needs_helper = False
+        self.sets_pytz_setting = False
+        self.django_zone_methods = False
+        self.zone_calls: set[str] = set()
+        # one entry per enclosing ``try`` body: does a handler catch ValueError; did the body
+        # get a strict localize (whose exceptions the handlers may then name)
+        self.try_bodies: list[list[bool]] = []
+        self.strict_tries: set[cst.Try] = set()
+        self.handler_tries: list[cst.Try] = []
         self.notes: list[tuple[int | None, str]] = []
         self.refusals: list[tuple[int | None, str]] = []
         self.zones_introduced = False
@@ -80,6 +113,43 @@ class Rewriter(cst.CSTTransformer):
     def kind(self, node: cst.BaseExpression) -> str | None:
         return expression_kind(self, node, self.zones)
 
+    def django_still_pytz(self, node: cst.CSTNode, what: str) -> bool:
+        """Refuse a rewrite of Django's zone when the project may still get a pytz zone."""
+        why = self.context.django_pytz_reason
+        if why is not None:
+            self.refuse(node, names.DJANGO_ZONE_REASON.format(method=what, why=why))
+        return why is not None
+
+    def helper(self, member: str) -> cst.BaseExpression:
+        """Return ``_zoneinfo_tables.<member>``, importing the generated module."""
+        self.needs_helper = True
+        self.imports.helper_module(names.HELPER_MODULE, self.context.in_package)
+        return cst.Attribute(value=cst.Name(names.HELPER_MODULE), attr=cst.Name(member))
+
+    # -- try statements: handlers that catch what localize() raised --------------------------
+
+    def visit_Try_body(self, node: cst.Try) -> None:
+        self.try_bodies.append([_catches_value_error(node), False])
+
+    def leave_Try_body(self, node: cst.Try) -> None:
+        _, strict = self.try_bodies.pop()
+        if strict:
+            self.strict_tries.add(node)
+
+    def visit_Try_handlers(self, node: cst.Try) -> None:
+        self.handler_tries.append(node)
+
+    def leave_Try_handlers(self, node: cst.Try) -> None:
+        self.handler_tries.pop()
+
+    def in_value_error_try(self) -> bool:
+        return any(catches for catches, _ in self.try_bodies)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        operands = [node.left, *(target.comparator for target in node.comparisons)]
+        if any(qualified_names(self, o) & names.UTC_NAMES for o in operands):
+            self.note(node, names.UTC_COMPARISON_NOTE)
+
     # -- import statements are edited afterwards, by _pytz_imports ------------------------------
 
     def visit_Import(self, node: cst.Import) -> bool:
@@ -117,10 +187,14 @@ class Rewriter(cst.CSTTransformer):
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
         attribute = original.attr.value
+        if attribute in names.PYTZ_ZONE_ATTRIBUTES and _is_tzinfo_read(original.value):
+            return self.tzinfo_attribute(original, updated)
         if attribute == "zone" or attribute.startswith("_"):
             kind = self.kind(original.value)
             if attribute == "zone" and kind == UTC:
                 return cst.SimpleString('"UTC"')
+            if attribute == "zone" and kind == DJANGO and self.django_still_pytz(original, ".zone"):
+                return updated
             if attribute == "zone" and kind in (ZONE, DJANGO):
                 return updated.with_changes(attr=cst.Name("key"))
             if kind == FROZEN:
@@ -130,6 +204,35 @@ class Rewriter(cst.CSTTransformer):
                     original, f".{attribute} of a pytz time zone has no zoneinfo equivalent"
                 )
         return self.reference(original, updated)
+
+    def tzinfo_attribute(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.BaseExpression:
+        """``<aware>.tzinfo.zone``: a pytz-only attribute read through a datetime's tzinfo."""
+        assert isinstance(original.value, cst.Attribute)
+        kind = self.aware_kind(original.value.value)
+        attribute = original.attr.value
+        if attribute == "zone" and kind == DJANGO and self.django_still_pytz(original, ".zone"):
+            return updated
+        if attribute == "zone" and kind in (ZONE, DJANGO):
+            return updated.with_changes(attr=cst.Name("key"))
+        if attribute == "zone" and kind == UTC:
+            return cst.Call(func=cst.Name("str"), args=[cst.Arg(updated.value)])
+        if kind is not None or self.flag_unknown_localize or attribute.startswith("_"):
+            self.refuse(original, names.TZINFO_ATTRIBUTE_REASON.format(attribute=attribute))
+        return updated
+
+    def aware_kind(self, node: cst.BaseExpression) -> str | None:
+        """The zone kind of a datetime made by ``Z.localize()``, ``Z.normalize()`` or
+        ``x.astimezone(Z)`` with a traced zone ``Z``."""
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return None
+        method = node.func.attr.value
+        if method in ("localize", "normalize"):
+            return self.kind(node.func.value)
+        if method == "astimezone" and len(node.args) == 1 and not node.args[0].keyword:
+            return self.kind(node.args[0].value)
+        return None
 
     def reference(
         self, original: cst.Name | cst.Attribute, updated: cst.BaseExpression
@@ -148,6 +251,15 @@ class Rewriter(cst.CSTTransformer):
         if "all_timezones_set" in members:
             self.note(original, names.ALL_TIMEZONES_SET_NOTE)
             return cst.Call(func=self.imports.from_zoneinfo("available_timezones"))
+        helper_members = members & names.HELPER_MEMBERS
+        if helper_members:
+            member = sorted(helper_members)[0]
+            replacement = self.helper(member)
+            self.note(original, names.HELPER_NOTE.format(helper=names.HELPER_MODULE))
+            return replacement
+        errors = members & names.TIME_ERRORS
+        if errors and self.handler_tries and self.handler_tries[-1] in self.strict_tries:
+            return cst.Attribute(value=cst.Name(names.HELPER_MODULE), attr=cst.Name(errors.pop()))
         if members:
             # unhandled unless the enclosing call handles it (see leave_Call)
             reason = names.refusal_for_member(sorted(members)[0])  # type: ignore[type-var]
@@ -166,6 +278,12 @@ class Rewriter(cst.CSTTransformer):
             return self.fixed_offset(original, updated)
         if names.MAKE_AWARE in called:
             return self.make_aware(original, updated)
+        if any(self.kind(arg.value) is not None for arg in original.args):
+            self.zone_calls |= {
+                self.zones.absolute(name)
+                for name in called
+                if self.zones.absolute(name).split(".")[0] in self.zones.project_roots
+            }
         for arg in original.args:
             if arg.keyword is not None and arg.keyword.value == "tzinfo":
                 if self.kind(arg.value) == ZONE:
@@ -188,6 +306,10 @@ class Rewriter(cst.CSTTransformer):
             if kind == FROZEN:
                 self.refuse(original, names.FROZEN_REASON)
                 return updated
+            if kind == DJANGO:
+                self.django_zone_methods = True
+                if self.django_still_pytz(original, f"{original.func.attr.value}()"):
+                    return updated
             if kind is not None:
                 return self.zone_method(original, updated, kind)
             if (
@@ -303,15 +425,14 @@ class Rewriter(cst.CSTTransformer):
                 self.refuse(original, "localize() called with unusual arguments")
                 return updated
             is_dst = literal_bool(args[1].value)
+        value = updated.args[0].value
+        if kind not in (UTC, FIXED) and is_dst is None:
+            return self.strict_localize(original, zone, value, names.STRICT_LOCALIZE_NOTE)
+        if self.in_value_error_try():
+            if kind not in (UTC, FIXED):
+                self.note(original, names.LOCALIZE_DST_TRUE_NOTE if is_dst else names.LOCALIZE_NOTE)
+            return self.strict_localize(original, zone, value, names.AWARE_GUARD_NOTE, "attach")
         if kind not in (UTC, FIXED):
-            if is_dst is None:
-                self.refuse(
-                    original,
-                    "localize(..., is_dst=None) raises for ambiguous and non-existent wall "
-                    "times; zoneinfo never raises (it resolves them with fold): decide what "
-                    "this code should do there",
-                )
-                return updated
             if is_dst == "dynamic":
                 self.refuse(
                     original,
@@ -320,7 +441,23 @@ class Rewriter(cst.CSTTransformer):
                 )
                 return updated
             self.note(original, names.LOCALIZE_DST_TRUE_NOTE if is_dst else names.LOCALIZE_NOTE)
-        return method_call(updated.args[0].value, "replace", [keyword("tzinfo", zone)])
+        return method_call(value, "replace", [keyword("tzinfo", zone)])
+
+    def strict_localize(
+        self,
+        original: cst.Call,
+        zone: cst.BaseExpression,
+        value: cst.BaseExpression,
+        note: str,
+        function_name: str = "localize_strict",
+    ) -> cst.BaseExpression:
+        """``helper.localize_strict(zone, value)`` (or ``attach``): raises where ``localize()``
+        raised."""
+        function = self.helper(function_name)
+        if self.try_bodies:
+            self.try_bodies[-1][1] = True
+        self.note(original, note.format(helper=names.HELPER_MODULE))
+        return cst.Call(func=function, args=[cst.Arg(bare_value(zone)), cst.Arg(value)])
 
     # -- settings -------------------------------------------------------------------------------
 
@@ -337,5 +474,31 @@ class Rewriter(cst.CSTTransformer):
         if not isinstance(self.get_metadata(ScopeProvider, node), GlobalScope):
             return
         if literal_bool(assign.value) is not False:
+            self.sets_pytz_setting = True
             value_text = cst.Module([]).code_for_node(assign.value)
             self.note(node, names.SETTING_NOTE.format(value=value_text))
+
+
+def bare_value(expression: cst.BaseExpression) -> cst.BaseExpression:
+    """Drop the parentheses an expression needed as a method's receiver."""
+    return expression.with_changes(lpar=[], rpar=[]) if expression.lpar else expression
+
+
+def _is_tzinfo_read(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Attribute) and node.attr.value == "tzinfo"
+
+
+def _catches_value_error(node: cst.Try) -> bool:
+    """Tell whether a handler of ``node`` catches ValueError (bare, Exception, a tuple...)."""
+    catching = {"ValueError", "Exception", "BaseException"}
+    for handler in node.handlers:
+        if handler.type is None:
+            return True
+        types = (
+            [element.value for element in handler.type.elements]
+            if isinstance(handler.type, cst.Tuple)
+            else [handler.type]
+        )
+        if any(cst.helpers.get_full_name_for_node(t) in catching for t in types):
+            return True
+    return False
