@@ -232,6 +232,13 @@ class Rewriter(cst.CSTTransformer):
             return self.kind(node.func.value)
         if method == "astimezone" and len(node.args) == 1 and not node.args[0].keyword:
             return self.kind(node.args[0].value)
+        if method in ("now", "fromtimestamp"):  # datetime.now(tz), fromtimestamp(ts, tz)
+            position = 0 if method == "now" else 1
+            for index, arg in enumerate(node.args):
+                if (arg.keyword and arg.keyword.value == "tz") or (
+                    arg.keyword is None and index == position
+                ):
+                    return self.kind(arg.value)
         return None
 
     def reference(
