@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import libcst as cst
+from redpanda_migrate.codemods.pytz_to_zoneinfo import names
 from redpanda_migrate.codemods.pytz_to_zoneinfo.dependencies import (
     TZDATA_NOTE,
     declares_pytz,
     edit_dependency_file,
 )
-from redpanda_migrate.codemods.pytz_to_zoneinfo import names
 from redpanda_migrate.codemods.pytz_to_zoneinfo.helper import helper_path, helper_text
 from redpanda_migrate.codemods.pytz_to_zoneinfo.module import (
     ModuleResult,
@@ -361,7 +361,14 @@ CODEMOD = Codemod(
         "environment.yaml",
     ),
     # where the project declares its Python and Django, whether or not they mention pytz
-    also_reads=("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "tox.ini", "requirements.txt"),
+    also_reads=(
+        "pyproject.toml",
+        "setup.cfg",
+        "setup.py",
+        "Pipfile",
+        "tox.ini",
+        "requirements.txt",
+    ),
     # localize/normalize/.zone/tzinfo: modules using a zone imported from another module
     needles=(
         "pytz",

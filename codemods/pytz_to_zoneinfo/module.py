@@ -65,8 +65,10 @@ class ModuleResult:
 
 
 class _EraDates(cst.CSTVisitor):
-    """Lines with a literal ``datetime(1850, ...)`` or ``date(2100, ...)``: outside the years
-    pytz has exact rules for."""
+    """Lines with a literal ``datetime(1850, ...)`` or ``date(2100, ...)``.
+
+    Those years are outside the ones pytz has exact rules for.
+    """
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 

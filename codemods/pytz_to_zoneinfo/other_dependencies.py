@@ -11,14 +11,13 @@ from __future__ import annotations
 import configparser
 import io
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from redpanda_migrate.codemods.pytz_to_zoneinfo.dependencies import (
     REMOVED_NAMES,
     DependencyEdit,
     requirement_name,
 )
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 #: ``section -> keys`` holding requirements (``*``: every key of the section)
 SETUP_CFG_KEYS = {

@@ -97,7 +97,9 @@ def django_pytz_reason(files: Mapping[str, str]) -> str | None:
     for path, spec in specs:
         old = [v for v in OLD_DJANGOS if spec.contains(v, prereleases=True)]
         if old or not str(spec):
-            return f"{path} allows Django {str(spec) or '(any)'}, where before 4.0 it is a pytz zone"
+            return (
+                f"{path} allows Django {str(spec) or '(any)'}, where before 4.0 it is a pytz zone"
+            )
     return None
 
 

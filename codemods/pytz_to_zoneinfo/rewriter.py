@@ -223,8 +223,10 @@ class Rewriter(cst.CSTTransformer):
         return updated
 
     def aware_kind(self, node: cst.BaseExpression) -> str | None:
-        """The zone kind of a datetime made by ``Z.localize()``, ``Z.normalize()`` or
-        ``x.astimezone(Z)`` with a traced zone ``Z``."""
+        """Return the zone kind of a datetime made with a traced zone ``Z``.
+
+        That is ``Z.localize()``, ``Z.normalize()``, ``x.astimezone(Z)`` or ``now(Z)``.
+        """
         if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
             return None
         method = node.func.attr.value
@@ -458,8 +460,10 @@ class Rewriter(cst.CSTTransformer):
         note: str,
         function_name: str = "localize_strict",
     ) -> cst.BaseExpression:
-        """``helper.localize_strict(zone, value)`` (or ``attach``): raises where ``localize()``
-        raised."""
+        """Build ``helper.localize_strict(zone, value)`` (or ``attach``).
+
+        Both raise where ``localize()`` raised.
+        """
         function = self.helper(function_name)
         if self.try_bodies:
             self.try_bodies[-1][1] = True
