@@ -184,6 +184,11 @@ def _add_relative_imports(module: cst.Module, lines: list[str]) -> cst.Module:
     run = leading_imports(body)
     index = run[-1][0] + 1 if run else 0
     statements = [cst.parse_statement(f"{line}\n") for line in lines]
+    last = run[-1][1] if run else None
+    if last is not None and not (isinstance(last, cst.ImportFrom) and last.relative):
+        # a section of its own, as isort puts local imports after the third-party ones
+        first = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
+        statements[0] = first
     return module.with_changes(body=[*body[:index], *statements, *body[index:]])
 
 

@@ -56,7 +56,7 @@ def python_floor_refusal(
         if old:
             line = _line_of(files.get(path, ""), declared)
             reason = (
-                f"the project supports Python {', '.join(old)} ({declared!r}), which have no "
+                f"the project supports Python {', '.join(old)} ({declared!r}), without the "
                 "zoneinfo module: raise the floor to 3.9 (the standard requires Python 3.9+) "
                 "and run again; nothing was migrated from pytz"
             )
