@@ -28,7 +28,7 @@ print(json.dumps({
     "common_timezones": list(tables.common_timezones),
     "common_timezones_set": sorted(tables.common_timezones_set),
     "all_timezones": list(tables.all_timezones),
-    "country_timezones": {code: tables.country_timezones[code] for code in tables.country_timezones},
+    "country_timezones": {c: tables.country_timezones[c] for c in tables.country_timezones},
     "country_names": dict(tables.country_names),
     "nz": tables.country_timezones("nz"),
 }))
