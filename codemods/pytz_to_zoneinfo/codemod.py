@@ -16,9 +16,12 @@ from dataclasses import dataclass
 import libcst as cst
 from redpanda_migrate.codemods.pytz_to_zoneinfo import names
 from redpanda_migrate.codemods.pytz_to_zoneinfo.dependencies import (
+    TZDATA_ADDED_NOTE,
     TZDATA_NOTE,
+    add_tzdata,
     declares_pytz,
     edit_dependency_file,
+    image_without_zones,
 )
 from redpanda_migrate.codemods.pytz_to_zoneinfo.helper import helper_path, helper_text
 from redpanda_migrate.codemods.pytz_to_zoneinfo.module import (
@@ -339,8 +342,16 @@ def _drop_dependency(
             writes[path] = edit.text
             if first_removal is None:
                 first_removal = Finding(path, edit.removed_lines[0] or None, TZDATA_NOTE)
-    if first_removal is not None and not tzdata:
-        notes.append(first_removal)
+    if first_removal is None or tzdata:
+        return
+    image = image_without_zones(files.get("Dockerfile", ""))
+    for path in sorted(writes) if image is not None else []:
+        added = add_tzdata(path, writes[path] or "") if _is_dependency_file(path) else None
+        if added is not None:
+            writes[path] = added[0]
+            notes.append(Finding(path, added[1], TZDATA_ADDED_NOTE.format(image=image)))
+            return
+    notes.append(first_removal)
 
 
 CODEMOD = Codemod(
@@ -368,6 +379,7 @@ CODEMOD = Codemod(
         "Pipfile",
         "tox.ini",
         "requirements.txt",
+        "Dockerfile",
     ),
     # localize/normalize/.zone/tzinfo: modules using a zone imported from another module
     needles=(
