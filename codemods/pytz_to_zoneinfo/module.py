@@ -27,7 +27,8 @@ from redpanda_migrate.codemods.pytz_to_zoneinfo.imports import (
     Unsupported,
     imports_left_unused,
 )
-from redpanda_migrate.codemods.pytz_to_zoneinfo.rewriter import RewriteContext, Rewriter
+from redpanda_migrate.codemods.pytz_to_zoneinfo.raising import RewriteContext
+from redpanda_migrate.codemods.pytz_to_zoneinfo.rewriter import Rewriter
 from redpanda_migrate.codemods.pytz_to_zoneinfo.zones import ZoneAssignments, Zones
 
 __all__ = ["ModuleResult", "RewriteContext", "pytz_member", "rewrite_module"]
@@ -171,7 +172,7 @@ def rewrite_module(
     return ModuleResult(
         rewritten.code,
         notes=sorted(notes, key=_sort_key),
-        needs_helper=rewriter.needs_helper,
+        needs_helper=rewriter.raising.needs_helper,
         **facts,  # type: ignore[arg-type]
     )
 

@@ -6,8 +6,6 @@ was); the others are rewritten, with a note where zoneinfo behaves differently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import libcst as cst
 from libcst.metadata import GlobalScope, PositionProvider, QualifiedNameProvider, ScopeProvider
 from redpanda_migrate.codemods.pytz_to_zoneinfo import names
@@ -22,6 +20,12 @@ from redpanda_migrate.codemods.pytz_to_zoneinfo.expressions import (
     pytz_member,
 )
 from redpanda_migrate.codemods.pytz_to_zoneinfo.imports import Imports
+from redpanda_migrate.codemods.pytz_to_zoneinfo.raising import (
+    RaisingRewrites,
+    RaisingState,
+    RewriteContext,
+    is_tzinfo_read,
+)
 from redpanda_migrate.codemods.pytz_to_zoneinfo.zones import (
     DJANGO,
     FIXED,
@@ -34,22 +38,7 @@ from redpanda_migrate.codemods.pytz_to_zoneinfo.zones import (
 )
 
 
-@dataclass(frozen=True)
-class RewriteContext:
-    """What a module's rewrite needs to know about the project around it.
-
-    :param in_package: whether the module sits in a package, so that the generated helper
-        module next to it is imported as ``from . import _zoneinfo_tables`` (else, the folder
-        being on ``sys.path``, as ``import _zoneinfo_tables``).
-    :param django_pytz_reason: why Django's current/default time zone may still be a pytz zone
-        (Django < 4.0 allowed, or undeclared), or ``None`` when it is a ``ZoneInfo``.
-    """
-
-    in_package: bool = True
-    django_pytz_reason: str | None = None
-
-
-class Rewriter(cst.CSTTransformer):
+class Rewriter(RaisingRewrites):
     """Second pass: the rewrite itself, on a module whose zone assignments are known."""
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
@@ -66,15 +55,10 @@ class Rewriter(cst.CSTTransformer):
         self.imports = imports
         self.flag_unknown_localize = flag_unknown_localize
         self.context = context or RewriteContext()
-        self.needs_helper = False
+        self.raising = RaisingState()
         self.sets_pytz_setting = False
         self.django_zone_methods = False
         self.zone_calls: set[str] = set()
-        # one entry per enclosing ``try`` body: does a handler catch ValueError; did the body
-        # get a strict localize (whose exceptions the handlers may then name)
-        self.try_bodies: list[list[bool]] = []
-        self.strict_tries: set[cst.Try] = set()
-        self.handler_tries: list[cst.Try] = []
         self.notes: list[tuple[int | None, str]] = []
         self.refusals: list[tuple[int | None, str]] = []
         self.zones_introduced = False
@@ -113,43 +97,6 @@ class Rewriter(cst.CSTTransformer):
     def kind(self, node: cst.BaseExpression) -> str | None:
         return expression_kind(self, node, self.zones)
 
-    def django_still_pytz(self, node: cst.CSTNode, what: str) -> bool:
-        """Refuse a rewrite of Django's zone when the project may still get a pytz zone."""
-        why = self.context.django_pytz_reason
-        if why is not None:
-            self.refuse(node, names.DJANGO_ZONE_REASON.format(method=what, why=why))
-        return why is not None
-
-    def helper(self, member: str) -> cst.BaseExpression:
-        """Return ``_zoneinfo_tables.<member>``, importing the generated module."""
-        self.needs_helper = True
-        self.imports.helper_module(names.HELPER_MODULE, self.context.in_package)
-        return cst.Attribute(value=cst.Name(names.HELPER_MODULE), attr=cst.Name(member))
-
-    # -- try statements: handlers that catch what localize() raised --------------------------
-
-    def visit_Try_body(self, node: cst.Try) -> None:
-        self.try_bodies.append([_catches_value_error(node), False])
-
-    def leave_Try_body(self, node: cst.Try) -> None:
-        _, strict = self.try_bodies.pop()
-        if strict:
-            self.strict_tries.add(node)
-
-    def visit_Try_handlers(self, node: cst.Try) -> None:
-        self.handler_tries.append(node)
-
-    def leave_Try_handlers(self, node: cst.Try) -> None:
-        self.handler_tries.pop()
-
-    def in_value_error_try(self) -> bool:
-        return any(catches for catches, _ in self.try_bodies)
-
-    def visit_Comparison(self, node: cst.Comparison) -> None:
-        operands = [node.left, *(target.comparator for target in node.comparisons)]
-        if any(qualified_names(self, o) & names.UTC_NAMES for o in operands):
-            self.note(node, names.UTC_COMPARISON_NOTE)
-
     # -- import statements are edited afterwards, by _pytz_imports ------------------------------
 
     def visit_Import(self, node: cst.Import) -> bool:
@@ -187,7 +134,7 @@ class Rewriter(cst.CSTTransformer):
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
         attribute = original.attr.value
-        if attribute in names.PYTZ_ZONE_ATTRIBUTES and _is_tzinfo_read(original.value):
+        if attribute in names.PYTZ_ZONE_ATTRIBUTES and is_tzinfo_read(original.value):
             return self.tzinfo_attribute(original, updated)
         if attribute == "zone" or attribute.startswith("_"):
             kind = self.kind(original.value)
@@ -204,44 +151,6 @@ class Rewriter(cst.CSTTransformer):
                     original, f".{attribute} of a pytz time zone has no zoneinfo equivalent"
                 )
         return self.reference(original, updated)
-
-    def tzinfo_attribute(
-        self, original: cst.Attribute, updated: cst.Attribute
-    ) -> cst.BaseExpression:
-        """``<aware>.tzinfo.zone``: a pytz-only attribute read through a datetime's tzinfo."""
-        assert isinstance(original.value, cst.Attribute)
-        kind = self.aware_kind(original.value.value)
-        attribute = original.attr.value
-        if attribute == "zone" and kind == DJANGO and self.django_still_pytz(original, ".zone"):
-            return updated
-        if attribute == "zone" and kind in (ZONE, DJANGO):
-            return updated.with_changes(attr=cst.Name("key"))
-        if attribute == "zone" and kind == UTC:
-            return cst.Call(func=cst.Name("str"), args=[cst.Arg(updated.value)])
-        if kind is not None or self.flag_unknown_localize or attribute.startswith("_"):
-            self.refuse(original, names.TZINFO_ATTRIBUTE_REASON.format(attribute=attribute))
-        return updated
-
-    def aware_kind(self, node: cst.BaseExpression) -> str | None:
-        """Return the zone kind of a datetime made with a traced zone ``Z``.
-
-        That is ``Z.localize()``, ``Z.normalize()``, ``x.astimezone(Z)`` or ``now(Z)``.
-        """
-        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
-            return None
-        method = node.func.attr.value
-        if method in ("localize", "normalize"):
-            return self.kind(node.func.value)
-        if method == "astimezone" and len(node.args) == 1 and not node.args[0].keyword:
-            return self.kind(node.args[0].value)
-        if method in ("now", "fromtimestamp"):  # datetime.now(tz), fromtimestamp(ts, tz)
-            position = 0 if method == "now" else 1
-            for index, arg in enumerate(node.args):
-                if (arg.keyword and arg.keyword.value == "tz") or (
-                    arg.keyword is None and index == position
-                ):
-                    return self.kind(arg.value)
-        return None
 
     def reference(
         self, original: cst.Name | cst.Attribute, updated: cst.BaseExpression
@@ -267,7 +176,8 @@ class Rewriter(cst.CSTTransformer):
             self.note(original, names.HELPER_NOTE.format(helper=names.HELPER_MODULE))
             return replacement
         errors = members & names.TIME_ERRORS
-        if errors and self.handler_tries and self.handler_tries[-1] in self.strict_tries:
+        handlers = self.raising.handler_tries
+        if errors and handlers and handlers[-1] in self.raising.strict_tries:
             return cst.Attribute(value=cst.Name(names.HELPER_MODULE), attr=cst.Name(errors.pop()))
         if members:
             # unhandled unless the enclosing call handles it (see leave_Call)
@@ -452,24 +362,6 @@ class Rewriter(cst.CSTTransformer):
             self.note(original, names.LOCALIZE_DST_TRUE_NOTE if is_dst else names.LOCALIZE_NOTE)
         return method_call(value, "replace", [keyword("tzinfo", zone)])
 
-    def strict_localize(
-        self,
-        original: cst.Call,
-        zone: cst.BaseExpression,
-        value: cst.BaseExpression,
-        note: str,
-        function_name: str = "localize_strict",
-    ) -> cst.BaseExpression:
-        """Build ``helper.localize_strict(zone, value)`` (or ``attach``).
-
-        Both raise where ``localize()`` raised.
-        """
-        function = self.helper(function_name)
-        if self.try_bodies:
-            self.try_bodies[-1][1] = True
-        self.note(original, note.format(helper=names.HELPER_MODULE))
-        return cst.Call(func=function, args=[cst.Arg(bare_value(zone)), cst.Arg(value)])
-
     # -- settings -------------------------------------------------------------------------------
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
@@ -488,28 +380,3 @@ class Rewriter(cst.CSTTransformer):
             self.sets_pytz_setting = True
             value_text = cst.Module([]).code_for_node(assign.value)
             self.note(node, names.SETTING_NOTE.format(value=value_text))
-
-
-def bare_value(expression: cst.BaseExpression) -> cst.BaseExpression:
-    """Drop the parentheses an expression needed as a method's receiver."""
-    return expression.with_changes(lpar=[], rpar=[]) if expression.lpar else expression
-
-
-def _is_tzinfo_read(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Attribute) and node.attr.value == "tzinfo"
-
-
-def _catches_value_error(node: cst.Try) -> bool:
-    """Tell whether a handler of ``node`` catches ValueError (bare, Exception, a tuple...)."""
-    catching = {"ValueError", "Exception", "BaseException"}
-    for handler in node.handlers:
-        if handler.type is None:
-            return True
-        types = (
-            [element.value for element in handler.type.elements]
-            if isinstance(handler.type, cst.Tuple)
-            else [handler.type]
-        )
-        if any(cst.helpers.get_full_name_for_node(t) in catching for t in types):
-            return True
-    return False
