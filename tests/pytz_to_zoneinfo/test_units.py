@@ -7,17 +7,14 @@ from pathlib import Path
 
 import pytest
 from harness import copy_tree, run_codemod
-from redpanda_migrate.codemods.pytz_to_zoneinfo.codemod import (
-    exported_zones,
-    may_need_rewrite,
-    module_names,
-)
+from redpanda_migrate.codemods.pytz_to_zoneinfo.codemod import may_need_rewrite
 from redpanda_migrate.codemods.pytz_to_zoneinfo.dependencies import (
     edit_dependency_file,
     requirement_name,
 )
 from redpanda_migrate.codemods.pytz_to_zoneinfo.module import pytz_member, rewrite_module
 from redpanda_migrate.codemods.pytz_to_zoneinfo.names import canonical_zone_name
+from redpanda_migrate.codemods.pytz_to_zoneinfo.spreading import exported_zones, module_names
 
 
 def rewrite(source: str) -> str:
