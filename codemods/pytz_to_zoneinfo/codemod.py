@@ -37,6 +37,7 @@ from redpanda_migrate.codemod import (
     ProjectInput,
     ProjectOutcome,
 )
+from redpanda_migrate.discovery import compile_patterns
 
 SECTION = "Deprecated / Removed"
 DEPENDENCY_SUFFIXES = (".toml", ".txt", ".in", "setup.cfg", "Pipfile", "tox.ini", ".yml", ".yaml")
@@ -94,10 +95,14 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     :param project: the candidate Python modules, ``pyproject.toml`` and requirements files.
     :returns: the rewritten files, notes on behaviour changes, refusals for what is left alone.
     """
-    files = dict(project.files)
+    # the files read only for the declared Python and Django (``also_reads``) are handed over
+    # even when this codemod's ``exclude`` option names them: read them, never edit them
+    declared = dict(project.files)
+    excluded = compile_patterns(project.options.get("exclude", ()))
+    files = {path: text for path, text in declared.items() if not excluded.match_file(path)}
     python = {path: text for path, text in files.items() if path.endswith(".py")}
     uses_pytz = project_uses_pytz(files)
-    floor = python_floor_refusal(files, project.facts.requires_python) if uses_pytz else None
+    floor = python_floor_refusal(declared, project.facts.requires_python) if uses_pytz else None
     if floor is not None:
         return ProjectOutcome(refusals=(Finding(*floor),))
     exports = exported_zones(python)
@@ -113,7 +118,7 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         packages=frozenset(
             path.rpartition("/")[0] for path in project.facts.files if path.endswith("__init__.py")
         ),
-        django_pytz_reason=django_pytz_reason(files),
+        django_pytz_reason=django_pytz_reason(declared),
     )
     results = rewrite_all(modules)
     writes: dict[str, str | None] = {}
