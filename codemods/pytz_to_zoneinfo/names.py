@@ -97,14 +97,14 @@ DEPRECATED_SETTING_REASON = (
     "current/default time zones are still pytz zones here; rewrite the two together by hand"
 )
 
-LOCALIZE_NOTE = (
+LOCALIZE_FOLD_NOTE = (
     "localize() became replace(tzinfo=...): at a wall time that occurs twice (the autumn "
     "change), replace() takes the first occurrence (fold=0) where pytz's default is_dst=False "
     "took the standard-time one, which in zones with summer time such as Europe/London or "
     "America/New_York is the second, one hour later in UTC (add fold=1 to keep that); "
-    "non-existent spring times keep the pre-transition offset as before; replace() does not "
-    "raise on an already aware datetime"
+    "non-existent spring times keep the pre-transition offset as before"
 )
+LOCALIZE_NOTE = LOCALIZE_FOLD_NOTE + "; replace() does not raise on an already aware datetime"
 LOCALIZE_DST_TRUE_NOTE = (
     "localize(..., is_dst=True) became replace(tzinfo=...): at a wall time that occurs twice "
     "replace() takes the first occurrence (fold=0), the summer-time one in most zones, as "

@@ -349,7 +349,8 @@ class Rewriter(RaisingRewrites):
             return self.strict_localize(original, zone, value, names.STRICT_LOCALIZE_NOTE)
         if self.in_value_error_try():
             if kind not in (UTC, FIXED):
-                self.note(original, names.LOCALIZE_DST_TRUE_NOTE if is_dst else names.LOCALIZE_NOTE)
+                fold_note = names.LOCALIZE_DST_TRUE_NOTE if is_dst else names.LOCALIZE_FOLD_NOTE
+                self.note(original, fold_note)
             return self.strict_localize(original, zone, value, names.AWARE_GUARD_NOTE, "attach")
         if kind not in (UTC, FIXED):
             if is_dst == "dynamic":
