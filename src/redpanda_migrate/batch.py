@@ -18,6 +18,7 @@ from typing import TypeGuard
 
 from redpanda_migrate import STANDARD_VERSION, __version__
 from redpanda_migrate.batch_worker import (
+    ALREADY_UPGRADED,
     COMPLIANT,
     FAILED,
     UPGRADED,
@@ -27,7 +28,7 @@ from redpanda_migrate.batch_worker import (
 )
 
 DEFAULT_BRANCH = f"redpanda-approval/{STANDARD_VERSION.lower()}"
-DONE_STATUSES = (UPGRADED, COMPLIANT)
+DONE_STATUSES = (UPGRADED, ALREADY_UPGRADED, COMPLIANT)
 Progress = Callable[[str, str], None]
 
 
@@ -338,7 +339,8 @@ def summary_rows(reports: Sequence[RepoReport]) -> list[tuple[str, ...]]:
     """Rows of the end-of-run summary table.
 
     :param reports: one report per repository.
-    :returns: ``(name, status, commits, files, lines, first error)`` per repository, with
+    :returns: ``(name, status, commits, files, lines, needs review, first error)`` per
+        repository, with
         the verification before the error when ``--verify`` ran.
     """
     verified = any(report.verification for report in reports)
@@ -349,6 +351,7 @@ def summary_rows(reports: Sequence[RepoReport]) -> list[tuple[str, ...]]:
             str(len(report.commits)),
             str(report.files),
             f"+{report.added} -{report.removed}",
+            str(len(report.refusals)),
             *((report.verification,) if verified else ()),
             report.errors[0] if report.errors else "",
         )

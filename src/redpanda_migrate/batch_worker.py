@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from redpanda_migrate.gitutil import git
 from redpanda_migrate.runner import Plan, plan_project
 
 UPGRADED = "upgraded"
+ALREADY_UPGRADED = "already upgraded"  # the remote branch already holds this very migration
 COMPLIANT = "already compliant"
 REFUSED = "refused"
 FAILED = "failed"
@@ -122,6 +124,10 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
     workdir = Path(job.workdir)
     clone = workdir / "clones" / job.name
     workdir.joinpath("clones").mkdir(parents=True, exist_ok=True)
+    if clone.exists():
+        # a reused --workdir: the earlier clone is the tool's scratch copy, cloned afresh
+        shutil.rmtree(clone)
+        report.notes.append(f"work folder reused: {clone} was cloned afresh")
     try:
         _git_step(workdir, "clone failed", "clone", "--quiet", "--no-tags", job.source, str(clone))
     except JobFailed:
@@ -140,7 +146,8 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
         plan, verification = verify_plan(plan, VerifyOptions(python=job.python))
         report.verification = verification.status()
         verification_failed = verification.failed
-    report.notes, report.refusals, report.errors = _findings(plan)
+    notes, report.refusals, report.errors = _findings(plan)
+    report.notes += notes
     report.files = len(plan.changed_paths)
     report.added = sum(change.stats.added for change in plan.changes)
     report.removed = sum(change.stats.removed for change in plan.changes)
@@ -184,7 +191,7 @@ def _compare_with_remote_branch(clone: Path, branch: str, report: RepoReport) ->
     theirs = _git_step(clone, "no tree", "rev-parse", "FETCH_HEAD^{tree}")
     if ours != theirs:
         raise JobFailed(f"branch {branch!r} already exists on the remote with other content")
-    report.status = UPGRADED
+    report.status = ALREADY_UPGRADED
     report.notes.append(f"branch {branch!r} on the remote already holds this migration")
 
 

@@ -673,7 +673,15 @@ def batch(
         verify=verify,
         python=str(python.absolute()) if python else None,
     )
-    header: tuple[str, ...] = ("repository", "status", "commits", "files", "lines", "error")
+    header: tuple[str, ...] = (
+        "repository",
+        "status",
+        "commits",
+        "files",
+        "lines",
+        "review",
+        "error",
+    )
     rows = summary_rows(reports)
     if any(item.verification for item in reports):
         header = (*header[:-1], "verification", "error")
