@@ -17,11 +17,8 @@ import pytest
 from harness import FIXTURES, copy_tree, run_codemod
 from redpanda_migrate.codemods.compose_env_scoping.fresh_clone import template_paths
 
-from compose_env_scoping.test_effective_environment import (
-    DOCKER_COMPOSE,
-    compose_environments,
-    dropped_by_note,
-)
+from compose_env_scoping.compose_support import DOCKER_COMPOSE, compose_environments
+from compose_env_scoping.test_effective_environment import dropped_by_note
 from redpanda_migrate.secrets import env_values
 
 CODEMOD_ID = "compose-env-scoping"
