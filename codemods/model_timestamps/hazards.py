@@ -1,0 +1,108 @@
+"""Models left alone whatever their kind: what else in the project would break with new fields.
+
+Part of the "Required Model Fields" codemod, guarding its "Fresh Migration Test": a model used
+live by a data migration (:mod:`.live_models`), or given a history by
+``simple_history.register()`` (:mod:`.history`), is refused with the reason; a class refused
+only because a base is unknown, with neither fields nor ``Meta``, is dropped silently when the
+app's migrations do not create it (``EscapeHtml(markdown.Extension)`` is no model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from redpanda_migrate.codemods.model_timestamps.history import registered_models
+from redpanda_migrate.codemods.model_timestamps.inheritance import ProjectModules
+from redpanda_migrate.codemods.model_timestamps.kinds import Verdict
+from redpanda_migrate.codemods.model_timestamps.live_models import (
+    ALL_MODELS,
+    LiveUse,
+    live_model_uses,
+    live_use_reason,
+)
+
+from redpanda_migrate.codemod import Finding
+
+
+class Plan(Protocol):
+    """The part of an app plan this module needs."""
+
+    folder: str
+    verdicts: dict[str, list[Verdict]]
+
+
+def _left_alone(verdict: Verdict) -> Verdict:
+    return Verdict(verdict.model, verdict.line, (), verdict.notes)
+
+
+class Hazards:
+    """What in the project forbids adding fields to which models.
+
+    :param modules: the project's Python modules.
+    :param is_models_module: tells whether a path is a models module.
+    :param app_folder: the app folder of a models module path.
+    """
+
+    def __init__(
+        self,
+        modules: ProjectModules,
+        is_models_module: Callable[[str], bool],
+        app_folder: Callable[[str], str],
+    ) -> None:
+        def is_models(dotted: str) -> bool:
+            path = modules.path_of(dotted)
+            return path is not None and is_models_module(path)
+
+        uses = live_model_uses(modules.texts, modules.source_roots, is_models)
+        self.live: dict[tuple[str, str], list[LiveUse]] = {}
+        for dotted, found in uses.items():
+            folder = app_folder(modules.path_of(dotted) or "")
+            for use in found:
+                self.live.setdefault((folder, use.name), []).append(use)
+        self.registered = registered_models(modules.texts)
+
+    def _reason(self, folder: str, model: str) -> str | None:
+        uses = self.live.get((folder, model), []) + self.live.get((folder, ALL_MODELS), [])
+        if uses:
+            return live_use_reason(model, uses)
+        if model in self.registered:
+            return (
+                f"{model} is given a history by simple_history.register() in "
+                f"{self.registered[model]}: its historical model needs created_at/updated_at "
+                "too, which is not generated for registered models; add the fields with "
+                "makemigrations"
+            )
+        return None
+
+    def refuse(self, plan: Plan) -> list[Finding]:
+        """Leave alone the models of a plan that something else would break on.
+
+        :param plan: the app's plan; its verdicts are updated in place.
+        :returns: the refusals.
+        """
+        refusals = []
+        for path, verdicts in plan.verdicts.items():
+            for index, verdict in enumerate(verdicts):
+                reason = self._reason(plan.folder, verdict.model) if verdict.add else None
+                if reason:
+                    refusals.append(Finding(path, verdict.line, reason))
+                    verdicts[index] = _left_alone(verdict)
+        return refusals
+
+
+def drop_non_models(plan: Plan, migrated_models: set[str] | None) -> None:
+    """Forget the unsure refusals of classes the app's migrations do not create.
+
+    :param plan: the app's plan; its verdicts are updated in place.
+    :param migrated_models: lowercased names of the models the app's migrations create, or
+        ``None`` when they cannot be read (then every refusal stays).
+    """
+    if migrated_models is None:
+        return
+    for path, verdicts in plan.verdicts.items():
+        plan.verdicts[path] = [
+            verdict
+            for verdict in verdicts
+            if not (verdict.unsure and verdict.model.lower() not in migrated_models)
+        ]
