@@ -333,7 +333,7 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     python_texts = {p: t for p, t in project.files.items() if p.endswith(".py")}
     modules = ProjectModules(python_texts, source_roots(project.facts.manage_py_files))
     plans, errors = _plan_apps(modules, project)
-    hazards = Hazards(modules, is_models_module, app_folder)
+    hazards = Hazards(modules, is_models_module, app_folder, project.files)
     writes: dict[str, str | None] = {}
     notes: list[Finding] = []
     refusals: list[Finding] = []

@@ -297,3 +297,22 @@ def complete_fixtures(
             )
         )
     return writes, notes, refusals
+
+
+def fixture_models(path: str, text: str) -> set[str]:
+    """Return the lowercased model labels of a fixture's rows.
+
+    :param path: the fixture's path (its suffix says the format).
+    :param text: its text.
+    :returns: ``{"helpdesk.emailtemplate", ...}``; empty for a file that is no fixture.
+    """
+    try:
+        if path.endswith(".json"):
+            rows = json.loads(text)
+        else:
+            rows = YAML(typ="safe", pure=True).load(io.StringIO(text))
+    except Exception:  # not a fixture we can read
+        return set()
+    if not isinstance(rows, list):
+        return set()
+    return {str(row["model"]).lower() for row in rows if isinstance(row, dict) and "model" in row}

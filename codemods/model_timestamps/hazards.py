@@ -9,15 +9,19 @@ app's migrations do not create it (``EscapeHtml(markdown.Extension)`` is no mode
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import PurePosixPath
 from typing import Protocol
 
+from redpanda_migrate.codemods.model_timestamps.fixture_rows import fixture_models, is_fixture
 from redpanda_migrate.codemods.model_timestamps.history import registered_models
 from redpanda_migrate.codemods.model_timestamps.inheritance import ProjectModules
 from redpanda_migrate.codemods.model_timestamps.kinds import Verdict
 from redpanda_migrate.codemods.model_timestamps.live_models import (
     ALL_MODELS,
+    FixtureLoad,
     LiveUse,
+    fixture_loads,
     live_model_uses,
     live_use_reason,
 )
@@ -29,6 +33,7 @@ class Plan(Protocol):
     """The part of an app plan this module needs."""
 
     folder: str
+    label: str
     verdicts: dict[str, list[Verdict]]
 
 
@@ -42,6 +47,7 @@ class Hazards:
     :param modules: the project's Python modules.
     :param is_models_module: tells whether a path is a models module.
     :param app_folder: the app folder of a models module path.
+    :param texts: every file of the project (fixtures included).
     """
 
     def __init__(
@@ -49,6 +55,7 @@ class Hazards:
         modules: ProjectModules,
         is_models_module: Callable[[str], bool],
         app_folder: Callable[[str], str],
+        texts: Mapping[str, str],
     ) -> None:
         def is_models(dotted: str) -> bool:
             path = modules.path_of(dotted)
@@ -61,11 +68,28 @@ class Hazards:
             for use in found:
                 self.live.setdefault((folder, use.name), []).append(use)
         self.registered = registered_models(modules.texts)
+        self.loaded: dict[str, FixtureLoad] = {}  # "label.model" -> the migration loading it
+        self.loading_folders: dict[str, FixtureLoad] = {}  # app folder -> unresolved load
+        for load in fixture_loads(modules.texts):
+            labels = _loaded_labels(load, texts)
+            if labels is None:
+                self.loading_folders.setdefault(_migration_app(load.migration), load)
+            for label in labels or ():
+                self.loaded.setdefault(label, load)
 
-    def _reason(self, folder: str, model: str) -> str | None:
+    def _reason(self, plan: Plan, model: str) -> str | None:
+        folder = plan.folder
         uses = self.live.get((folder, model), []) + self.live.get((folder, ALL_MODELS), [])
         if uses:
             return live_use_reason(model, uses)
+        load = self.loaded.get(f"{plan.label}.{model}".lower()) or self.loading_folders.get(folder)
+        if load:
+            return (
+                f"{model} rows are loaded by {load.migration}:{load.line} with the live models "
+                "(serializers.deserialize / loaddata in a migration): once it has created_at, "
+                "a fresh migrate fails there (no such column); load them with "
+                "apps.get_model() rows instead, then run again"
+            )
         if model in self.registered:
             return (
                 f"{model} is given a history by simple_history.register() in "
@@ -84,11 +108,29 @@ class Hazards:
         refusals = []
         for path, verdicts in plan.verdicts.items():
             for index, verdict in enumerate(verdicts):
-                reason = self._reason(plan.folder, verdict.model) if verdict.add else None
+                reason = self._reason(plan, verdict.model) if verdict.add else None
                 if reason:
                     refusals.append(Finding(path, verdict.line, reason))
                     verdicts[index] = _left_alone(verdict)
         return refusals
+
+
+def _migration_app(path: str) -> str:
+    parent = str(PurePosixPath(path).parent.parent)
+    return "" if parent == "." else parent
+
+
+def _loaded_labels(load: FixtureLoad, texts: Mapping[str, str]) -> set[str] | None:
+    """Return the model labels of the fixtures a migration names (``None``: it names none)."""
+    wanted = {PurePosixPath(name).name for name in load.names if name}
+    labels: set[str] = set()
+    matched = False
+    for path in texts:
+        pure = PurePosixPath(path)
+        if is_fixture(path) and (pure.name in wanted or pure.stem in wanted):
+            matched = True
+            labels |= fixture_models(path, texts[path])
+    return labels if matched else None
 
 
 def drop_non_models(plan: Plan, migrated_models: set[str] | None) -> None:

@@ -158,3 +158,60 @@ def live_use_reason(model: str, uses: list[LiveUse]) -> str:
         "updated_at, a fresh migrate fails there (no such column); make that migration use "
         "apps.get_model() (or squash it away), then run again"
     )
+
+
+@dataclass(frozen=True)
+class FixtureLoad:
+    """A migration loading fixture rows with the live models.
+
+    ``serializers.deserialize(...)`` and ``call_command("loaddata", ...)`` build rows from the
+    app registry's current models: once a model of those rows has ``created_at``, the save
+    inserts a column the table does not have yet (django-helpdesk ``0003_initial_data_import``).
+
+    :param migration: path of the migration module.
+    :param line: the line of the call.
+    :param names: the fixture names or file names the module spells as string literals.
+    """
+
+    migration: str
+    line: int
+    names: tuple[str, ...]
+
+
+def _loads_fixtures(node: ast.Call) -> bool:
+    name = _dotted(node.func).rsplit(".", 1)[-1]
+    if name == "deserialize":
+        return True
+    first = node.args[0] if node.args else None
+    return name == "call_command" and isinstance(first, ast.Constant) and first.value == "loaddata"
+
+
+def fixture_loads(texts: Mapping[str, str]) -> list[FixtureLoad]:
+    """Find the migrations that load fixtures with the live models.
+
+    :param texts: the project's Python files.
+    :returns: one entry per migration, with the string literals that may name its fixtures.
+    """
+    found = []
+    for path in sorted(p for p in texts if is_migration(p)):
+        text = texts[path]
+        if "deserialize" not in text and "loaddata" not in text:
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _loads_fixtures(n)]
+        if not calls:
+            continue
+        strings = tuple(
+            sorted(
+                {
+                    node.value
+                    for node in ast.walk(tree)
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                }
+            )
+        )
+        found.append(FixtureLoad(path, min(call.lineno for call in calls), strings))
+    return found
