@@ -57,6 +57,26 @@ def _string(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _literal_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """Return the literal lists of ``[...] + setting``; other operands are left out."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _literal_parts(node.left) + _literal_parts(node.right)
+    return [node] if isinstance(node, cst.List | cst.Tuple) else []
+
+
+def _dependency_pairs(node: cst.BaseExpression, name: str) -> list[tuple[str, str]]:
+    """Read ``dependencies``, following what is literal in ``[...] + setting``.
+
+    An operand that is not a literal (a setting naming another app's migration) is left out:
+    a missing edge can only make a migration look like a second leaf, which is refused, never
+    hide the real leaf.
+    """
+    parts = _literal_parts(node)
+    if not parts:
+        raise MigrationsProblem(f"{name}: dependencies is not a literal list")
+    return [pair for part in parts for pair in _pairs(part, "dependencies", name)]
+
+
 def _pairs(node: cst.BaseExpression, what: str, name: str) -> list[tuple[str, str]]:
     if not isinstance(node, cst.List | cst.Tuple):
         raise MigrationsProblem(f"{name}: {what} is not a literal list")
@@ -135,7 +155,7 @@ def read_migration(path: str, text: str) -> MigrationFile:
                 continue
             target = dotted_text(small.targets[0].target)
             if target == "dependencies":
-                migration.dependencies = _pairs(small.value, "dependencies", path)
+                migration.dependencies = _dependency_pairs(small.value, path)
             elif target == "replaces":
                 migration.replaces = _pairs(small.value, "replaces", path)
             elif target == "operations":
@@ -271,10 +291,13 @@ class AddedField:
 
     :param model: the model's class name.
     :param name: ``created_at`` or ``updated_at``.
+    :param historical: the model is a historical model django-simple-history generates: the
+        field is a plain ``DateTimeField(blank=True, editable=False)`` there.
     """
 
     model: str
     name: str
+    historical: bool = False
 
 
 FIELD_DEFINITIONS = {
@@ -286,6 +309,11 @@ WRAPPED_CREATED_AT = (
     "                auto_now_add=True, default=django.utils.timezone.now\n"
     "            ),\n"
 )
+WRAPPED_HISTORICAL = (
+    "            field=models.DateTimeField(\n"
+    "                blank=True, default=django.utils.timezone.now, editable=False\n"
+    "            ),\n"
+)
 
 
 def _operation_text(added: AddedField) -> str:
@@ -294,7 +322,11 @@ def _operation_text(added: AddedField) -> str:
         f'            model_name="{added.model.lower()}",\n',
         f'            name="{added.name}",\n',
     ]
-    if added.name == "created_at":
+    if added.historical:
+        # simple-history copies auto_now(_add) fields without the flags: a non-null column
+        # with no default, for which makemigrations asks a one-off default
+        lines += [WRAPPED_HISTORICAL, "            preserve_default=False,\n"]
+    elif added.name == "created_at":
         # makemigrations asks for a one-off default (timezone.now) and does not keep it
         lines += [WRAPPED_CREATED_AT, "            preserve_default=False,\n"]
     else:
@@ -315,7 +347,7 @@ def write_migration(label: str, leaf: str, fields: list[AddedField]) -> str:
     """
     ordered = sorted(fields, key=lambda added: (added.model.lower(), added.name))
     imports = "from django.db import migrations, models\n"
-    if any(added.name == "created_at" for added in ordered):
+    if any(added.name == "created_at" or added.historical for added in ordered):
         imports = "import django.utils.timezone\n" + imports
     operations = "".join(_operation_text(added) for added in ordered)
     return (
