@@ -55,7 +55,7 @@ def test_quiet_summary_and_verbose_reports(tmp_path: Path) -> None:
     root = project(tmp_path)
     quiet = cli("--dry-run", "-q", str(root))
     assert quiet.stdout.startswith("diff --git")
-    assert quiet.stderr == "Would change 1 file; 0 notes, 3 needing review, 0 errors.\n"
+    assert quiet.stderr == "Would change 1 file; 1 note, 3 needing review, 0 errors.\n"
     summary = cli("--dry-run", str(root)).stderr.splitlines()
     assert "needs review (3):" in summary
     grouped = [line for line in summary if line.startswith("    ") and "(3): " in line]
@@ -87,7 +87,7 @@ def test_sarif_has_a_rule_per_codemod_and_located_results(tmp_path: Path) -> Non
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     assert "pin-dependencies" in rule_ids and len(rule_ids) == len(set(rule_ids))
     levels = sorted(result["level"] for result in run["results"])
-    assert levels == ["error", "warning", "warning", "warning"]
+    assert levels == ["error", "note", "warning", "warning", "warning"]  # the == note
     for result in run["results"]:
         assert rule_ids[result["ruleIndex"]] == result["ruleId"]
         location = result["locations"][0]["physicalLocation"]
