@@ -117,7 +117,9 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
             raise JobFailed(f"clone failed: {job.source} is not a git repository") from None
         raise
     report.clone = str(clone)
-    report.source_commit = _git_step(clone, "empty repository", "rev-parse", "HEAD")
+    if git(clone, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode != 0:
+        raise JobFailed("empty repository: it has no commit to branch from")
+    report.source_commit = _git_step(clone, "cannot read HEAD", "rev-parse", "HEAD")
     remote_has_branch = _remote_branch_exists(clone, job.branch)
     _git_step(clone, f"cannot create branch {job.branch!r}", "switch", "-q", "-c", job.branch)
     plan = plan_project(clone, job.select, job.skip, jobs=1)

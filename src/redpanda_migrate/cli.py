@@ -35,7 +35,7 @@ from redpanda_migrate.commits import (
     commit_plan,
     switch_branch,
 )
-from redpanda_migrate.gitutil import dirty_paths, worktree_top
+from redpanda_migrate.gitutil import dirty_paths, is_detached, worktree_top
 from redpanda_migrate.interactive import review_codemod
 from redpanda_migrate.registry import (
     RegistryError,
@@ -167,6 +167,12 @@ def _prepare_commit(root: Path, branch: str | None) -> Path:
             switch_branch(top, branch)
     except (BadInput, GitStateError) as error:
         fail(str(error))
+    if is_detached(top):
+        typer.echo(
+            "warning: HEAD is detached, so the commits will be on no branch; "
+            "pass --branch NAME to keep them on one",
+            err=True,
+        )
     return top
 
 

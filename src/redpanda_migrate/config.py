@@ -6,6 +6,7 @@ Example::
     select = ["pin-dependencies"]
     skip = []
     exclude = ["legacy/**"]
+    max-file-size = "2 MB"   # larger files are skipped with a message (bytes, or kB/MB)
 
     [tool.redpanda-migrate.pin-dependencies]
     zero-major-ceiling = "minor"
@@ -15,6 +16,7 @@ Command-line flags win over these values.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,9 @@ from tomlkit.exceptions import TOMLKitError
 
 TOOL_KEY = "redpanda-migrate"
 LIST_KEYS = ("select", "skip", "exclude")
+MAX_FILE_SIZE_KEY = "max-file-size"
+SIZE_UNITS = {"": 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2}
+SIZE_PATTERN = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -38,12 +43,32 @@ class ProjectConfig:
     :param skip: codemod ids to leave out.
     :param exclude: gitignore-style patterns of files to leave alone.
     :param options: per-codemod option tables, keyed by codemod id.
+    :param max_file_size: files larger than this many bytes are skipped (``None``: default).
     """
 
     select: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    max_file_size: int | None = None
+
+
+def parse_size(value: Any) -> int:
+    """Read a ``max-file-size`` value: a number of bytes, or a text such as ``"5 MB"``.
+
+    :param value: the TOML value.
+    :returns: bytes.
+    :raises ConfigError: when it is not a positive size.
+    """
+    match = SIZE_PATTERN.fullmatch(value) if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if match and match.group(2).lower() in SIZE_UNITS and float(match.group(1)) > 0:
+        return int(float(match.group(1)) * SIZE_UNITS[match.group(2).lower()])
+    raise ConfigError(
+        f"[tool.{TOOL_KEY}] {MAX_FILE_SIZE_KEY} must be a number of bytes or a size such as "
+        f'"5 MB", not {value!r}'
+    )
 
 
 def _string_list(table: dict[str, Any], key: str, where: str = TOOL_KEY) -> tuple[str, ...]:
@@ -72,7 +97,7 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
     options = {key: value for key, value in table.items() if isinstance(value, dict)}
     for codemod_id, codemod_options in options.items():
         _string_list(codemod_options, "exclude", f"{TOOL_KEY}.{codemod_id}")
-    unknown = sorted(set(table) - set(LIST_KEYS) - set(options))
+    unknown = sorted(set(table) - set(LIST_KEYS) - {MAX_FILE_SIZE_KEY} - set(options))
     if unknown:
         raise ConfigError(f"[tool.{TOOL_KEY}] has unknown key(s): {', '.join(unknown)}")
     return ProjectConfig(
@@ -80,6 +105,9 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
         skip=_string_list(table, "skip"),
         exclude=_string_list(table, "exclude"),
         options=options,
+        max_file_size=(
+            parse_size(table[MAX_FILE_SIZE_KEY]) if MAX_FILE_SIZE_KEY in table else None
+        ),
     )
 
 

@@ -67,3 +67,12 @@ def dirty_paths(root: Path, paths: Sequence[str]) -> list[str]:
         if len(entry) > 3 and absolute.is_relative_to(root):
             dirty.append(absolute.relative_to(root).as_posix())
     return sorted(set(dirty) & set(paths))
+
+
+def is_detached(top: Path) -> bool:
+    """Tell whether a work tree's HEAD is detached (commits there belong to no branch).
+
+    :param top: the work tree's top folder.
+    :returns: ``True`` when HEAD names a commit rather than a branch.
+    """
+    return git(top, "symbolic-ref", "--quiet", "HEAD", check=False).returncode != 0

@@ -171,7 +171,7 @@ def review_codemod(
             result.quit = True
             break
     valid = _keep_valid(accepted, plan, result)
-    result.errors.extend(write_texts(plan.root, valid))
+    result.errors.extend(write_texts(plan.root, valid, dict(plan.fingerprints), plan.secret_paths))
     result.written = sorted(valid)
     committable = [p for p in result.written if p not in plan.secret_paths]
     if commit_top is not None and committable:

@@ -9,10 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redpanda_migrate.changeset import apply_change_set
 from redpanda_migrate.codemod import Finding
 from redpanda_migrate.diffs import DiffStats, unified_diff
-from redpanda_migrate.secrets import describe_secret_change, redact
-from redpanda_migrate.textio import TextLayout, atomic_write, delete_file, encode_text
+from redpanda_migrate.secrets import describe_secret_change, is_secret_path, redact
+from redpanda_migrate.textio import (
+    Fingerprint,
+    TextLayout,
+    encode_text,
+    remove_leftover_temp_dirs,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,12 @@ class Plan:
     :param layouts: how each changed path is laid out on disk (see :mod:`textio`).
     :param secret_paths: changed paths whose content must never be shown.
     :param secret_values: values to scrub from every message.
+    :param fingerprints: per changed path, what it was when read (``None``: absent), so that a
+        write never overwrites an edit made during the run.
+    :param skipped: files and folders left alone on purpose (over the size limit, another git
+        repository, a symlink out of the project), each with a one-line reason.
+    :param temp_dirs: temporary folders a killed earlier run left behind; a writing run removes
+        them.
     """
 
     root: Path
@@ -75,6 +87,9 @@ class Plan:
     layouts: dict[str, TextLayout] = field(default_factory=dict)
     secret_paths: frozenset[str] = frozenset()
     secret_values: frozenset[str] = frozenset()
+    fingerprints: dict[str, Fingerprint | None] = field(default_factory=dict)
+    skipped: list[FileError] = field(default_factory=list)
+    temp_dirs: tuple[str, ...] = ()
 
     @property
     def changed_paths(self) -> list[str]:
@@ -124,29 +139,115 @@ class Plan:
         return redact(message, set(self.secret_values))
 
 
-def write_texts(root: Path, texts: dict[str, str | None]) -> list[FileError]:
-    """Write on-disk texts to the project atomically (``None`` deletes).
+def is_secret(plan: Plan, path: str) -> bool:
+    """Tell whether a path of a plan holds secrets (section "Secrets").
+
+    :param plan: the plan.
+    :param path: project-relative POSIX path.
+    """
+    return path in plan.secret_paths or is_secret_path(path)
+
+
+def write_texts(
+    root: Path,
+    texts: dict[str, str | None],
+    expected: dict[str, Fingerprint | None] | None = None,
+    secret_paths: frozenset[str] = frozenset(),
+) -> list[FileError]:
+    """Write on-disk texts to the project atomically (``None`` deletes), all or nothing.
 
     :param root: the resolved project root.
     :param texts: on-disk text per project-relative path.
-    :returns: the files that could not be written (the others are written).
+    :param expected: per path, the fingerprint the run read; a file edited since is not
+        overwritten (see :func:`~redpanda_migrate.changeset.apply_change_set`).
+    :param secret_paths: paths holding secrets (created owner-only).
+    :returns: the files that stopped the writes (empty: every file was written).
     """
-    failures = []
-    for path, text in sorted(texts.items()):
-        try:
-            if text is None:
-                delete_file(root, path)
-            else:
-                atomic_write(root, path, text.encode("utf-8"))
-        except OSError as error:
-            failures.append(FileError(path, f"cannot write: {error.strerror or error}"))
-    return failures
+    known = expected if expected is not None else {}
+    failures = apply_change_set(root, texts, known, secret_paths | _secret_names(texts))
+    return [FileError(failure.path, failure.reason) for failure in failures]
+
+
+def _secret_names(paths) -> frozenset[str]:
+    return frozenset(path for path in paths if is_secret_path(path))
+
+
+def withdraw(
+    plan: Plan, codemod_ids: set[str], failures: list[FileError], why: str | None = None
+) -> None:
+    """Take codemods' changes out of a plan whose change set could not be written.
+
+    Their changes leave the report (which lists only what was written), their files keep the
+    text they had, and each codemod is reported under "needs review".
+
+    :param plan: the plan.
+    :param codemod_ids: the codemods none of whose changes were written.
+    :param failures: the files that stopped them.
+    :param why: the reason given instead of the failures' own (for codemods that depend on them).
+    """
+    paths = {change.path for change in plan.changes if change.codemod in codemod_ids}
+    plan.changes = [change for change in plan.changes if change.codemod not in codemod_ids]
+    for path in paths:
+        # the file keeps the text of the last change still written to it, or its own
+        kept = [change for change in plan.changes if change.path == path]
+        plan.final_texts[path] = (
+            plan.disk_text_after(kept[-1]) if kept else plan.original_texts.get(path)
+        )
+    for codemod_id in sorted(codemod_ids, key=plan.codemods.index):
+        for failure in failures:
+            reason = why or f"{failure.path}: {failure.message}"
+            plan.refusals.append(
+                (
+                    codemod_id,
+                    Finding(
+                        failure.path,
+                        None,
+                        f"not applied: {reason}; none of this codemod's changes were written, "
+                        "so the project stays consistent",
+                    ),
+                )
+            )
+
+
+def change_groups(plan: Plan) -> list[tuple[set[str], list[str]]]:
+    """Group a plan's codemods that change the same files (their changes build on each other).
+
+    :param plan: the plan.
+    :returns: ``(codemod ids, paths)`` per group, in run order.
+    """
+    groups: list[tuple[set[str], set[str]]] = []
+    for codemod_id in plan.codemods:
+        paths = {change.path for change in plan.changes if change.codemod == codemod_id}
+        if not paths:
+            continue
+        joined = [group for group in groups if group[1] & paths]
+        merged = ({codemod_id}, set(paths))
+        for group in joined:
+            merged[0].update(group[0])
+            merged[1].update(group[1])
+            groups.remove(group)
+        groups.append(merged)
+    return [(ids, sorted(paths)) for ids, paths in groups]
 
 
 def apply_plan(plan: Plan) -> list[FileError]:
-    """Write a plan's final texts to the project.
+    """Write a plan's final texts to the project, each group of codemods all or nothing.
+
+    Codemods that change the same files are one change set (see :func:`change_groups`). A set
+    with a file that cannot be written, or that changed on disk during the run, is not written
+    at all and its codemods are withdrawn from the plan (see :func:`withdraw`).
 
     :param plan: a plan from :func:`plan_project`.
     :returns: the files that could not be written.
     """
-    return write_texts(plan.root, {p: plan.final_texts[p] for p in plan.changed_paths})
+    remove_leftover_temp_dirs(plan.root, plan.temp_dirs)
+    expected = dict(plan.fingerprints)
+    errors: list[FileError] = []
+    changed = set(plan.changed_paths)
+    for codemod_ids, paths in change_groups(plan):
+        texts = {p: plan.final_texts[p] for p in paths if p in changed}
+        failures = write_texts(plan.root, texts, expected, plan.secret_paths)
+        if failures:
+            errors.extend(failures)
+            withdraw(plan, codemod_ids, failures)
+    return errors

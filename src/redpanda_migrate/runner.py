@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from redpanda_migrate.codemod import (
@@ -25,19 +26,32 @@ from redpanda_migrate.codemod import (
 )
 from redpanda_migrate.config import ConfigError, ProjectConfig, load_config
 from redpanda_migrate.diffs import diff_stats, unified_diff
-from redpanda_migrate.discovery import compile_patterns, iter_project_files
+from redpanda_migrate.discovery import (
+    NESTED_REPOSITORY_MESSAGE,
+    compile_patterns,
+    iter_project_files,
+)
 from redpanda_migrate.facts import ProjectFacts, build_facts
+from redpanda_migrate.nesting import PYTHON_SUFFIXES, nesting_problem
 from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
 from redpanda_migrate.registry import codemods_by_id, select_codemods
 from redpanda_migrate.secrets import shown_in_the_clear
 from redpanda_migrate.validation import validate_output
-from redpanda_migrate.workspace import Workspace, check_relative_path
+from redpanda_migrate.workspace import (
+    DEFAULT_MAX_FILE_SIZE,
+    OUTSIDE_LINK_MESSAGE,
+    Workspace,
+    check_relative_path,
+)
 
 __all__ = ["BadInput", "Change", "FileError", "Plan", "apply_plan", "plan_project", "write_texts"]
 
 # Below this many candidate files a worker pool costs more than it saves.
 MIN_FILES_FOR_POOL = 48
-OUTSIDE_LINK_MESSAGE = "symlink to a file outside the project: not followed, left unchanged"
+CRASHED_WORKER_MESSAGE = (
+    "{codemod} stopped: a worker process crashed on one of these files, so none was changed "
+    "(a bug in redpanda-migrate, please report it)"
+)
 
 
 class BadInput(ValueError):
@@ -102,6 +116,7 @@ class _Run:
     plan: Plan
     outside_links: tuple[str, ...] = ()
     executor: Executor | None = None
+    too_deep: dict[str, str | None] = field(default_factory=dict)
 
     def pool(self) -> Executor:
         if self.executor is None:
@@ -119,6 +134,9 @@ class _Run:
         before = self.workspace.read(path)
         if after == before:
             return
+        if before is None and self._not_read(path):
+            self.error(path, f"{codemod.id} would write a file it could not read: left unchanged")
+            return
         try:
             check_relative_path(path)
             if after is not None:
@@ -133,6 +151,21 @@ class _Run:
         self.workspace.write(path, after)
         patch = unified_diff(path, before, after, self.workspace.mode(path))
         self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
+
+    def _not_read(self, path: str) -> bool:
+        workspace = self.workspace
+        return (
+            path in workspace.errors or path in workspace.skipped or workspace.in_nested_repo(path)
+        )
+
+    def nesting(self, path: str, text: str) -> str | None:
+        """Return why a Python file nests too deeply to parse (measured once per text)."""
+        if not path.endswith(PYTHON_SUFFIXES):
+            return None
+        key = f"{path}\0{hash(text)}"
+        if key not in self.too_deep:
+            self.too_deep[key] = nesting_problem(text)
+        return self.too_deep[key]
 
     def findings(self, codemod: Codemod, notes: Iterable[Finding], refusals: Iterable[Finding]):
         self.plan.notes.extend((codemod.id, note) for note in notes)
@@ -158,7 +191,11 @@ class _Run:
             if text is None:
                 unreadable += [path] if path in self.workspace.errors else []
             elif codemod.wants(text):
-                texts[path] = text
+                problem = self.nesting(path, text)
+                if problem is None:
+                    texts[path] = text
+                else:  # reported alone; the other files go on
+                    self.error(path, problem)
         return texts, tuple(unreadable)
 
     def run_file_codemod(self, codemod: Codemod) -> None:
@@ -166,7 +203,12 @@ class _Run:
         options = self.options.get(codemod.id, {})
         if self.jobs > 1 and len(texts) >= MIN_FILES_FOR_POOL:
             tasks = [(codemod.id, path, text, options) for path, text in texts.items()]
-            outcomes = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
+            try:
+                outcomes = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
+            except BrokenProcessPool:
+                self.error(".", CRASHED_WORKER_MESSAGE.format(codemod=codemod.id))
+                self.executor = None
+                return
         else:
             outcomes = [
                 run_file_transform(codemod, SourceFile(path, text, self.facts, options))
@@ -200,6 +242,11 @@ class _Run:
             outcome: ProjectOutcome = codemod.transform_project(source)
         except InputError as error:
             self.error(error_path(error, texts), error.message)
+            return
+        except RecursionError:
+            self.error(
+                ".", f"{codemod.id}: a file nests too deeply to be processed; nothing changed"
+            )
             return
         except Exception as error:  # the runner never raises: a crash is reported
             self.error(".", _describe_crash(codemod.id, error))
@@ -296,10 +343,15 @@ def plan_project(
     """
     root, config, codemods = resolve_run(path, select, skip)
     outside_links: list[str] = []
-    files = tuple(iter_project_files(root, config.exclude, outside_links))
-    workspace = Workspace(root, files)
+    skipped: dict[str, str] = {}
+    temp_dirs: list[str] = []
+    files = tuple(iter_project_files(root, config.exclude, outside_links, skipped, temp_dirs))
+    nested = tuple(p for p, why in skipped.items() if why == NESTED_REPOSITORY_MESSAGE)
+    max_size = config.max_file_size or DEFAULT_MAX_FILE_SIZE
+    workspace = Workspace(root, files, max_size, nested)
     facts = build_facts(root.name, files, workspace.read)
-    plan = Plan(root=root, codemods=tuple(c.id for c in codemods))
+    plan = Plan(root=root, codemods=tuple(c.id for c in codemods), temp_dirs=tuple(temp_dirs))
+    plan.skipped.extend(FileError(p, why) for p, why in sorted(skipped.items()))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
     try:
         for codemod in codemods:
@@ -316,11 +368,14 @@ def plan_project(
 
 def _finish(plan: Plan, workspace: Workspace) -> None:
     for path, message in sorted(workspace.errors.items()):
-        plan.errors.append(FileError(path, message))
+        if FileError(path, message) not in plan.errors:
+            plan.errors.append(FileError(path, message))
+    plan.skipped.extend(FileError(p, why) for p, why in sorted(workspace.skipped.items()))
     for path in workspace.changed_paths():
         plan.original_texts[path] = workspace.original_disk_text(path)
         plan.final_texts[path] = workspace.disk_text(path)
         plan.modes[path] = workspace.mode(path)
+        plan.fingerprints[path] = workspace.fingerprints.get(path)
     for change in plan.changes:
         plan.layouts[change.path] = workspace.layout(change.path)
     plan.secret_paths = frozenset(workspace.secret_paths)
