@@ -14,7 +14,15 @@ from pathlib import Path
 from redpanda_migrate import STANDARD_VERSION, __version__
 from redpanda_migrate.codemod import Finding
 from redpanda_migrate.gitutil import git, worktree_top
-from redpanda_migrate.plan import Change, FileError, Plan, is_secret, withdraw, write_texts
+from redpanda_migrate.plan import (
+    Change,
+    FileError,
+    Plan,
+    change_units,
+    is_secret,
+    withdraw,
+    write_texts,
+)
 from redpanda_migrate.registry import codemods_by_id
 from redpanda_migrate.textio import remove_leftover_temp_dirs
 
@@ -177,21 +185,10 @@ def commit_plan(plan: Plan) -> CommitResult:
         changes = [c for c in plan.changes if c.codemod == codemod_id]
         if not changes:
             continue
+        for unit in change_units(plan, changes):
+            result.errors.extend(_write_unit(plan, unit, expected, withdrawn))
+        changes = [c for c in plan.changes if c.codemod == codemod_id]
         texts = {c.path: plan.disk_text_after(c) for c in changes}
-        # a change made on top of one that was not written cannot be written either
-        blocked = sorted(p for p in texts if p in withdrawn)
-        if blocked:
-            failures = [FileError(p, "") for p in blocked]
-            why = f"builds on changes of {withdrawn[blocked[0]]} that were not written"
-            withdraw(plan, {codemod_id}, failures[:1], why)
-            withdrawn.update(dict.fromkeys(texts, codemod_id))
-            continue
-        failures = write_texts(plan.root, texts, expected, plan.secret_paths)
-        if failures:
-            result.errors.extend(failures)
-            withdraw(plan, {codemod_id}, failures)
-            withdrawn.update(dict.fromkeys(texts, codemod_id))
-            continue
         secret = sorted(p for p in texts if is_secret(plan, p))
         result.unstaged_secrets.extend(p for p in secret if p not in result.unstaged_secrets)
         paths = [p for p in texts if p not in secret]
@@ -217,12 +214,32 @@ def commit_plan(plan: Plan) -> CommitResult:
     return result
 
 
+def _write_unit(
+    plan: Plan, unit: list[Change], expected: dict, withdrawn: dict[str, str]
+) -> list[FileError]:
+    """Write one change set of a codemod, or withdraw it when it cannot be written whole."""
+    texts = {c.path: plan.disk_text_after(c) for c in unit}
+    # a change made on top of one that was not written cannot be written either
+    blocked = sorted(p for p in texts if p in withdrawn)
+    if blocked:
+        why = f"builds on changes of {withdrawn[blocked[0]]} that were not written"
+        withdraw(plan, unit, [FileError(blocked[0], "")], why)
+        withdrawn.update(dict.fromkeys(texts, unit[0].codemod))
+        return []
+    failures = write_texts(plan.root, texts, expected, plan.secret_paths)
+    if failures:
+        withdraw(plan, unit, failures)
+        withdrawn.update(dict.fromkeys(texts, unit[0].codemod))
+    return failures
+
+
 def _withdraw_rest(plan: Plan, codemod_ids: Sequence[str], failed: str) -> None:
     for codemod_id in codemod_ids:
         paths = sorted({c.path for c in plan.changes if c.codemod == codemod_id})
         if paths:
             why = f"not written: the commit of {failed} failed first"
-            withdraw(plan, {codemod_id}, [FileError(paths[0], "")], why)
+            changes = [c for c in plan.changes if c.codemod == codemod_id]
+            withdraw(plan, changes, [FileError(paths[0], "")], why)
 
 
 def _has_staged_difference(top: Path, root: Path, paths: Sequence[str]) -> bool:

@@ -73,6 +73,8 @@ class Plan:
         repository, a symlink out of the project), each with a one-line reason.
     :param temp_dirs: temporary folders a killed earlier run left behind; a writing run removes
         them.
+    :param file_codemods: the codemods with a file transform, whose change to one file does not
+        depend on their changes to others.
     """
 
     root: Path
@@ -90,6 +92,7 @@ class Plan:
     fingerprints: dict[str, Fingerprint | None] = field(default_factory=dict)
     skipped: list[FileError] = field(default_factory=list)
     temp_dirs: tuple[str, ...] = ()
+    file_codemods: frozenset[str] = frozenset()
 
     @property
     def changed_paths(self) -> list[str]:
@@ -173,69 +176,84 @@ def _secret_names(paths) -> frozenset[str]:
 
 
 def withdraw(
-    plan: Plan, codemod_ids: set[str], failures: list[FileError], why: str | None = None
+    plan: Plan, changes: list[Change], failures: list[FileError], why: str | None = None
 ) -> None:
-    """Take codemods' changes out of a plan whose change set could not be written.
+    """Take changes out of a plan because their change set could not be written.
 
-    Their changes leave the report (which lists only what was written), their files keep the
-    text they had, and each codemod is reported under "needs review".
+    They and the notes about their files leave the report (which lists only what was written),
+    their files keep the text they had, and each codemod concerned is reported under "needs
+    review".
 
     :param plan: the plan.
-    :param codemod_ids: the codemods none of whose changes were written.
+    :param changes: the changes none of which were written.
     :param failures: the files that stopped them.
-    :param why: the reason given instead of the failures' own (for codemods that depend on them).
+    :param why: the reason given instead of the failures' own (for changes that build on them).
     """
-    paths = {change.path for change in plan.changes if change.codemod in codemod_ids}
-    plan.changes = [change for change in plan.changes if change.codemod not in codemod_ids]
-    for path in paths:
+    gone = {id(change) for change in changes}
+    plan.changes = [change for change in plan.changes if id(change) not in gone]
+    touched = {(change.codemod, change.path) for change in changes}
+    left = {change.codemod for change in plan.changes}
+    plan.notes = [
+        (codemod_id, note)
+        for codemod_id, note in plan.notes
+        if (codemod_id, note.path) not in touched
+        and (codemod_id in left or codemod_id not in {cid for cid, _ in touched})
+    ]
+    for path in {change.path for change in changes}:
         # the file keeps the text of the last change still written to it, or its own
         kept = [change for change in plan.changes if change.path == path]
         plan.final_texts[path] = (
             plan.disk_text_after(kept[-1]) if kept else plan.original_texts.get(path)
         )
-    for codemod_id in sorted(codemod_ids, key=plan.codemods.index):
+    codemods = {change.codemod for change in changes}
+    for codemod_id in sorted(codemods, key=plan.codemods.index):
         for failure in failures:
             reason = why or f"{failure.path}: {failure.message}"
-            plan.refusals.append(
-                (
-                    codemod_id,
-                    Finding(
-                        failure.path,
-                        None,
-                        f"not applied: {reason}; none of this codemod's changes were written, "
-                        "so the project stays consistent",
-                    ),
-                )
+            message = (
+                f"not applied: {reason}; the other files of this change were not written "
+                "either, so the project stays consistent"
             )
+            plan.refusals.append((codemod_id, Finding(failure.path, None, message)))
 
 
-def change_groups(plan: Plan) -> list[tuple[set[str], list[str]]]:
-    """Group a plan's codemods that change the same files (their changes build on each other).
+def change_units(plan: Plan, changes: list[Change]) -> list[list[Change]]:
+    """Split changes into the sets that must be written all or nothing.
+
+    A project codemod's changes are one set (its files depend on each other); a file codemod's
+    change to one file is a set of its own. Sets that change the same file build on each
+    other, so they are joined.
 
     :param plan: the plan.
-    :returns: ``(codemod ids, paths)`` per group, in run order.
+    :param changes: changes of the plan, in run order.
+    :returns: the sets, in run order.
     """
-    groups: list[tuple[set[str], set[str]]] = []
-    for codemod_id in plan.codemods:
-        paths = {change.path for change in plan.changes if change.codemod == codemod_id}
-        if not paths:
-            continue
-        joined = [group for group in groups if group[1] & paths]
-        merged = ({codemod_id}, set(paths))
-        for group in joined:
-            merged[0].update(group[0])
-            merged[1].update(group[1])
+    units: list[tuple[list[Change], set[str]]] = []
+    by_key: dict[tuple[str, str], tuple[list[Change], set[str]]] = {}
+    for change in changes:
+        key = (change.codemod, change.path if change.codemod in plan.file_codemods else "")
+        unit = by_key.get(key)
+        if unit is None:
+            unit = by_key[key] = ([], set())
+            units.append(unit)
+        unit[0].append(change)
+        unit[1].add(change.path)
+    groups: list[tuple[list[Change], set[str]]] = []
+    for members, paths in units:
+        merged: tuple[list[Change], set[str]] = (list(members), set(paths))
+        for group in [group for group in groups if group[1] & paths]:
+            merged = (group[0] + merged[0], group[1] | merged[1])
             groups.remove(group)
         groups.append(merged)
-    return [(ids, sorted(paths)) for ids, paths in groups]
+    order = {id(change): index for index, change in enumerate(changes)}
+    return [sorted(group, key=lambda change: order[id(change)]) for group, _ in groups]
 
 
 def apply_plan(plan: Plan) -> list[FileError]:
-    """Write a plan's final texts to the project, each group of codemods all or nothing.
+    """Write a plan's final texts to the project, each change set all or nothing.
 
-    Codemods that change the same files are one change set (see :func:`change_groups`). A set
-    with a file that cannot be written, or that changed on disk during the run, is not written
-    at all and its codemods are withdrawn from the plan (see :func:`withdraw`).
+    A set (see :func:`change_units`) with a file that cannot be written, or that changed on
+    disk during the run, is not written at all and is withdrawn from the plan (see
+    :func:`withdraw`).
 
     :param plan: a plan from :func:`plan_project`.
     :returns: the files that could not be written.
@@ -244,10 +262,12 @@ def apply_plan(plan: Plan) -> list[FileError]:
     expected = dict(plan.fingerprints)
     errors: list[FileError] = []
     changed = set(plan.changed_paths)
-    for codemod_ids, paths in change_groups(plan):
-        texts = {p: plan.final_texts[p] for p in paths if p in changed}
-        failures = write_texts(plan.root, texts, expected, plan.secret_paths)
+    for unit in change_units(plan, list(plan.changes)):
+        paths = sorted({change.path for change in unit} & changed)
+        failures = write_texts(
+            plan.root, {p: plan.final_texts[p] for p in paths}, expected, plan.secret_paths
+        )
         if failures:
             errors.extend(failures)
-            withdraw(plan, codemod_ids, failures)
+            withdraw(plan, unit, failures)
     return errors

@@ -131,26 +131,59 @@ class _Run:
             self.plan.errors.append(entry)
 
     def record(self, codemod: Codemod, path: str, after: str | None) -> None:
+        problem = self.rejection(codemod, path, after)
+        if problem is not None:
+            self.error(path, problem)
+            return
         before = self.workspace.read(path)
         if after == before:
             return
+        self.workspace.write(path, after)
+        patch = unified_diff(path, before, after, self.workspace.mode(path))
+        self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
+
+    def rejection(self, codemod: Codemod, path: str, after: str | None) -> str | None:
+        """Say why a codemod's new text for a file cannot be taken (``None``: it can)."""
+        before = self.workspace.read(path)
+        if after == before:
+            return None
         if before is None and self._not_read(path):
-            self.error(path, f"{codemod.id} would write a file it could not read: left unchanged")
-            return
+            return f"{codemod.id} would write a file it could not read: left unchanged"
         try:
             check_relative_path(path)
             if after is not None:
                 validate_output(path, before, after, codemod.validator)
         except ValueError as error:
-            self.error(
-                path,
+            return (
                 f"{codemod.id} produced output that does not parse, so the file was left "
-                f"unchanged (a bug in redpanda-migrate, please report it): {error}",
+                f"unchanged (a bug in redpanda-migrate, please report it): {error}"
             )
-            return
-        self.workspace.write(path, after)
-        patch = unified_diff(path, before, after, self.workspace.mode(path))
-        self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
+        return None
+
+    def record_all(self, codemod: Codemod, writes: dict[str, str | None]) -> bool:
+        """Take a project codemod's writes all together, or none (its change set is atomic).
+
+        :returns: ``True`` when none was taken.
+        """
+        problems = {
+            path: problem
+            for path, after in writes.items()
+            if (problem := self.rejection(codemod, path, after)) is not None
+        }
+        if not problems:
+            for path, after in writes.items():
+                self.record(codemod, path, after)
+            return False
+        for path, problem in problems.items():
+            if path not in self.workspace.errors:  # its own error already says why
+                self.error(path, problem)
+        first = sorted(problems)[0]
+        message = (
+            f"not applied: {first} cannot take its change, so none of this codemod's changes "
+            "were made and the project stays consistent"
+        )
+        self.plan.refusals.append((codemod.id, Finding(first, None, message)))
+        return True
 
     def _not_read(self, path: str) -> bool:
         workspace = self.workspace
@@ -251,11 +284,11 @@ class _Run:
         except Exception as error:  # the runner never raises: a crash is reported
             self.error(".", _describe_crash(codemod.id, error))
             return
-        self.findings(codemod, outcome.notes, outcome.refusals)
         for problem in outcome.errors:
             self.error(problem.path, _with_line(problem.line, problem.message))
-        for path, after in outcome.writes.items():
-            self.record(codemod, path, after)
+        withdrawn = self.record_all(codemod, dict(outcome.writes))
+        # notes describe changes: a withdrawn change set has none to describe
+        self.findings(codemod, () if withdrawn else outcome.notes, outcome.refusals)
 
 
 def _is_plain_relative(path: str) -> bool:
@@ -350,7 +383,12 @@ def plan_project(
     max_size = config.max_file_size or DEFAULT_MAX_FILE_SIZE
     workspace = Workspace(root, files, max_size, nested)
     facts = build_facts(root.name, files, workspace.read)
-    plan = Plan(root=root, codemods=tuple(c.id for c in codemods), temp_dirs=tuple(temp_dirs))
+    plan = Plan(
+        root=root,
+        codemods=tuple(c.id for c in codemods),
+        temp_dirs=tuple(temp_dirs),
+        file_codemods=frozenset(c.id for c in codemods if c.transform_file is not None),
+    )
     plan.skipped.extend(FileError(p, why) for p, why in sorted(skipped.items()))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
     try:

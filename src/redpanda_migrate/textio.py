@@ -204,7 +204,7 @@ def atomic_write(root: Path, relative_path: str, data: bytes, new_mode: int | No
     temp_dir = Path(tempfile.mkdtemp(dir=real_target.parent, prefix=TEMP_DIR_PREFIX))
     try:
         (temp_dir / ".gitignore").write_bytes(b"*\n")
-        temp_file = temp_dir / real_target.name
+        temp_file = temp_dir / f"{real_target.name}.new"  # never the folder's own .gitignore
         handle = os.open(temp_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
