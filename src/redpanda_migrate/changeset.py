@@ -17,6 +17,7 @@ from pathlib import Path
 
 from redpanda_migrate.textio import (
     Fingerprint,
+    TempFolders,
     atomic_write,
     changed_since,
     delete_file,
@@ -76,11 +77,11 @@ def _backup(target: Path) -> _Backup:
         return _Backup(None, 0)
 
 
-def _restore(root: Path, path: str, backup: _Backup) -> None:
+def _restore(root: Path, path: str, backup: _Backup, temp_folders: TempFolders) -> None:
     if backup.data is None:
         delete_file(root, path)
     else:
-        atomic_write(root, path, backup.data, backup.mode)
+        atomic_write(root, path, backup.data, backup.mode, temp_folders)
 
 
 def apply_change_set(
@@ -105,6 +106,22 @@ def apply_change_set(
     ]
     if failures:
         return failures
+    with TempFolders() as temp_folders:
+        failure = _write_all(root, texts, secret_paths, temp_folders)
+    if failure is not None:
+        return [failure]
+    for path, text in texts.items():
+        target = (root / path).resolve()
+        expected[path] = None if text is None else fingerprint(text.encode(), target.stat())
+    return []
+
+
+def _write_all(
+    root: Path,
+    texts: Mapping[str, str | None],
+    secret_paths: Collection[str],
+    temp_folders: TempFolders,
+) -> WriteFailure | None:
     written: list[tuple[str, _Backup]] = []
     for path in sorted(texts):
         text = texts[path]
@@ -113,16 +130,15 @@ def apply_change_set(
             if text is None:
                 delete_file(root, path)
             else:
-                atomic_write(root, path, text.encode("utf-8"), new_file_mode(path in secret_paths))
+                data = text.encode("utf-8")
+                mode = new_file_mode(path in secret_paths)
+                atomic_write(root, path, data, mode, temp_folders)
         except OSError as error:
             for done_path, done_backup in reversed(written):
                 try:
-                    _restore(root, done_path, done_backup)
+                    _restore(root, done_path, done_backup, temp_folders)
                 except OSError:  # pragma: no cover - the folder was writable a moment ago
                     pass
-            return [WriteFailure(path, f"cannot write: {error.strerror or error}")]
+            return WriteFailure(path, f"cannot write: {error.strerror or error}")
         written.append((path, backup))
-    for path, text in texts.items():
-        target = (root / path).resolve()
-        expected[path] = None if text is None else fingerprint(text.encode(), target.stat())
-    return []
+    return None

@@ -178,7 +178,43 @@ def is_inside(root: Path, path: Path) -> bool:
     return True
 
 
-def atomic_write(root: Path, relative_path: str, data: bytes, new_mode: int | None = None) -> None:
+class TempFolders:
+    """Private, git-ignored folders for temporary copies: one per folder written to.
+
+    Used as a context manager around a set of writes; the folders are removed on exit. Each is
+    made by :func:`tempfile.mkdtemp` (mode ``0o700``, so no one else reads a copy of a secret)
+    and holds a ``.gitignore`` of ``*``.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def beside(self, parent: Path) -> Path:
+        """Return the temporary folder inside ``parent``, making it on first use.
+
+        :param parent: the folder of the file to write.
+        """
+        if parent not in self._folders:
+            folder = Path(tempfile.mkdtemp(dir=parent, prefix=TEMP_DIR_PREFIX))
+            self._folders[parent] = folder
+            (folder / ".gitignore").write_bytes(b"*\n")
+        return self._folders[parent]
+
+    def __enter__(self) -> TempFolders:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for folder in self._folders.values():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def atomic_write(
+    root: Path,
+    relative_path: str,
+    data: bytes,
+    new_mode: int | None = None,
+    temp_folders: TempFolders | None = None,
+) -> None:
     """Write a file atomically, keeping its mode, never through a symlink out of the project.
 
     A symlink inside the project is followed, so its target is updated rather than replaced by
@@ -190,8 +226,12 @@ def atomic_write(root: Path, relative_path: str, data: bytes, new_mode: int | No
     :param data: the bytes to write.
     :param new_mode: permission bits of a file that does not exist yet (default: as any new
         file under the umask).
+    :param temp_folders: the temporary folders of a set of writes (default: one of its own).
     :raises OSError: when the write fails or would leave the project.
     """
+    if temp_folders is None:
+        with TempFolders() as own:
+            return atomic_write(root, relative_path, data, new_mode, own)
     target = root / relative_path
     if not is_inside(root, target):
         raise OSError(f"refusing to write through a symlink that leaves the project: {target}")
@@ -201,10 +241,9 @@ def atomic_write(root: Path, relative_path: str, data: bytes, new_mode: int | No
     except FileNotFoundError:
         mode = new_file_mode() if new_mode is None else new_mode
     real_target.parent.mkdir(parents=True, exist_ok=True)
-    temp_dir = Path(tempfile.mkdtemp(dir=real_target.parent, prefix=TEMP_DIR_PREFIX))
+    # ".new": never the folder's own .gitignore
+    temp_file = temp_folders.beside(real_target.parent) / f"{real_target.name}.new"
     try:
-        (temp_dir / ".gitignore").write_bytes(b"*\n")
-        temp_file = temp_dir / f"{real_target.name}.new"  # never the folder's own .gitignore
         handle = os.open(temp_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -212,8 +251,9 @@ def atomic_write(root: Path, relative_path: str, data: bytes, new_mode: int | No
             os.fsync(stream.fileno())
         os.chmod(temp_file, mode)
         os.replace(temp_file, real_target)
-    finally:
-        shutil.rmtree(temp_dir, ignore_errors=True)
+    except BaseException:
+        temp_file.unlink(missing_ok=True)
+        raise
 
 
 def remove_leftover_temp_dirs(root: Path, relative_dirs: Iterable[str]) -> None:
