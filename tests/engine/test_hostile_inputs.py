@@ -272,6 +272,7 @@ def test_a_write_interrupted_before_the_rename_leaves_no_file_git_would_commit(
 
     monkeypatch.setattr(os, "replace", killed)
     monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: None)  # a kill runs no clean-up
+    monkeypatch.setattr(Path, "unlink", lambda *a, **k: None)
     with pytest.raises(KeyboardInterrupt):
         textio.atomic_write(tmp_path.resolve(), ".env", b"A=1\nSECRET=hunter2hunter2\n")
     (copy,) = tmp_path.glob(f"{TEMP_DIR_PREFIX}*/.env.new")
