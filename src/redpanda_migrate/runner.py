@@ -174,13 +174,16 @@ class _Run:
             for path, after in writes.items():
                 self.record(codemod, path, after)
             return False
+        reasons = {}
         for path, problem in problems.items():
-            if path not in self.workspace.errors:  # its own error already says why
+            known = self.workspace.errors.get(path) or self.workspace.skipped.get(path)
+            if known is None:
                 self.error(path, problem)
+            reasons[path] = known or problem
         first = sorted(problems)[0]
         message = (
-            f"not applied: {first} cannot take its change, so none of this codemod's changes "
-            "were made and the project stays consistent"
+            f"not applied: {first}: {reasons[first]}; none of this codemod's changes were made, "
+            "so the project stays consistent"
         )
         self.plan.refusals.append((codemod.id, Finding(first, None, message)))
         return True

@@ -123,8 +123,8 @@ class Workspace:
         if self.in_nested_repo(path):
             return None
         if not is_inside(self.root, target):
-            if target.is_symlink() and target.is_file():
-                self.errors[path] = OUTSIDE_LINK_MESSAGE
+            if target.is_symlink() and target.is_file():  # a .env kept elsewhere, say
+                self.skipped[path] = OUTSIDE_LINK_MESSAGE
             return None
         if not target.is_file():
             return None

@@ -166,17 +166,24 @@ def test_compose_literal_is_kept_when_its_env_file_links_out_of_the_project(
     result = cli("run", str(project), "--select", "compose-env-scoping", "--format", "json")
     assert "Traceback" not in result.stderr
     report = json.loads(result.stdout)
-    assert result.returncode == 3
+    assert result.returncode == 0  # nothing went wrong: a person has something to review
     assert snapshot(project) == before  # the literal stays: its value is not lost
     assert (tmp_path / "elsewhere" / "env").read_text() == "OTHER=1\n"
-    assert report["changes"] == [] and report["notes"] == []
-    assert report["errors"] == [
+    assert report["changes"] == [] and report["notes"] == [] and report["errors"] == []
+    assert report["skipped"] == [
         {
             "path": ".env",
             "message": "symlink to a file outside the project: not followed, left unchanged",
         }
     ]
-    assert [r["path"] for r in report["refusals"]] == [".env"]
+    assert [(r["path"], r["reason"]) for r in report["refusals"]] == [
+        (
+            ".env",
+            "not applied: .env: symlink to a file outside the project: not followed, left "
+            "unchanged; none of this codemod's changes were made, so the project stays "
+            "consistent",
+        )
+    ]
 
 
 # -- 3. huge files ---------------------------------------------------------------------------
