@@ -5,17 +5,26 @@ dropped from ``pyproject.toml`` while a module still imports it; a Compose liter
 ``${VAR}`` while the ``.env`` that was to hold its value could not be written). So every file of
 a set is checked first (inside the project, writable, still what the run read), and when a write
 fails all the same, the files already written are put back as they were.
+
+A process killed mid-set (SIGKILL, power loss) cannot put anything back, so a set is written in
+two steps: every new text is first written to a temporary copy and flushed, then a journal
+listing the renames is written, then the renames are made. A run that finds a journal left
+behind finishes its renames before it reads the project (see :func:`finish_interrupted`): a set
+is then whole, never half-written.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import stat
 from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from redpanda_migrate.textio import (
+    JOURNAL,
     Fingerprint,
     TempFolders,
     atomic_write,
@@ -24,6 +33,7 @@ from redpanda_migrate.textio import (
     fingerprint,
     is_inside,
     new_file_mode,
+    stage_copy,
 )
 
 CHANGED_MESSAGE = (
@@ -122,18 +132,28 @@ def _write_all(
     secret_paths: Collection[str],
     temp_folders: TempFolders,
 ) -> WriteFailure | None:
-    written: list[tuple[str, _Backup]] = []
+    staged: dict[str, Path] = {}
     for path in sorted(texts):
         text = texts[path]
-        backup = _backup((root / path).resolve())
+        if text is None:
+            continue
         try:
-            if text is None:
-                delete_file(root, path)
+            mode = new_file_mode(path in secret_paths)
+            staged[path] = stage_copy(root, path, text.encode("utf-8"), mode, temp_folders)[0]
+        except OSError as error:  # nothing renamed yet: the copies go with their folders
+            return WriteFailure(path, f"cannot write: {error.strerror or error}")
+    journal = _write_journal(root, texts, staged, temp_folders)
+    written: list[tuple[str, _Backup]] = []
+    for path in sorted(texts):
+        target = (root / path).resolve()
+        backup = _backup(target)
+        try:
+            if path in staged:
+                os.replace(staged[path], target)
             else:
-                data = text.encode("utf-8")
-                mode = new_file_mode(path in secret_paths)
-                atomic_write(root, path, data, mode, temp_folders)
+                delete_file(root, path)
         except OSError as error:
+            journal.unlink(missing_ok=True)
             for done_path, done_backup in reversed(written):
                 try:
                     _restore(root, done_path, done_backup, temp_folders)
@@ -141,4 +161,66 @@ def _write_all(
                     pass
             return WriteFailure(path, f"cannot write: {error.strerror or error}")
         written.append((path, backup))
+    journal.unlink(missing_ok=True)
     return None
+
+
+def _write_journal(
+    root: Path,
+    texts: Mapping[str, str | None],
+    staged: Mapping[str, Path],
+    temp_folders: TempFolders,
+) -> Path:
+    """Record the renames a set is about to make, flushed to disk before the first one."""
+    entries = [
+        {
+            "target": (root / path).resolve().relative_to(root).as_posix(),
+            "copy": staged[path].relative_to(root).as_posix() if path in staged else None,
+        }
+        for path in sorted(texts)
+    ]
+    folder = temp_folders.beside(root)
+    pending = folder / f"{JOURNAL}.new"
+    with pending.open("w", encoding="utf-8") as stream:
+        json.dump(entries, stream)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(pending, folder / JOURNAL)
+    return folder / JOURNAL
+
+
+def journals(root: Path, temp_dirs: Collection[str]) -> list[Path]:
+    """List the journals interrupted runs left in their temporary folders.
+
+    :param root: the resolved project root.
+    :param temp_dirs: project-relative temporary folders found in the project.
+    """
+    return [root / folder / JOURNAL for folder in temp_dirs if (root / folder / JOURNAL).is_file()]
+
+
+def finish_interrupted(root: Path, temp_dirs: Collection[str]) -> list[str]:
+    """Finish the change sets an interrupted run left half-written, then remove its copies.
+
+    :param root: the resolved project root.
+    :param temp_dirs: project-relative temporary folders found in the project.
+    :returns: the project-relative paths completed.
+    """
+    completed = []
+    for journal in journals(root, temp_dirs):
+        try:
+            entries = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for entry in entries:
+            target = root / entry["target"]
+            if not is_inside(root, target):
+                continue
+            if entry["copy"] is None:
+                target.unlink(missing_ok=True)
+                completed.append(entry["target"])
+            elif (root / entry["copy"]).is_file():  # not renamed before the run stopped
+                os.replace(root / entry["copy"], target)
+                completed.append(entry["target"])
+    for folder in temp_dirs:
+        shutil.rmtree(root / folder, ignore_errors=True)
+    return sorted(set(completed))

@@ -262,20 +262,20 @@ def run(
     if interactive:
         _run_interactive(roots[0], split_ids(select), split_ids(skip), commit_top, workers)
         return
+    writes = not (dry_run or check)
     try:
         for root in roots:
             resolve_root(root)
         labelled = [
             LabelledPlan(
                 str(root) if len(roots) > 1 else "",
-                plan_project(root, split_ids(select), split_ids(skip), workers),
+                plan_project(root, split_ids(select), split_ids(skip), workers, writes),
             )
             for root in roots
         ]
     except (BadInput, UnknownCodemod) as error:
         fail(str(error))
     patch = "".join(item.plan.patch(item.label) for item in labelled)
-    writes = not (dry_run or check)
     if writes and not allow_dirty and not commit:
         _refuse_dirty(labelled)
     if diff_file is not None:

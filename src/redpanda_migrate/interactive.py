@@ -160,7 +160,7 @@ def review_codemod(
     :param jobs: worker processes.
     :returns: what was written and committed.
     """
-    plan = plan_project(root, select=[codemod_id], skip=[], jobs=jobs)
+    plan = plan_project(root, select=[codemod_id], skip=[], jobs=jobs, finish_interrupted=True)
     result = ReviewResult(errors=list(plan.errors))
     accepted: dict[str, str | None] = {}
     for change in plan.changes:

@@ -75,6 +75,7 @@ class Plan:
         them.
     :param file_codemods: the codemods with a file transform, whose change to one file does not
         depend on their changes to others.
+    :param recovered: files whose half-done write, left by a killed run, this run finished.
     """
 
     root: Path
@@ -93,6 +94,7 @@ class Plan:
     skipped: list[FileError] = field(default_factory=list)
     temp_dirs: tuple[str, ...] = ()
     file_codemods: frozenset[str] = frozenset()
+    recovered: list[str] = field(default_factory=list)
 
     @property
     def changed_paths(self) -> list[str]:

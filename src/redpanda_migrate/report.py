@@ -118,6 +118,10 @@ def report_text(plans: Sequence[LabelledPlan], verb: str) -> str:
         for error in plan.errors:
             lines.append(f"error: {item.path(error.path)}: {plan.scrub(error.message)}")
         lines.extend(f"skipped: {item.path(left.path)}: {left.message}" for left in plan.skipped)
+        lines.extend(
+            f"finished: {item.path(path)} (an interrupted run had left it half-written)"
+            for path in plan.recovered
+        )
         changed_files += len(plan.changed_paths)
         totals["notes"] += len(plan.notes)
         totals["refusals"] += len(plan.refusals)

@@ -15,6 +15,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redpanda_migrate import changeset
+from redpanda_migrate.changeset import journals
 from redpanda_migrate.codemod import (
     Codemod,
     FileOutcome,
@@ -48,6 +50,10 @@ __all__ = ["BadInput", "Change", "FileError", "Plan", "apply_plan", "plan_projec
 
 # Below this many candidate files a worker pool costs more than it saves.
 MIN_FILES_FOR_POOL = 48
+INTERRUPTED_MESSAGE = (
+    "an interrupted run left a change half-written; a run that writes (no --dry-run or "
+    "--check) finishes it first"
+)
 CRASHED_WORKER_MESSAGE = (
     "{codemod} stopped: a worker process crashed on one of these files, so none was changed "
     "(a bug in redpanda-migrate, please report it)"
@@ -366,6 +372,7 @@ def plan_project(
     select: Sequence[str] | None = None,
     skip: Sequence[str] | None = None,
     jobs: int = 1,
+    finish_interrupted: bool = False,
 ) -> Plan:
     """Run the selected codemods over a project without writing anything.
 
@@ -373,6 +380,8 @@ def plan_project(
     :param select: codemod ids to run (see :func:`resolve_run`).
     :param skip: codemod ids to leave out (see :func:`resolve_run`).
     :param jobs: worker processes for file codemods (1: none).
+    :param finish_interrupted: first finish the writes a killed run left half-done (the one
+        write a plan may make; see :func:`~redpanda_migrate.changeset.finish_interrupted`).
     :returns: the plan.
     :raises BadInput: for a bad path or configuration.
     :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
@@ -382,6 +391,11 @@ def plan_project(
     skipped: dict[str, str] = {}
     temp_dirs: list[str] = []
     files = tuple(iter_project_files(root, config.exclude, outside_links, skipped, temp_dirs))
+    recovered: list[str] = []
+    if finish_interrupted and journals(root, temp_dirs):
+        recovered = changeset.finish_interrupted(root, temp_dirs)
+        temp_dirs.clear()
+        files = tuple(iter_project_files(root, config.exclude))
     nested = tuple(p for p, why in skipped.items() if why == NESTED_REPOSITORY_MESSAGE)
     max_size = config.max_file_size or DEFAULT_MAX_FILE_SIZE
     workspace = Workspace(root, files, max_size, nested)
@@ -393,6 +407,9 @@ def plan_project(
         file_codemods=frozenset(c.id for c in codemods if c.transform_file is not None),
     )
     plan.skipped.extend(FileError(p, why) for p, why in sorted(skipped.items()))
+    plan.recovered = recovered
+    if journals(root, temp_dirs):
+        plan.errors.append(FileError(".", INTERRUPTED_MESSAGE))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
     try:
         for codemod in codemods:

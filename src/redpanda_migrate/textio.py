@@ -27,6 +27,8 @@ DEFAULT_NEW_FILE_MODE = 0o644
 # new files holding secrets: owner only, whatever else the umask would allow
 SECRET_FILE_MODE = 0o600
 TEMP_DIR_PREFIX = ".redpanda-migrate-tmp-"
+# the renames a change set is making (see redpanda_migrate.changeset)
+JOURNAL = "journal.json"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -232,6 +234,27 @@ def atomic_write(
     if temp_folders is None:
         with TempFolders() as own:
             return atomic_write(root, relative_path, data, new_mode, own)
+    temp_file, real_target = stage_copy(root, relative_path, data, new_mode, temp_folders)
+    try:
+        os.replace(temp_file, real_target)
+    except BaseException:
+        temp_file.unlink(missing_ok=True)
+        raise
+
+
+def stage_copy(
+    root: Path, relative_path: str, data: bytes, new_mode: int | None, temp_folders: TempFolders
+) -> tuple[Path, Path]:
+    """Write the temporary copy of a file, flushed to disk, ready to be renamed into place.
+
+    :param root: the resolved project root.
+    :param relative_path: project-relative POSIX path.
+    :param data: the bytes to write.
+    :param new_mode: permission bits of a file that does not exist yet (``None``: the umask's).
+    :param temp_folders: the temporary folders of the set of writes.
+    :returns: the copy and the real file it replaces.
+    :raises OSError: when the copy cannot be written or the file lies outside the project.
+    """
     target = root / relative_path
     if not is_inside(root, target):
         raise OSError(f"refusing to write through a symlink that leaves the project: {target}")
@@ -250,10 +273,10 @@ def atomic_write(
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp_file, mode)
-        os.replace(temp_file, real_target)
     except BaseException:
         temp_file.unlink(missing_ok=True)
         raise
+    return temp_file, real_target
 
 
 def remove_leftover_temp_dirs(root: Path, relative_dirs: Iterable[str]) -> None:
@@ -265,7 +288,8 @@ def remove_leftover_temp_dirs(root: Path, relative_dirs: Iterable[str]) -> None:
     for relative in relative_dirs:
         folder = root / relative
         if folder.name.startswith(TEMP_DIR_PREFIX) and not folder.is_symlink():
-            shutil.rmtree(folder, ignore_errors=True)
+            if not (folder / JOURNAL).exists():  # a journal is finished, never dropped
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def delete_file(root: Path, relative_path: str) -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from harness import snapshot
+import pytest
+from fake_codemods import FAKES
+from harness import run_cli, snapshot
 
-from redpanda_migrate.textio import TEMP_DIR_PREFIX
+from redpanda_migrate import registry
+from redpanda_migrate.plan import apply_plan
+from redpanda_migrate.runner import plan_project
+from redpanda_migrate.textio import JOURNAL, TEMP_DIR_PREFIX
 
 COMMAND = str(Path(sys.executable).parent / "redpanda-migrate")
 MODULES = 120
@@ -77,3 +83,43 @@ def test_sigkill_leaves_every_file_old_or_new_and_the_next_run_cleans_up(tmp_pat
     assert result.returncode == 0, result.stderr
     assert snapshot(root) == new  # finished, and no temporary copy survives
     assert "do-not-leak-this-value" not in result.stdout + result.stderr
+
+
+def test_a_change_set_killed_between_two_renames_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(registry, "all_codemods", lambda: FAKES)
+    root = tmp_path.resolve()
+    (root / "OLD.txt").write_text("old\n")
+    (root / "x.txt").write_text("x\n")
+    (root / ".env").write_text("TOKEN=abcdefghijkl\n")
+    plan = plan_project(root, select=["create-delete"], jobs=1)
+    real_replace = os.replace
+    renames = []
+
+    def killed_after_the_first_rename(source, target):
+        if Path(target).name != JOURNAL and not Path(source).name.startswith(JOURNAL):
+            renames.append(target)
+            if len(renames) == 2:
+                raise KeyboardInterrupt  # SIGKILL: nothing after this line runs
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", killed_after_the_first_rename)
+    monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: None)
+    with pytest.raises(KeyboardInterrupt):
+        apply_plan(plan)
+    monkeypatch.undo()
+    monkeypatch.setattr(registry, "all_codemods", lambda: FAKES)
+    # half-written: .env is new, NEW.txt not there yet, OLD.txt still there
+    assert "EXTRA" in (root / ".env").read_text()
+    assert not (root / "NEW.txt").exists() and (root / "OLD.txt").exists()
+    code, _, stderr = run_cli("run", str(root), "--dry-run", "--select", "create-delete")
+    assert code == 3 and "an interrupted run left a change half-written" in stderr
+    code, _, stderr = run_cli("run", str(root), "--select", "create-delete")
+    assert code == 0, stderr
+    assert "finished: " in stderr
+    assert snapshot(root) == {
+        ".env": b"TOKEN=abcdefghijkl\nEXTRA=added-value\n",
+        "NEW.txt": b"created\n",
+        "x.txt": b"x\n",
+    }
