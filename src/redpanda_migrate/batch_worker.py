@@ -135,7 +135,12 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
         report.status = _status(bool(plan.changed_paths), report, pending=True)
         return
     result = commit_plan(plan)
-    report.errors += [plan.scrub(f"{e.path}: {e.message}") for e in result.errors]
+    # a change set that could not be written has left the plan: count what was written
+    report.notes, report.refusals, errors = _findings(plan)
+    report.files = len(plan.changed_paths)
+    report.added = sum(change.stats.added for change in plan.changes)
+    report.removed = sum(change.stats.removed for change in plan.changes)
+    report.errors = errors + [plan.scrub(f"{e.path}: {e.message}") for e in result.errors]
     report.commits = [{"codemod": c.codemod, "sha": c.sha} for c in result.commits]
     report.status = _status(bool(result.commits), report)
     if report.status == FAILED:
