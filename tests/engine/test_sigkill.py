@@ -73,8 +73,10 @@ def test_sigkill_leaves_every_file_old_or_new_and_the_next_run_cleans_up(tmp_pat
         raise AssertionError("the run always finished before it could be killed")
     killed = snapshot(root)
     leftovers = {path for path in killed if TEMP_DIR_PREFIX in path}
-    # what a kill may leave: the private folder, its .gitignore of "*", the copy being written
-    assert all(path.endswith(("/.gitignore", ".py.new")) for path in leftovers), leftovers
+    # what a kill may leave: private folders with their .gitignore of "*", staged copies and
+    # the journal of the renames
+    endings = ("/.gitignore", ".py.new", f"/{JOURNAL}", f"/{JOURNAL}.new")
+    assert all(path.endswith(endings) for path in leftovers), leftovers
     assert set(killed) - leftovers == set(expected)
     for path in expected:
         assert killed[path] in (expected[path], new[path]), path  # never half a file
