@@ -135,7 +135,9 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
             raise JobFailed(f"clone failed: {job.source} is not a git repository") from None
         raise
     report.clone = str(clone)
-    report.source_commit = _git_step(clone, "empty repository", "rev-parse", "HEAD")
+    if git(clone, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode != 0:
+        raise JobFailed("empty repository: it has no commit to branch from")
+    report.source_commit = _git_step(clone, "cannot read HEAD", "rev-parse", "HEAD")
     remote_has_branch = _remote_branch_exists(clone, job.branch)
     _git_step(clone, f"cannot create branch {job.branch!r}", "switch", "-q", "-c", job.branch)
     plan = plan_project(clone, job.select, job.skip, jobs=1)
@@ -159,7 +161,12 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
         report.status = _status(bool(plan.changed_paths), report, pending=True)
         return
     result = commit_plan(plan)
-    report.errors += [plan.scrub(f"{e.path}: {e.message}") for e in result.errors]
+    # a change set that could not be written has left the plan: count what was written
+    report.notes, report.refusals, errors = _findings(plan)
+    report.files = len(plan.changed_paths)
+    report.added = sum(change.stats.added for change in plan.changes)
+    report.removed = sum(change.stats.removed for change in plan.changes)
+    report.errors = errors + [plan.scrub(f"{e.path}: {e.message}") for e in result.errors]
     report.commits = [{"codemod": c.codemod, "sha": c.sha} for c in result.commits]
     report.status = _status(bool(result.commits), report)
     if report.status == FAILED:

@@ -38,7 +38,7 @@ from redpanda_migrate.commits import (
     commit_plan,
     switch_branch,
 )
-from redpanda_migrate.gitutil import dirty_paths, worktree_top
+from redpanda_migrate.gitutil import dirty_paths, is_detached, worktree_top
 from redpanda_migrate.interactive import review_codemod
 from redpanda_migrate.progress import progress_bar
 from redpanda_migrate.projectroot import RootError, Target, resolve_targets
@@ -187,6 +187,12 @@ def _prepare_commit(root: Path, branch: str | None) -> Path:
             switch_branch(top, branch)
     except (BadInput, GitStateError) as error:
         fail(str(error))
+    if is_detached(top):
+        typer.echo(
+            "warning: HEAD is detached, so the commits will be on no branch; "
+            "pass --branch NAME to keep them on one",
+            err=True,
+        )
     return top
 
 
@@ -394,6 +400,7 @@ def run(
             )
         _run_interactive(targets[0].root, select_ids, skip_ids, commit_top, workers)
         return
+    writes = not (dry_run or check)
     show_progress = output_format is OutputFormat.text and not quiet and sys.stderr.isatty()
     try:
         with progress_bar(show_progress) as progress:
@@ -405,6 +412,7 @@ def run(
                     split_ids(select),
                     split_ids(skip),
                     workers,
+                    finish_interrupted=writes,
                     only=target.only,
                     progress=progress,
                 )
@@ -415,7 +423,6 @@ def run(
     except (BadInput, UnknownCodemod) as error:
         fail(str(error))
     patch = "".join(item.plan.patch(item.label) for item in labelled)
-    writes = not (dry_run or check)
     if writes and not allow_dirty and not commit:
         _refuse_dirty(labelled)
     if diff_file is not None:

@@ -2,7 +2,8 @@
 
 Symlinks are never listed: a file reached through a link is processed under its real path when
 that lies in the project, and never when it lies outside (such links can be collected, so that a
-run says which files it left alone).
+run says which files it left alone). A folder that is another git repository (a submodule, a
+nested clone) is left alone too: its files belong to that repository's history, not this one's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pathspec
+
+from redpanda_migrate.textio import TEMP_DIR_PREFIX
+
+NESTED_REPOSITORY_MESSAGE = (
+    "another git repository (a submodule or a nested clone): left alone; migrate it on its own"
+)
+OUTSIDE_DIR_MESSAGE = "symlink to a folder outside the project: not followed, left unchanged"
 
 ALWAYS_SKIPPED_DIRS = frozenset(
     {
@@ -80,8 +88,29 @@ def _links_outside(root: Path, path: Path) -> bool:
     return target.is_file() and not target.is_relative_to(root)
 
 
+def _dir_links_outside(root: Path, path: Path) -> bool:
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return target.is_dir() and not target.is_relative_to(root)
+
+
+def is_repository(directory: Path) -> bool:
+    """Tell whether a folder is the top of a git repository of its own (a submodule has a file).
+
+    :param directory: the folder.
+    :returns: ``True`` when it holds a ``.git`` folder or file.
+    """
+    return os.path.lexists(directory / ".git")
+
+
 def iter_project_files(
-    root: Path, exclude: Iterable[str] = (), outside_links: list[str] | None = None
+    root: Path,
+    exclude: Iterable[str] = (),
+    outside_links: list[str] | None = None,
+    skipped: dict[str, str] | None = None,
+    temp_dirs: list[str] | None = None,
 ) -> Iterator[str]:
     """List a project's files as project-relative POSIX paths.
 
@@ -89,6 +118,9 @@ def iter_project_files(
     :param exclude: extra gitignore-style patterns to leave out (from configuration).
     :param outside_links: when given, the paths of symlinks to files outside the project (not
         ignored, not excluded) are appended to it; they are never listed nor followed.
+    :param skipped: when given, gets the folders left alone and why: other git repositories
+        and symlinks to folders outside the project.
+    :param temp_dirs: when given, gets the temporary folders an interrupted run left behind.
     :returns: an iterator over paths, in a stable (sorted) walk order.
     """
     exclude_spec = compile_patterns(exclude)
@@ -104,9 +136,21 @@ def iter_project_files(
         for name in sorted(dir_names):
             child = here / name
             relative = f"{base}/{name}" if base else name
-            if name in ALWAYS_SKIPPED_DIRS or child.is_symlink() or is_virtualenv(child):
+            if name.startswith(TEMP_DIR_PREFIX):
+                if temp_dirs is not None:
+                    temp_dirs.append(relative)
+                continue
+            if name in ALWAYS_SKIPPED_DIRS or is_virtualenv(child):
                 continue
             if _is_ignored(relative, True, ignore_specs) or exclude_spec.match_file(relative + "/"):
+                continue
+            if child.is_symlink():
+                if skipped is not None and _dir_links_outside(root, child):
+                    skipped[relative] = OUTSIDE_DIR_MESSAGE
+                continue
+            if is_repository(child):
+                if skipped is not None:
+                    skipped[relative] = NESTED_REPOSITORY_MESSAGE
                 continue
             kept_dirs.append(name)
         dir_names[:] = kept_dirs

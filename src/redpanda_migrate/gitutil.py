@@ -87,3 +87,12 @@ def tracked_paths(root: Path) -> frozenset[str] | None:
         if entry and absolute.is_relative_to(root):
             tracked.add(absolute.relative_to(root).as_posix())
     return frozenset(tracked)
+
+
+def is_detached(top: Path) -> bool:
+    """Tell whether a work tree's HEAD is detached (commits there belong to no branch).
+
+    :param top: the work tree's top folder.
+    :returns: ``True`` when HEAD names a commit rather than a branch.
+    """
+    return git(top, "symbolic-ref", "--quiet", "HEAD", check=False).returncode != 0

@@ -201,7 +201,7 @@ def review_codemod(
     :param jobs: worker processes.
     :returns: what was written and committed.
     """
-    plan = plan_project(root, select=[codemod_id], skip=[], jobs=jobs)
+    plan = plan_project(root, select=[codemod_id], skip=[], jobs=jobs, finish_interrupted=True)
     result = ReviewResult(errors=list(plan.errors))
     _show_findings(plan, codemod_id, show)
     accepted: dict[str, str | None] = {}
@@ -218,7 +218,7 @@ def review_codemod(
                 result.quit = True
                 break
     valid = _keep_valid(accepted, plan, result)
-    result.errors.extend(write_texts(plan.root, valid))
+    result.errors.extend(write_texts(plan.root, valid, dict(plan.fingerprints), plan.secret_paths))
     result.written = sorted(valid)
     committable = [p for p in result.written if p not in plan.secret_paths]
     if commit_top is not None and committable:

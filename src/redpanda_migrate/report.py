@@ -37,7 +37,10 @@ def _location(path: str, line: int | None) -> str:
 
 
 def report_json(plans: Sequence[LabelledPlan]) -> dict[str, list[dict[str, Any]]]:
-    """Build the JSON report: the keys ``changes``, ``notes``, ``refusals`` and ``errors``.
+    """Build the JSON report: ``changes``, ``notes``, ``refusals``, ``errors`` and ``skipped``.
+
+    ``changes`` lists only what was written (or would be, for a preview): a change set that
+    could not be written is withdrawn from the plan and its codemod listed under ``refusals``.
 
     :param plans: the plans of the run.
     :returns: a JSON-serialisable object.
@@ -47,6 +50,7 @@ def report_json(plans: Sequence[LabelledPlan]) -> dict[str, list[dict[str, Any]]
         "notes": [],
         "refusals": [],
         "errors": [],
+        "skipped": [],
     }
     for item in plans:
         plan = item.plan
@@ -81,6 +85,8 @@ def report_json(plans: Sequence[LabelledPlan]) -> dict[str, list[dict[str, Any]]
             report["errors"].append(
                 {"path": item.path(error.path), "message": plan.scrub(error.message)}
             )
+        for left in plan.skipped:
+            report["skipped"].append({"path": item.path(left.path), "message": left.message})
     return report
 
 
@@ -120,6 +126,11 @@ def report_text(plans: Sequence[LabelledPlan], verb: str, detail: str = "summary
                 lines.append(f"needs review: {where} [{codemod_id}] {reviews[-1].message}")
         for error in plan.errors:
             lines.append(f"error: {item.path(error.path)}: {plan.scrub(error.message)}")
+        lines.extend(f"skipped: {item.path(left.path)}: {left.message}" for left in plan.skipped)
+        lines.extend(
+            f"finished: {item.path(path)} (an interrupted run had left it half-written)"
+            for path in plan.recovered
+        )
         changed_files += len(plan.changed_paths)
         totals["notes"] += len(plan.notes)
         totals["refusals"] += len(plan.refusals)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from redpanda_migrate import changeset
+from redpanda_migrate.changeset import journals
 from redpanda_migrate.codemod import (
     Codemod,
     FileOutcome,
@@ -25,20 +28,38 @@ from redpanda_migrate.codemod import (
 )
 from redpanda_migrate.config import ConfigError, ProjectConfig, load_config
 from redpanda_migrate.diffs import diff_stats, unified_diff
-from redpanda_migrate.discovery import compile_patterns, iter_project_files, root_links_out
+from redpanda_migrate.discovery import (
+    NESTED_REPOSITORY_MESSAGE,
+    compile_patterns,
+    iter_project_files,
+    root_links_out,
+)
 from redpanda_migrate.facts import ProjectFacts, build_facts
 from redpanda_migrate.gitutil import tracked_paths
+from redpanda_migrate.nesting import PYTHON_SUFFIXES, nesting_problem
 from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
 from redpanda_migrate.registry import codemods_by_id, select_codemods
 from redpanda_migrate.secrets import shown_in_the_clear
 from redpanda_migrate.validation import validate_output
-from redpanda_migrate.workspace import Workspace, check_relative_path
+from redpanda_migrate.workspace import (
+    DEFAULT_MAX_FILE_SIZE,
+    OUTSIDE_LINK_MESSAGE,
+    Workspace,
+    check_relative_path,
+)
 
 __all__ = ["BadInput", "Change", "FileError", "Plan", "apply_plan", "plan_project", "write_texts"]
 
 # Below this many candidate files a worker pool costs more than it saves.
 MIN_FILES_FOR_POOL = 48
-OUTSIDE_LINK_MESSAGE = "symlink to a file outside the project: not followed, left unchanged"
+INTERRUPTED_MESSAGE = (
+    "an interrupted run left a change half-written; a run that writes (no --dry-run or "
+    "--check) finishes it first"
+)
+CRASHED_WORKER_MESSAGE = (
+    "{codemod} stopped: a worker process crashed on one of these files, so none was changed "
+    "(a bug in redpanda-migrate, please report it)"
+)
 
 
 class BadInput(ValueError):
@@ -103,6 +124,7 @@ class _Run:
     plan: Plan
     outside_links: tuple[str, ...] = ()
     executor: Executor | None = None
+    too_deep: dict[str, str | None] = field(default_factory=dict)
     # paths the run is narrowed to (files, or folders ending in "/"); None: the whole project
     only: tuple[str, ...] | None = None
 
@@ -125,23 +147,77 @@ class _Run:
             self.plan.errors.append(entry)
 
     def record(self, codemod: Codemod, path: str, after: str | None) -> None:
+        problem = self.rejection(codemod, path, after)
+        if problem is not None:
+            self.error(path, problem)
+            return
         before = self.workspace.read(path)
         if after == before:
             return
+        self.workspace.write(path, after)
+        patch = unified_diff(path, before, after, self.workspace.mode(path))
+        self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
+
+    def rejection(self, codemod: Codemod, path: str, after: str | None) -> str | None:
+        """Say why a codemod's new text for a file cannot be taken (``None``: it can)."""
+        before = self.workspace.read(path)
+        if after == before:
+            return None
+        if before is None and self._not_read(path):
+            return f"{codemod.id} would write a file it could not read: left unchanged"
         try:
             check_relative_path(path)
             if after is not None:
                 validate_output(path, before, after, codemod.validator)
         except ValueError as error:
-            self.error(
-                path,
+            return (
                 f"{codemod.id} produced output that does not parse, so the file was left "
-                f"unchanged (a bug in redpanda-migrate, please report it): {error}",
+                f"unchanged (a bug in redpanda-migrate, please report it): {error}"
             )
-            return
-        self.workspace.write(path, after)
-        patch = unified_diff(path, before, after, self.workspace.mode(path))
-        self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
+        return None
+
+    def record_all(self, codemod: Codemod, writes: dict[str, str | None]) -> bool:
+        """Take a project codemod's writes all together, or none (its change set is atomic).
+
+        :returns: ``True`` when none was taken.
+        """
+        problems = {
+            path: problem
+            for path, after in writes.items()
+            if (problem := self.rejection(codemod, path, after)) is not None
+        }
+        if not problems:
+            for path, after in writes.items():
+                self.record(codemod, path, after)
+            return False
+        reasons = {}
+        for path, problem in problems.items():
+            known = self.workspace.errors.get(path) or self.workspace.skipped.get(path)
+            if known is None:
+                self.error(path, problem)
+            reasons[path] = known or problem
+        first = sorted(problems)[0]
+        message = (
+            f"not applied: {first}: {reasons[first]}; none of this codemod's changes were made, "
+            "so the project stays consistent"
+        )
+        self.plan.refusals.append((codemod.id, Finding(first, None, message)))
+        return True
+
+    def _not_read(self, path: str) -> bool:
+        workspace = self.workspace
+        return (
+            path in workspace.errors or path in workspace.skipped or workspace.in_nested_repo(path)
+        )
+
+    def nesting(self, path: str, text: str) -> str | None:
+        """Return why a Python file nests too deeply to parse (measured once per text)."""
+        if not path.endswith(PYTHON_SUFFIXES):
+            return None
+        key = f"{path}\0{hash(text)}"
+        if key not in self.too_deep:
+            self.too_deep[key] = nesting_problem(text)
+        return self.too_deep[key]
 
     def findings(self, codemod: Codemod, notes: Iterable[Finding], refusals: Iterable[Finding]):
         self.plan.notes.extend((codemod.id, n) for n in notes if self.selected(n.path))
@@ -167,7 +243,11 @@ class _Run:
             if text is None:
                 unreadable += [path] if path in self.workspace.errors else []
             elif codemod.wants(text):
-                texts[path] = text
+                problem = self.nesting(path, text)
+                if problem is None:
+                    texts[path] = text
+                else:  # reported alone; the other files go on
+                    self.error(path, problem)
         return texts, tuple(unreadable)
 
     def run_file_codemod(self, codemod: Codemod) -> None:
@@ -175,7 +255,12 @@ class _Run:
         options = self.options.get(codemod.id, {})
         if self.jobs > 1 and len(texts) >= MIN_FILES_FOR_POOL:
             tasks = [(codemod.id, path, text, options) for path, text in texts.items()]
-            outcomes = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
+            try:
+                outcomes = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
+            except BrokenProcessPool:
+                self.error(".", CRASHED_WORKER_MESSAGE.format(codemod=codemod.id))
+                self.executor = None
+                return
         else:
             outcomes = [
                 run_file_transform(codemod, SourceFile(path, text, self.facts, options))
@@ -210,6 +295,11 @@ class _Run:
         except InputError as error:
             self.error(error_path(error, texts), error.message)
             return
+        except RecursionError:
+            self.error(
+                ".", f"{codemod.id}: a file nests too deeply to be processed; nothing changed"
+            )
+            return
         except Exception as error:  # the runner never raises: a crash is reported
             self.error(".", _describe_crash(codemod.id, error))
             return
@@ -220,11 +310,11 @@ class _Run:
             if len(outside) < len(changed):
                 self.plan.notes.append((codemod.id, Finding(".", None, _left_out(outside))))
             return
-        self.findings(codemod, outcome.notes, outcome.refusals)
         for problem in outcome.errors:
             self.error(problem.path, _with_line(problem.line, problem.message))
-        for path, after in outcome.writes.items():
-            self.record(codemod, path, after)
+        withdrawn = self.record_all(codemod, dict(outcome.writes))
+        # notes describe changes: a withdrawn change set has none to describe
+        self.findings(codemod, () if withdrawn else outcome.notes, outcome.refusals)
 
 
 def _left_out(outside: list[str]) -> str:
@@ -312,6 +402,7 @@ def plan_project(
     select: Sequence[str] | None = None,
     skip: Sequence[str] | None = None,
     jobs: int = 1,
+    finish_interrupted: bool = False,
     only: Sequence[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Plan:
@@ -321,6 +412,8 @@ def plan_project(
     :param select: codemod ids to run (see :func:`resolve_run`).
     :param skip: codemod ids to leave out (see :func:`resolve_run`).
     :param jobs: worker processes for file codemods (1: none).
+    :param finish_interrupted: first finish the writes a killed run left half-done (the one
+        write a plan may make; see :func:`~redpanda_migrate.changeset.finish_interrupted`).
     :param only: project-relative files or folders to narrow the run to (``None``: all). The
         codemods still see the whole project; a project codemod whose change would also touch
         other files is left out with a note.
@@ -331,11 +424,29 @@ def plan_project(
     """
     root, config, codemods = resolve_run(path, select, skip)
     outside_links: list[str] = []
-    files = tuple(iter_project_files(root, config.exclude, outside_links))
-    workspace = Workspace(root, files)
+    skipped: dict[str, str] = {}
+    temp_dirs: list[str] = []
+    files = tuple(iter_project_files(root, config.exclude, outside_links, skipped, temp_dirs))
+    recovered: list[str] = []
+    if finish_interrupted and journals(root, temp_dirs):
+        recovered = changeset.finish_interrupted(root, temp_dirs)
+        temp_dirs.clear()
+        files = tuple(iter_project_files(root, config.exclude))
+    nested = tuple(p for p, why in skipped.items() if why == NESTED_REPOSITORY_MESSAGE)
+    max_size = config.max_file_size or DEFAULT_MAX_FILE_SIZE
+    workspace = Workspace(root, files, max_size, nested)
     links_out = tuple(sorted(set(outside_links) | set(root_links_out(root))))
     facts = build_facts(root.name, files, workspace.read, tracked_paths(root), links_out)
-    plan = Plan(root=root, codemods=tuple(c.id for c in codemods))
+    plan = Plan(
+        root=root,
+        codemods=tuple(c.id for c in codemods),
+        temp_dirs=tuple(temp_dirs),
+        file_codemods=frozenset(c.id for c in codemods if c.transform_file is not None),
+    )
+    plan.skipped.extend(FileError(p, why) for p, why in sorted(skipped.items()))
+    plan.recovered = recovered
+    if journals(root, temp_dirs):
+        plan.errors.append(FileError(".", INTERRUPTED_MESSAGE))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
     run.only = tuple(only) if only is not None else None
     try:
@@ -355,11 +466,14 @@ def plan_project(
 
 def _finish(plan: Plan, workspace: Workspace) -> None:
     for path, message in sorted(workspace.errors.items()):
-        plan.errors.append(FileError(path, message))
+        if FileError(path, message) not in plan.errors:
+            plan.errors.append(FileError(path, message))
+    plan.skipped.extend(FileError(p, why) for p, why in sorted(workspace.skipped.items()))
     for path in workspace.changed_paths():
         plan.original_texts[path] = workspace.original_disk_text(path)
         plan.final_texts[path] = workspace.disk_text(path)
         plan.modes[path] = workspace.mode(path)
+        plan.fingerprints[path] = workspace.fingerprints.get(path)
     for change in plan.changes:
         plan.layouts[change.path] = workspace.layout(change.path)
     plan.secret_paths = frozenset(workspace.secret_paths)

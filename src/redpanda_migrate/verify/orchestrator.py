@@ -176,7 +176,7 @@ def _replan(plan: Plan, dropped: list[str], jobs: int, only: Sequence[str] | Non
             secret_paths=plan.secret_paths,
             secret_values=plan.secret_values,
         )
-    return plan_project(plan.root, list(plan.codemods), dropped, jobs, only)
+    return plan_project(plan.root, list(plan.codemods), dropped, jobs, only=only)
 
 
 def verify_plan(
