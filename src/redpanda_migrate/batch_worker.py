@@ -162,7 +162,9 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
         return
     result = commit_plan(plan)
     # a change set that could not be written has left the plan: count what was written
+    reuse_notes = [note for note in report.notes if note.startswith("work folder reused")]
     report.notes, report.refusals, errors = _findings(plan)
+    report.notes = reuse_notes + report.notes
     report.files = len(plan.changed_paths)
     report.added = sum(change.stats.added for change in plan.changes)
     report.removed = sum(change.stats.removed for change in plan.changes)

@@ -65,6 +65,6 @@ def test_batch_verify_never_pushes_a_branch_that_failed(
     assert passing.verification == "passed" and passing.pushed is True
     assert git(sound, "branch", "--list", DEFAULT_BRANCH).strip() == DEFAULT_BRANCH
     rows = summary_rows(reports)
-    assert [row[5] for row in rows] == ["failed: verify-break-nginx", "passed"]
+    assert [row[6] for row in rows] == ["failed: verify-break-nginx", "passed"]
     table = markdown_summary(reports)
     assert "| verification |" in table and "| failed: verify-break-nginx |" in table
