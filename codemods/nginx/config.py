@@ -16,7 +16,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from redpanda_migrate.codemods.nginx.edit import (
@@ -37,19 +36,19 @@ from redpanda_migrate.codemods.nginx.edit import (
 from redpanda_migrate.codemods.nginx.parse import (
     Directive,
     NginxFile,
-    looks_like_nginx,
     parse_text,
     validate,
     walk,
 )
 
-from redpanda_migrate.codemod import Finding, InputError
+from redpanda_migrate.codemod import Finding
 
 __all__ = [
     "Directive",
     "Edit",
     "FileResult",
     "NginxFile",
+    "SHARED_FOLDERS",
     "Project",
     "apply_edits",
     "enclosing",
@@ -60,7 +59,6 @@ __all__ = [
     "insert_first",
     "insert_in_server",
     "insert_last",
-    "load_project",
     "levels",
     "location_path",
     "map_statements",
@@ -86,6 +84,10 @@ STOCK_FILES = frozenset(
         "win-utf",
     }
 )
+
+
+# Folders the nginx image's own nginx.conf includes as a whole (``include .../*.conf;``).
+SHARED_FOLDERS = frozenset({"conf.d", "sites-enabled", "http.d"})
 
 
 @dataclass
@@ -160,24 +162,48 @@ class Project:
     def http_files(self, nginx: NginxFile) -> list[NginxFile] | None:
         """Return the project files whose http-level directives share this file's level.
 
-        A full ``nginx.conf`` shares its ``http`` block with the files it includes there; a
-        ``conf.d`` snippet shares it with the ``nginx.conf`` that includes it, or, without one
-        in the project (the image's own), with the snippets of its folder
-        (``include /etc/nginx/conf.d/*.conf;``).
+        Files share an http level only when nginx loads them together: a full ``nginx.conf``
+        and what it includes at http level; snippets of a folder the image's own
+        ``nginx.conf`` includes as a whole (``conf.d``, ``sites-enabled``, ``http.d``) when no
+        project ``nginx.conf`` includes them; any file and the files it includes. Other files
+        (``nginx/https.conf`` beside ``nginx/reverse_proxy.conf``, one of which is mounted as
+        ``/etc/nginx/conf.d/default.conf``) are alternatives: each is its own http level and
+        must be valid alone.
 
         :param nginx: a file.
-        :returns: the files, this one included; ``[]`` for a fragment; ``None`` when an
-            include at http level cannot be followed.
+        :returns: the files, this one included, the level's first file first; ``[]`` for a
+            fragment; ``None`` when an include at http level cannot be followed.
         """
         if nginx.http_scope() is None:
             return []
         if nginx.kind == "main":
             return self._http_closure([nginx])
-        for main in (f for _, f in sorted(self.files.items()) if f.kind == "main"):
-            closure = self._http_closure([main])
+        for root in self._roots():
+            closure = self._root_level(root)
             if closure is not None and nginx in closure:
                 return closure
-        folder = posixpath.dirname(nginx.path)
+        return self._root_level(nginx)
+
+    def _roots(self) -> list[NginxFile]:
+        """Return the files of kind main or http that no file includes, full configs first."""
+        included: set[str] = set()
+        for nginx in self.files.values():
+            if nginx.kind == "fragment":
+                continue
+            closure = self._http_closure([nginx]) or []
+            included.update(f.path for f in closure if f is not nginx)
+        roots = [
+            f
+            for _, f in sorted(self.files.items())
+            if f.kind != "fragment" and f.path not in included
+        ]
+        return sorted(roots, key=lambda f: f.kind != "main")
+
+    def _root_level(self, root: NginxFile) -> list[NginxFile] | None:
+        folder = posixpath.dirname(root.path)
+        if root.kind == "main" or posixpath.basename(folder) not in SHARED_FOLDERS:
+            return self._http_closure([root])
+        # the image's nginx.conf includes the whole folder, unless a project nginx.conf does
         siblings = [
             f
             for p, f in sorted(self.files.items())
@@ -298,29 +324,6 @@ class Project:
         return [
             (f, d) for f in self.level_files(nginx) for d in f.http_scope() or () if d.name == name
         ]
-
-
-def load_project(texts: Mapping[str, str]) -> Project:
-    """Parse every candidate nginx file of a project.
-
-    Files that do not parse are kept out; when they are clearly nginx files they get a
-    finding, otherwise (a ``.conf`` of another program) they are silently ignored.
-
-    :param texts: candidate texts by path.
-    :returns: the project.
-    """
-    project = Project()
-    for path, text in sorted(texts.items()):
-        try:
-            project.files[path] = parse_text(path, text)
-        except InputError as error:
-            if looks_like_nginx(path, text):
-                project.errors.append(
-                    Finding(
-                        path, error.line, f"not rewritten: does not parse as nginx: {error.message}"
-                    )
-                )
-    return project
 
 
 @dataclass

@@ -329,10 +329,10 @@ def looks_like_nginx(path: str, text: str) -> bool:
 
     :param path: project-relative POSIX path.
     :param text: the text.
-    :returns: ``True`` for files under an ``nginx`` folder or named ``nginx*``, and for other
-        candidates holding unmistakable nginx syntax (``server {``, ``proxy_pass``).
+    :returns: ``True`` for ``.conf`` files under an ``nginx`` folder or named ``nginx*``, and
+        for other candidates holding unmistakable nginx syntax (``server {``, ``proxy_pass``).
     """
-    if "nginx" in path.lower():
+    if "nginx" in path.lower() and path.endswith((".conf", ".conf.template")):
         return True
     return bool(NGINX_MARKERS.search(text))
 

@@ -5,7 +5,8 @@ Fixture configs are written for the compose stack (``app:8000``, ``/etc/nginx/sn
 the copy only: container host names of upstream servers, literal ``proxy_pass`` URLs and
 ``set $backend_*`` values become ``127.0.0.1`` (with the echo backend's port for behaviour
 tests), ``include /etc/nginx/X`` points at the tree's own ``X`` when it has one, ``listen 80``
-becomes a loopback port, ``/dev/stdout`` logs go to a file and ``user`` lines are dropped.
+becomes a loopback port, ``/dev/stdout`` and ``/var/log/nginx/access.log`` logs go to a file
+and ``user`` lines are dropped.
 ``resolver 127.0.0.11`` stays: nginx only needs it for names, and every address is an IP
 literal by then.
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from redpanda_migrate.codemods.nginx.config import parse_text
+from redpanda_migrate.codemods.nginx.config import SHARED_FOLDERS, parse_text
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 needs_nginx = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed")
@@ -111,7 +112,7 @@ def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str
     text = SET_ADDRESS.sub(lambda m: m[1] + backend, text)
     text = INCLUDE.sub(include, text)
     text = LISTEN.sub(f"listen {listen};", text)
-    text = text.replace("/dev/stdout", str(log))
+    text = text.replace("/dev/stdout", str(log)).replace("/var/log/nginx/access.log", str(log))
     return re.sub(r"^\s*user\s+\S+;\n", "", text, flags=re.MULTILINE)
 
 
@@ -120,9 +121,11 @@ def prepare(
 ) -> list[Path]:
     """Copy a tree, localise it, and write the nginx.conf files to start nginx with.
 
-    Full configs are used as they are. conf.d snippets of one folder share the http level,
+    Full configs are used as they are. Snippets of a ``conf.d`` folder share the http level,
     as under the image's ``include /etc/nginx/conf.d/*.conf;``, so they go into one wrapper
     (a duplicate ``map`` or ``resolver`` across files fails there as it would in production).
+    Any other file that no file includes is an alternative (one of them is mounted as
+    ``conf.d/default.conf``), so each gets a wrapper of its own and must be valid alone.
     A fragment that no file includes is wrapped in a ``server`` block.
 
     :returns: the runnable configs.
@@ -141,7 +144,9 @@ def prepare(
         if path in included:
             continue
         if kind == "http":
-            snippets_by_folder.setdefault(path.parent, []).append(path)
+            # conf.d/*.conf share the image's http level; other files are alternatives
+            group = path.parent if path.parent.name in SHARED_FOLDERS else path
+            snippets_by_folder.setdefault(group, []).append(path)
         elif kind == "fragment":
             wrapper = work / f"fragment-{path.stem}.conf"
             wrapper.write_text(
