@@ -71,7 +71,8 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
         raise ConfigError(f"[tool.{TOOL_KEY}] must be a table")
     options = {key: value for key, value in table.items() if isinstance(value, dict)}
     for codemod_id, codemod_options in options.items():
-        _string_list(codemod_options, "exclude", f"{TOOL_KEY}.{codemod_id}")
+        for key in ("include", "exclude"):
+            _string_list(codemod_options, key, f"{TOOL_KEY}.{codemod_id}")
     unknown = sorted(set(table) - set(LIST_KEYS) - set(options))
     if unknown:
         raise ConfigError(f"[tool.{TOOL_KEY}] has unknown key(s): {', '.join(unknown)}")
