@@ -34,11 +34,16 @@ PORT = free_port()
 BACKEND_PORT = 0
 
 
-def fetch(port: int, target: str, headers: dict[str, str] | None = None) -> dict:
-    """Send a GET; return the status, every value of each security header and the backend's view."""
+def fetch(port: int, request: str | tuple[str, str, dict[str, str]]) -> dict:
+    """Send a request (a GET target, or method, target, headers).
+
+    :returns: the status, every value of each security header, the other extra headers, and
+        what the backend received.
+    """
+    method, target, headers = ("GET", request, {}) if isinstance(request, str) else request
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", target, headers=headers or {})
+        connection.request(method, target, headers=headers)
         response = connection.getresponse()
         body = response.read()
         received = None
@@ -61,7 +66,7 @@ def fetch(port: int, target: str, headers: dict[str, str] | None = None) -> dict
         connection.close()
 
 
-def serve_each(tree: Path, work: Path, targets: list[str]) -> dict[str, tuple[list[dict], str]]:
+def serve_each(tree: Path, work: Path, targets: list) -> dict[str, tuple[list[dict], str]]:
     """Start every deployable config of a tree alone (``nginx -t`` first), send the requests.
 
     :returns: by config name, the responses and the access log.
@@ -116,3 +121,96 @@ def test_alternative_configs_each_valid_alone(tmp_path: Path) -> None:
         assert "GET /live/" in old_log and "GET /healthz" in old_log
         assert "GET /live/" not in log and "GET /healthz" not in log
         assert "GET /products/?page=2" in log
+
+
+def assert_headers_once(responses: list[dict], targets: list, values: dict | None = None) -> None:
+    """Each response carries each security header exactly once, with the standard's value."""
+    wanted = {
+        "x-frame-options": ["SAMEORIGIN"],
+        "x-content-type-options": ["nosniff"],
+        "x-xss-protection": ["1; mode=block"],
+    }
+    for target, response in zip(targets, responses, strict=True):
+        expected = {**wanted, **(values or {}).get(str(target), {})}
+        assert response["headers"] == expected, (target, response)
+
+
+def assert_same_answers(before: list[dict], after: list[dict], targets: list) -> None:
+    """Same status, redirect, other headers and backend view; only the security headers differ."""
+    for target, old, new in zip(targets, before, after, strict=True):
+        old = {k: v for k, v in old.items() if k != "headers"}
+        new = {k: v for k, v in new.items() if k != "headers"}
+        assert new == old, target
+
+
+KIWI_TARGETS: list = [
+    "/",
+    "/missing/?status=404",
+    "/boom/?status=500",
+    "/login/?status=302&location=/next/",
+    "/static/missing.css",
+    ("GET", "/", {"Host": "www.example.com"}),
+]
+
+
+@needs_nginx
+def test_http_level_header_and_two_servers_send_each_header_once(tmp_path: Path) -> None:
+    """Item: an http-level add_header and two servers with location / (Kiwi TCMS's layout)."""
+    case = FIXTURES / "nginx-security-headers" / "http-level-two-servers"
+    after_tree = migrated(case / "before", tmp_path, "nginx-security-headers")
+    text = (after_tree / "etc" / "nginx.conf").read_text()
+    assert text == (case / "after" / "etc" / "nginx.conf").read_text()
+    assert text.count("X-Frame-Options") == 1
+    ((name, (before, _)),) = serve_each(case / "before", tmp_path / "before", KIWI_TARGETS).items()
+    after, _ = serve_each(after_tree, tmp_path / "after", KIWI_TARGETS)[name]
+    assert_same_answers(before, after, KIWI_TARGETS)
+    assert_headers_once(after, KIWI_TARGETS)
+    assert all(r["others"] == [] for r in after)  # CSP is not an x- header: checked below
+    statuses = [r["status"] for r in after]
+    assert statuses == [200, 404, 500, 302, 404, 301]
+    assert all(not any(r["headers"].values()) for r in before)
+
+
+INHERITANCE_TARGETS: list = [
+    "/",
+    "/missing/?status=404",
+    "/boom/?status=500",
+    "/static/missing.css",
+    "/media/missing.pdf",
+    "/media/missing.txt",
+    "/api/users",
+    "/api/err?status=502",
+    ("OPTIONS", "/api/users", {}),
+    "/forbidden",
+]
+
+
+@needs_nginx
+def test_headers_once_wherever_the_config_adds_other_headers(tmp_path: Path) -> None:
+    """Item: nginx drops inherited add_header lines in a block with its own; each gets the three."""
+    case = FIXTURES / "nginx-security-headers" / "add-header-inheritance"
+    after_tree = migrated(case / "before", tmp_path, "nginx-security-headers")
+    path = Path("nginx", "conf.d", "app.conf")
+    assert (after_tree / path).read_text() == (case / "after" / path).read_text()
+    ((name, (before, _)),) = serve_each(
+        case / "before", tmp_path / "before", INHERITANCE_TARGETS
+    ).items()
+    after, _ = serve_each(after_tree, tmp_path / "after", INHERITANCE_TARGETS)[name]
+    assert_same_answers(before, after, INHERITANCE_TARGETS)
+    deny = {"x-frame-options": ["DENY"]}
+    assert_headers_once(
+        after,
+        INHERITANCE_TARGETS,
+        {
+            "/api/users": deny,
+            "/api/err?status=502": deny,
+            str(("OPTIONS", "/api/users", {})): deny,
+        },
+    )
+    statuses = [r["status"] for r in after]
+    assert statuses == [200, 404, 500, 404, 404, 404, 200, 502, 204, 403]
+    # before: the backend's errors, nginx's own 404s and the blocks with their own add_header
+    # lines carried none of the three (X-Frame-Options DENY only on /api/'s 2xx)
+    assert before[6]["headers"]["x-frame-options"] == ["DENY"]
+    assert before[7]["headers"]["x-frame-options"] == []
+    assert before[0]["headers"]["x-content-type-options"] == []
