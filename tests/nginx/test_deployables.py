@@ -30,6 +30,7 @@ from nginx.harness import (
 )
 
 SECURITY_HEADERS = ("x-frame-options", "x-content-type-options", "x-xss-protection")
+FORWARDED = ("x-real-ip", "x-forwarded-for", "x-forwarded-proto")
 PORT = free_port()
 BACKEND_PORT = 0
 
@@ -61,6 +62,7 @@ def fetch(port: int, request: str | tuple[str, str, dict[str, str]]) -> dict:
             ),
             "path": received["path"] if received else None,
             "host": received["headers"].get("host") if received else None,
+            "forwarded": [received["headers"].get(h) for h in FORWARDED] if received else None,
         }
     finally:
         connection.close()
@@ -214,3 +216,26 @@ def test_headers_once_wherever_the_config_adds_other_headers(tmp_path: Path) -> 
     assert before[6]["headers"]["x-frame-options"] == ["DENY"]
     assert before[7]["headers"]["x-frame-options"] == []
     assert before[0]["headers"]["x-content-type-options"] == []
+
+
+HOST_TARGETS: list = [
+    "/",
+    "/api/users?x=1",
+    ("GET", "/", {"Host": "media.example.com"}),
+    "/login/?status=302&location=http://django/next/",
+]
+
+
+@needs_nginx
+def test_resolver_keeps_the_host_the_backend_receives(tmp_path: Path) -> None:
+    """Item: with nginx-resolver alone and no Host set, the backend still gets the upstream name."""
+    case = FIXTURES / "nginx-resolver" / "keep-host"
+    after_tree = migrated(case / "before", tmp_path, "nginx-resolver")
+    path = Path("nginx", "conf.d", "app.conf")
+    assert (after_tree / path).read_text() == (case / "after" / path).read_text()
+    ((name, (before, _)),) = serve_each(case / "before", tmp_path / "before", HOST_TARGETS).items()
+    after, _ = serve_each(after_tree, tmp_path / "after", HOST_TARGETS)[name]
+    assert after == before
+    assert [r["host"] for r in before[:3]] == ["django", "api", "media"]
+    assert before[0]["forwarded"][0] == "127.0.0.1"  # the server's X-Real-IP, copied in
+    assert before[3]["location"] == f"http://127.0.0.1:{PORT}/next/"
