@@ -29,7 +29,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from redpanda_migrate.codemods.nginx.config import SHARED_FOLDERS, parse_text
+from redpanda_migrate.codemods.nginx.config import SHARED_FOLDERS, parse_text, walk
+
+from redpanda_migrate.codemod import InputError
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 needs_nginx = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed")
@@ -58,14 +60,23 @@ LISTEN = re.compile(r"\blisten\s+80\b[^;]*;")
 
 
 def nginx_files(tree: Path) -> list[Path]:
-    """The nginx files of a fixture tree (under an ``nginx`` folder, or named nginx*)."""
-    return sorted(
-        path
-        for path in tree.rglob("*")
-        if path.is_file()
-        and "nginx" in path.relative_to(tree).as_posix()
-        and (path.suffix == ".conf" or path.name.endswith(".conf.template"))
-    )
+    """The nginx files of a tree: any file that parses as nginx and is named or placed like an
+    nginx config (``*.conf``, ``*.conf.template``, under an ``nginx`` folder) or holds a
+    ``server``/``upstream``/``location`` block (``legacy/frontend``)."""
+    found = []
+    for path in sorted(tree.rglob("*")):
+        relative = path.relative_to(tree).as_posix()
+        if not path.is_file() or relative.startswith(".git/"):
+            continue
+        try:
+            parsed = parse_text(relative, path.read_text())
+        except (InputError, UnicodeDecodeError):
+            continue
+        named = path.suffix == ".conf" or path.name.endswith(".conf.template")
+        blocks = {"server", "upstream", "location"} & {d.name for d in walk(parsed.top)}
+        if named or "nginx" in relative or blocks:
+            found.append(path)
+    return found
 
 
 def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str:
@@ -85,6 +96,9 @@ def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str
             if found:
                 return f"{match[1]}{found[0].parent / Path(target).name};"
         found = [p for p in nginx_files(tree) if p.as_posix().endswith("/" + target)]
+        if not found:  # deploy/proxy.conf copied to /etc/nginx/conf.d/proxy.conf
+            named = [p for p in nginx_files(tree) if p.name == Path(target).name]
+            found = named if len(named) == 1 else []
         if found:
             return f"{match[1]}{found[0]};"
         if Path("/etc/nginx", target).exists():
