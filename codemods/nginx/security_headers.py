@@ -16,7 +16,9 @@ http level once (not once per server) and each server that proxies a catch-all `
   ``Cache-Control``, an ``if`` answering CORS preflights, the server itself) gets the missing
   ones too, so each response carries each header exactly once.
 
-A header already present without ``always`` gets ``always`` and keeps its value.
+A snippet included by a server (bookwyrm's ``nginx/locations``) holds that server's lines: it
+is completed itself, and its ``location /`` counts as the server's catch-all. A header already
+present without ``always`` gets ``always`` and keeps its value.
 """
 
 from __future__ import annotations
@@ -46,12 +48,13 @@ HEADERS = (
 HEADER_BLOCKS = frozenset({"location", "if"})
 
 
-def catch_all(server: Directive) -> Directive | None:
-    """Return the server's ``location /``, if any."""
-    return next(
-        (d for d in server.block or () if d.name == "location" and location_path(d) == ("", "/")),
-        None,
-    )
+def has_catch_all(project: Project, nginx: NginxFile, server: Directive) -> bool:
+    """Tell whether a server has a ``location /``, its own or from a snippet it includes."""
+    locations = [d for d in server.block or () if d.name == "location"]
+    for include in server.children("include"):
+        for snippet in project.resolve_include(nginx.path, include.args[0]) or ():
+            locations.extend(d for d in snippet.top if d.name == "location")
+    return any(location_path(d) == ("", "/") for d in locations)
 
 
 class Refusal(Exception):
@@ -63,19 +66,28 @@ class Refusal(Exception):
         self.message = message
 
 
-def own_headers(project: Project, nginx: NginxFile, block: Directive) -> list[Directive]:
-    """Return a block's own ``add_header`` lines.
+def own_headers(
+    project: Project, nginx: NginxFile, block: Directive
+) -> tuple[list[Directive], bool]:
+    """Return a block's own ``add_header`` lines, and whether a snippet it includes has some.
 
-    :raises Refusal: when an include of the block holds ``add_header`` lines or cannot be
-        followed (its lines would decide, unseen).
+    A snippet's lines are this block's lines; the snippet is completed on its own (see
+    :func:`rewrite_snippet`), so the block itself needs nothing more.
+
+    :raises Refusal: when an include cannot be followed (its lines would decide, unseen), or
+        when both the block and a snippet hold lines (where to add is a choice).
     """
     scope = block.block or []
     included = project.included(nginx, scope, "add_header")
     if included is None:
         raise Refusal(block.line, "an include here cannot be followed: check add_header by hand")
-    if included:
-        raise Refusal(block.line, "add_header lines here come from an include: check them by hand")
-    return [d for d in scope if d.name == "add_header"]
+    own = [d for d in scope if d.name == "add_header"]
+    if included and own:
+        raise Refusal(
+            block.line,
+            "add_header lines here and in an included snippet: check the headers by hand",
+        )
+    return own, bool(included)
 
 
 def inherited_value(block: Directive | None, name: str, default: str) -> str:
@@ -126,7 +138,7 @@ def http_level_headers(nginx: NginxFile, project: Project) -> tuple[bool, FileRe
 
     :returns: whether the http level has ``add_header`` lines (then servers inherit them),
         and the edits of this file.
-    :raises Refusal: when the level cannot be followed or its lines live in a fragment.
+    :raises Refusal: when an include at the level cannot be followed.
     """
     files = project.http_files(nginx)
     if files is None:
@@ -139,8 +151,6 @@ def http_level_headers(nginx: NginxFile, project: Project) -> tuple[bool, FileRe
     holders = [f for f in files if lines(f)]
     if not holders:
         return False, FileResult()
-    if holders[0].kind == "fragment":
-        raise Refusal(1, f"http-level add_header lines come from {holders[0].path}: check by hand")
     present = [d for f in holders for d in lines(f)]
     own = lines(nginx)
     if not own:
@@ -166,10 +176,10 @@ def rewrite_server(
     :raises Refusal: when an include holds (or may hold) ``add_header`` lines.
     """
     result = FileResult()
-    headers = own_headers(project, nginx, server)
+    headers, from_snippet = own_headers(project, nginx, server)
     if headers:
         merge(result, complete(nginx, headers, headers))
-    elif not http_defines:
+    elif not http_defines and not from_snippet:
         lines = [f"add_header {name} {value} always;" for name, value in HEADERS]
         result.edits.append(insert_in_server(nginx.text, server, lines))
         result.notes.append(
@@ -181,9 +191,19 @@ def rewrite_server(
                 "X-Frame-Options, DENY by default)",
             )
         )
-    for block in walk(server.block or []):
+    merge(result, complete_blocks(nginx, project, server.block or []))
+    return result
+
+
+def complete_blocks(nginx: NginxFile, project: Project, top: list[Directive]) -> FileResult:
+    """Complete every location or ``if`` below ``top`` that has ``add_header`` lines of its own.
+
+    :raises Refusal: see :func:`own_headers`.
+    """
+    result = FileResult()
+    for block in walk(top):
         if block.name in HEADER_BLOCKS and block.block is not None:
-            headers = own_headers(project, nginx, block)
+            headers, _ = own_headers(project, nginx, block)
             added = complete(nginx, headers, headers, block) if headers else FileResult()
             merge(result, added)
             if any(edit.start == edit.end for edit in added.edits):
@@ -196,6 +216,40 @@ def rewrite_server(
                         "added to it too",
                     )
                 )
+    return result
+
+
+def rewrite_snippet(nginx: NginxFile, project: Project) -> FileResult:
+    """Complete a snippet that a server, location or http level includes.
+
+    Its file-level ``add_header`` lines are those of the level that includes it (bookwyrm's
+    ``nginx/locations``, included in each server), so the missing headers go after them; its
+    blocks with lines of their own are completed as in a server.
+
+    :raises Refusal: see :func:`own_headers`.
+    """
+    result = FileResult()
+    if not any(
+        nginx in (project.resolve_include(other.path, include.args[0]) or ())
+        for other in project.files.values()
+        for include in walk(other.top)
+        if include.name == "include" and include.args
+    ):
+        return result
+    headers = [d for d in nginx.top if d.name == "add_header"]
+    if headers:
+        added = complete(nginx, headers, headers)
+        merge(result, added)
+        if any(edit.start == edit.end for edit in added.edits):
+            result.notes.append(
+                Finding(
+                    nginx.path,
+                    headers[-1].line,
+                    "security headers added after this snippet's add_header lines: the level "
+                    "that includes it sends these, not the inherited ones",
+                )
+            )
+    merge(result, complete_blocks(nginx, project, nginx.top))
     return result
 
 
@@ -218,9 +272,13 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     """
     result = FileResult()
     if nginx.http_scope() is None:
-        return result
+        try:
+            return rewrite_snippet(nginx, project)
+        except Refusal as refusal:
+            result.refusals.append(Finding(nginx.path, refusal.line, refusal.message))
+            return result
     servers = nginx.servers()
-    covered = [s for s in servers if catch_all(s) is not None]
+    covered = [s for s in servers if has_catch_all(project, nginx, s)]
     try:
         http_defines, http_result = http_level_headers(nginx, project)
     except Refusal as refusal:
