@@ -288,14 +288,25 @@ class Project:
         files = self.http_files(nginx) if nginx is not None else None
         return files or list(self.files.values())
 
-    def level_key(self, name: str, nginx: NginxFile) -> str:
-        """Key of ``project.added`` for something added once per http level (a map, a resolver).
+    def mark_added(self, name: str, nginx: NginxFile) -> None:
+        """Remember that this run added something to a file's http level (a map, a resolver).
 
         :param name: what was added (``resolver``, ``$loggable``).
-        :param nginx: a file of that level.
-        :returns: the key.
+        :param nginx: the file it was added to.
         """
-        return f"{name}@{self.level_files(nginx)[0].path}"
+        self.added.add(f"{name}@{nginx.path}")
+
+    def was_added(self, name: str, nginx: NginxFile) -> bool:
+        """Tell whether this run added something to any file of ``nginx``'s http level.
+
+        A file included by two alternative configs is in both levels: what it got counts for
+        both.
+
+        :param name: what was added.
+        :param nginx: a file of that level.
+        :returns: ``True`` when it was added to one of the level's files.
+        """
+        return any(f"{name}@{f.path}" in self.added for f in self.level_files(nginx))
 
     def defines_variable(self, variable: str, nginx: NginxFile | None = None) -> bool:
         """Tell whether a ``map`` or ``geo`` defines a variable at ``nginx``'s http level.
@@ -304,7 +315,7 @@ class Project:
         :param nginx: the file that needs it (``None``: anywhere in the project).
         :returns: ``True`` when it is defined (or was added by this run) at that level.
         """
-        if nginx is not None and self.level_key(variable, nginx) in self.added:
+        if nginx is not None and self.was_added(variable, nginx):
             return True
         return any(
             d.name in ("map", "geo") and d.args and d.args[-1] == variable
@@ -390,5 +401,5 @@ def ensure_forwarded_proto_map(
         )
         return False
     result.edits.append(insert_at_http_level(nginx, FORWARDED_PROTO_MAP))
-    project.added.add(project.level_key("$proxy_x_forwarded_proto", nginx))
+    project.mark_added("$proxy_x_forwarded_proto", nginx)
     return True

@@ -264,7 +264,7 @@ def rewrite_target(nginx: NginxFile, project: Project, target: Target, result: F
 
 def has_resolver(nginx: NginxFile, project: Project) -> bool:
     """Tell whether a resolver already applies at http level (or in every server here)."""
-    if project.level_key("resolver", nginx) in project.added:
+    if project.was_added("resolver", nginx):
         return True
     if project.http_directives("resolver", nginx):
         return True
@@ -296,7 +296,7 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     refuse_other_passes(nginx, handled, result)
     if rewritten and not has_resolver(nginx, project):
         result.edits.append(insert_at_http_level(nginx, [RESOLVER]))
-        project.added.add(project.level_key("resolver", nginx))
+        project.mark_added("resolver", nginx)
     for target in rewritten:
         first = pass_uses(nginx, target.name)[0]
         result.notes.append(

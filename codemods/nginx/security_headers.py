@@ -80,7 +80,18 @@ def own_headers(
     scope = block.block or []
     included = project.included(nginx, scope, "add_header")
     if included is None:
-        raise Refusal(block.line, "an include here cannot be followed: check add_header by hand")
+        unknown = next(
+            d.args[0]
+            for d in scope
+            if d.name == "include"
+            and d.args
+            and project.resolve_include(nginx.path, d.args[0]) is None
+        )
+        raise Refusal(
+            block.line,
+            f"include {unknown} is not in the project (generated at start-up?), so whether it "
+            "adds headers is unknown: check add_header here by hand",
+        )
     own = [d for d in scope if d.name == "add_header"]
     if included and own:
         raise Refusal(
@@ -229,12 +240,23 @@ def rewrite_snippet(nginx: NginxFile, project: Project) -> FileResult:
     :raises Refusal: see :func:`own_headers`.
     """
     result = FileResult()
-    if not any(
-        nginx in (project.resolve_include(other.path, include.args[0]) or ())
+    sites = [
+        (other, include)
         for other in project.files.values()
         for include in walk(other.top)
-        if include.name == "include" and include.args
-    ):
+        if include.name == "include"
+        and include.args
+        and nginx in (project.resolve_include(other.path, include.args[0]) or ())
+    ]
+    for other, include in sites:
+        scope = include.parent.block or [] if include.parent is not None else other.top
+        if any(d.name == "add_header" for d in scope):
+            raise Refusal(
+                1,
+                f"included next to add_header lines ({other.path}:{include.line}): check the "
+                "headers by hand",
+            )
+    if not sites:
         return result
     headers = [d for d in nginx.top if d.name == "add_header"]
     if headers:

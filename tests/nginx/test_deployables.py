@@ -239,3 +239,16 @@ def test_resolver_keeps_the_host_the_backend_receives(tmp_path: Path) -> None:
     assert [r["host"] for r in before[:3]] == ["django", "api", "media"]
     assert before[0]["forwarded"][0] == "127.0.0.1"  # the server's X-Real-IP, copied in
     assert before[3]["location"] == f"http://127.0.0.1:{PORT}/next/"
+
+
+@needs_nginx
+def test_snippet_included_by_a_server_is_completed_once(tmp_path: Path) -> None:
+    """bookwyrm's layout: the server's add_header and location / live in an included snippet."""
+    case = FIXTURES / "nginx-security-headers" / "included-snippet"
+    targets = ["/", "/boom/?status=500", "/static/missing.css"]
+    ((name, (before, _)),) = serve_each(case / "before", tmp_path / "before", targets).items()
+    after, _ = serve_each(case / "after", tmp_path / "after", targets)[name]
+    assert_same_answers(before, after, targets)
+    assert_headers_once(after, targets)
+    # before: the snippet's add_header hid nothing, there was nothing to hide; after: once each
+    assert all(not any(r["headers"].values()) for r in before)
