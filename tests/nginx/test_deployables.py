@@ -252,3 +252,19 @@ def test_snippet_included_by_a_server_is_completed_once(tmp_path: Path) -> None:
     assert_headers_once(after, targets)
     # before: the snippet's add_header hid nothing, there was nothing to hide; after: once each
     assert all(not any(r["headers"].values()) for r in before)
+
+
+@needs_nginx
+def test_configs_found_by_content_answer_alike(tmp_path: Path) -> None:
+    """Configs outside the usual paths are rewritten, each still answers as before, alone."""
+    case = FIXTURES / "nginx-resolver" / "found-by-content"
+    after_tree = migrated(case / "before", tmp_path, "nginx-resolver")
+    for path in ("deploy/site.conf", "docker/web.conf.template", "legacy/frontend"):
+        assert (after_tree / path).read_text() == (case / "after" / path).read_text()
+        assert "resolver 127.0.0.11" in (after_tree / path).read_text()
+    targets = ["/", "/x?status=302&location=http://django/next/", "/boom/?status=500"]
+    before = serve_each(case / "before", tmp_path / "before", targets)
+    after = serve_each(after_tree, tmp_path / "after", targets)
+    assert len(after) == 4  # site.conf, web.conf.template, legacy/frontend, legacy/old-site.conf
+    for name, (responses, _) in after.items():
+        assert responses == before[name][0], name
