@@ -24,6 +24,24 @@ from redpanda_migrate.codemods.nginx.discover import USUAL_FILES, load_project
 from redpanda_migrate.codemod import Codemod, Example, Finding, ProjectInput, ProjectOutcome
 
 SECTION = "Nginx Reverse Proxy"
+NOT_CONFIGS = (
+    "*.py",
+    "*.pyc",
+    "*.md",
+    "*.rst",
+    "*.txt",
+    "*.sh",
+    "*.js",
+    "*.html",
+    "*.json",
+    "*.yml",
+    "*.yaml",
+    "*.toml",
+    "*.pem",
+    "*.crt",
+    "*.key",
+    "Dockerfile*",
+)
 # Configs anywhere with a config's extension (``deploy/site.conf``, ``docker/web.conf``,
 # ``*.conf.template``), and every file of an ``nginx`` folder (bookwyrm's ``nginx/locations``):
 # the candidates are kept by content (see ``discover.load_project``). ``[tool.redpanda-migrate.
@@ -36,6 +54,8 @@ FILES = (
     "**/*.nginx",
     "**/*.vhost",
     "**/nginx/**",
+    # ...but not the code, documents and keys that sit in nginx folders too
+    *(f"!**/{name}" for name in NOT_CONFIGS),
 )
 FAMILY = "nginx"
 # A candidate must contain one of these before it is parsed at all.
