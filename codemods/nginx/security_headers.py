@@ -248,7 +248,8 @@ def rewrite_snippet(nginx: NginxFile, project: Project) -> FileResult:
         and include.args
         and nginx in (project.resolve_include(other.path, include.args[0]) or ())
     ]
-    for other, include in sites:
+    headers = [d for d in nginx.top if d.name == "add_header"]
+    for other, include in sites if headers else []:
         scope = include.parent.block or [] if include.parent is not None else other.top
         if any(d.name == "add_header" for d in scope):
             raise Refusal(
@@ -258,7 +259,6 @@ def rewrite_snippet(nginx: NginxFile, project: Project) -> FileResult:
             )
     if not sites:
         return result
-    headers = [d for d in nginx.top if d.name == "add_header"]
     if headers:
         added = complete(nginx, headers, headers)
         merge(result, added)

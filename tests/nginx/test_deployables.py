@@ -98,6 +98,7 @@ def backend() -> Iterator[None]:
 
 def migrated(tree: Path, work: Path, *codemod_ids: str) -> Path:
     """A copy of a tree after the codemods ran on it (through the CLI)."""
+    work.mkdir(exist_ok=True)
     copy = work / "migrated"
     shutil.copytree(tree, copy)
     for codemod_id in codemod_ids:
@@ -246,6 +247,9 @@ def test_snippet_included_by_a_server_is_completed_once(tmp_path: Path) -> None:
     """bookwyrm's layout: the server's add_header and location / live in an included snippet."""
     case = FIXTURES / "nginx-security-headers" / "included-snippet"
     targets = ["/", "/boom/?status=500", "/static/missing.css"]
+    second = migrated(case / "after", tmp_path / "again", "nginx-security-headers")
+    code, report = run_codemod(second, "nginx-security-headers")
+    assert code == 0 and report["changes"] == report["refusals"] == [], report
     ((name, (before, _)),) = serve_each(case / "before", tmp_path / "before", targets).items()
     after, _ = serve_each(case / "after", tmp_path / "after", targets)[name]
     assert_same_answers(before, after, targets)
