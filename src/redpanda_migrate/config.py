@@ -101,7 +101,8 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
         raise ConfigError(f"[tool.{TOOL_KEY}] must be a table")
     options = {key: value for key, value in table.items() if isinstance(value, dict)}
     for codemod_id, codemod_options in options.items():
-        _string_list(codemod_options, "exclude", f"{TOOL_KEY}.{codemod_id}")
+        for key in ("include", "exclude"):
+            _string_list(codemod_options, key, f"{TOOL_KEY}.{codemod_id}")
     verify_command = table.get(VERIFY_COMMAND)
     if verify_command is not None and not (isinstance(verify_command, str) and verify_command):
         raise ConfigError(f"[tool.{TOOL_KEY}] {VERIFY_COMMAND} must be a command line (a string)")

@@ -223,14 +223,21 @@ class _Run:
         self.plan.notes.extend((codemod.id, n) for n in notes if self.selected(n.path))
         self.plan.refusals.extend((codemod.id, r) for r in refusals if self.selected(r.path))
 
+    def options_of(self, codemod: Codemod) -> dict:
+        """Return a codemod's options: its family's table, then its own, key by key."""
+        shared = self.options.get(codemod.family, {}) if codemod.family else {}
+        return {**shared, **self.options.get(codemod.id, {})}
+
     def candidates(self, codemod: Codemod) -> dict[str, str]:
         return self.scan(codemod)[0]
 
     def scan(self, codemod: Codemod) -> tuple[dict[str, str], tuple[str, ...]]:
         """Return the candidate texts of a codemod, and the matching files that are unreadable."""
-        spec = compile_patterns(codemod.files)
-        # [tool.redpanda-migrate.<id>] exclude: files this one codemod must leave alone
-        excluded = compile_patterns(self.options.get(codemod.id, {}).get("exclude", ()))
+        options = self.options_of(codemod)
+        # [tool.redpanda-migrate.<id>] include/exclude: files this codemod must also look at,
+        # or must leave alone
+        spec = compile_patterns((*codemod.files, *options.get("include", ())))
+        excluded = compile_patterns(options.get("exclude", ()))
         for link in self.outside_links:
             if spec.match_file(link):
                 self.error(link, OUTSIDE_LINK_MESSAGE)
@@ -252,7 +259,7 @@ class _Run:
 
     def run_file_codemod(self, codemod: Codemod) -> None:
         texts = {p: t for p, t in self.candidates(codemod).items() if self.selected(p)}
-        options = self.options.get(codemod.id, {})
+        options = self.options_of(codemod)
         if self.jobs > 1 and len(texts) >= MIN_FILES_FOR_POOL:
             tasks = [(codemod.id, path, text, options) for path, text in texts.items()]
             try:
@@ -288,7 +295,7 @@ class _Run:
                 if text is not None:
                     self.workspace.mark_secret(path, text)
                     texts[path] = text
-        options = self.options.get(codemod.id, {})
+        options = self.options_of(codemod)
         source = ProjectInput(texts, self.facts, options, unreadable)
         try:
             outcome: ProjectOutcome = codemod.transform_project(source)
@@ -380,11 +387,12 @@ def resolve_run(
     except ConfigError as error:
         raise BadInput(str(error)) from None
     known = codemods_by_id()
-    unknown = sorted(set(config.options) - set(known))
+    families = {codemod.family for codemod in known.values() if codemod.family}
+    unknown = sorted(set(config.options) - set(known) - families)
     if unknown:
         raise BadInput(
             f"[tool.redpanda-migrate] has options for unknown codemod id(s): {', '.join(unknown)}; "
-            f"valid ids: {', '.join(known)}"
+            f"valid ids: {', '.join([*known, *sorted(families)])}"
         )
     codemods = select_codemods(
         config.select if select is None else select, config.skip if skip is None else skip
