@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 from redpanda_migrate.codemods.cbv_to_fbv.analysis import (
+    DispatchDecorators,
     ViewSpec,
     is_queryset_chain,
 )
@@ -56,7 +57,11 @@ def access_decorators(builder: ViewBuilder) -> list[str]:
     tail = "".join(f", {item}" for item in denial)
     decorators = []
     for mixin in spec.mixins:
-        if mixin == "login":
+        if isinstance(mixin, DispatchDecorators):
+            # a project mixin's method_decorator wraps the chain from its place on
+            builder.imports |= mixin.imports
+            decorators += [f"@{code}" for code in mixin.codes]
+        elif mixin == "login":
             if spec.attrs.get("raise_exception") is not None or "message=" in tail:
                 # login_required cannot answer 403: the mixin's own check does.
                 decorators.append(f"@{builder.need(HELPERS, 'require_login')}({tail[2:]})")

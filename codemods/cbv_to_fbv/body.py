@@ -79,6 +79,9 @@ class _SelfRewriter(cst.CSTTransformer):
             name = func.attr.value
             if name in self.context.self_calls and not original.args:
                 return self.context.self_calls[name].deep_clone()
+            if name in self.context.attrs:
+                return updated  # a class attribute called (a form class): its value is called
+
             self.problems.append(f"calls self.{name}(), which the function cannot call")
         return updated
 
