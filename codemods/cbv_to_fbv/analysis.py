@@ -107,6 +107,36 @@ KIND_METHODS = {
     },
     "form": FORM_METHODS,
 }
+# Lazy translations: the same lazy text whether built at import or per request.
+LAZY_TEXT = {"gettext_lazy", "pgettext_lazy", "ngettext_lazy", "npgettext_lazy", "ugettext_lazy"}
+# Django's own mixins that each generic view already has: listing one again (a project mixin
+# built on ModelFormMixin) leaves the method resolution order as the generic view makes it.
+_EDIT = "django.views.generic.edit."
+_DETAIL = "django.views.generic.detail."
+_RENDER = {
+    "django.views.generic.base.ContextMixin",
+    "django.views.generic.base.TemplateResponseMixin",
+}
+_SINGLE = _RENDER | {
+    f"{_DETAIL}SingleObjectMixin",
+    f"{_DETAIL}SingleObjectTemplateResponseMixin",
+}
+_FORM = _RENDER | {f"{_EDIT}FormMixin", f"{_EDIT}ProcessFormView"}
+INCLUDED_MIXINS = {
+    "view": set(),
+    "redirect": set(),
+    "template": _RENDER,
+    "list": _RENDER
+    | {
+        "django.views.generic.list.MultipleObjectMixin",
+        "django.views.generic.list.MultipleObjectTemplateResponseMixin",
+    },
+    "detail": _SINGLE,
+    "create": _SINGLE | _FORM | {f"{_EDIT}ModelFormMixin"},
+    "update": _SINGLE | _FORM | {f"{_EDIT}ModelFormMixin"},
+    "delete": _SINGLE | {f"{_EDIT}FormMixin", f"{_EDIT}DeletionMixin"},
+    "form": _FORM,
+}
 # Bases that add nothing a view's answer depends on (``AccessMixin`` only holds the denial
 # settings the access mixins read).
 NO_OP_BASES = {"django.contrib.auth.mixins.AccessMixin", "object"}
@@ -130,6 +160,10 @@ DISPATCH_OVERRIDE = (
 )
 UNHANDLED_METHOD = (
     "overrides a method the conversion does not reproduce; inline it into the hooks it serves "
+    "or convert by hand"
+)
+SELF_STATE = (
+    "keeps state on self (an attribute assigned in a method); pass it as a value instead, "
     "or convert by hand"
 )
 UNKNOWN_INITKWARG = (
@@ -174,6 +208,22 @@ class DispatchDecorators:
     imports: frozenset[tuple[str, str]] = frozenset()
 
 
+@dataclass(frozen=True, eq=False)
+class DispatchGuard:
+    """A ``dispatch()`` that checks something, then ``return super().dispatch(...)``.
+
+    It runs at its class's place in the chain, so it becomes a decorator there.
+
+    :param owner: the class that defines it.
+    :param method: the method, ``super(Owner, self)`` already written ``super()``.
+    :param imports: ``(module, name)`` pairs its code needs in the view's module.
+    """
+
+    owner: str
+    method: cst.FunctionDef
+    imports: frozenset[tuple[str, str]] = frozenset()
+
+
 @dataclass
 class ViewSpec:
     """A class-based view the converter can reproduce exactly.
@@ -196,7 +246,7 @@ class ViewSpec:
     kind: str
     attrs: dict[str, cst.BaseExpression] = field(default_factory=dict)
     methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
-    mixins: list[str | DispatchDecorators] = field(default_factory=list)
+    mixins: list[str | DispatchDecorators | DispatchGuard] = field(default_factory=list)
     dispatch_decorators: list[cst.BaseExpression] = field(default_factory=list)
     docstring: str | None = None
     line: int = 0
@@ -321,7 +371,7 @@ def is_static(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Call):
         args_static = all(is_static(arg.value) for arg in node.args)
         callee = dotted_name(node.func)
-        if callee in ("reverse_lazy", "reverse"):
+        if callee in ("reverse_lazy", "reverse") or (callee or "").rpartition(".")[2] in LAZY_TEXT:
             return args_static
         return args_static and is_queryset_chain(node)
     return False
@@ -407,7 +457,7 @@ def describe_class(
     imports: Mapping[str, str],
     initkwargs: Mapping[str, cst.BaseExpression],
     line: int,
-    chain: Sequence[str | DispatchDecorators] | None = None,
+    chain: Sequence[str | DispatchDecorators | DispatchGuard] | None = None,
 ) -> ViewSpec:
     """Describe a class-based view, or say why it cannot be converted exactly.
 
@@ -433,8 +483,13 @@ def describe_class(
                 raise Unsupported("has a computed base class")
             chain.append(qualified_base(written, imports))
     kinds: list[str] = []
+    generic = [generic_kind(entry) for entry in chain if isinstance(entry, str)]
+    final_kind = next((kind for kind in generic if kind is not None), None)
+    included = INCLUDED_MIXINS.get(final_kind or "", set())
     for entry in chain:
-        if isinstance(entry, DispatchDecorators):
+        if isinstance(entry, str) and entry in included:
+            continue
+        if isinstance(entry, DispatchDecorators | DispatchGuard):
             if kinds:
                 raise Unsupported(f"{MIXIN_AFTER_VIEW}: {entry.owner} comes after the generic view")
             spec.mixins.append(entry)
@@ -503,6 +558,11 @@ def _check_members(spec: ViewSpec) -> None:
             raise Unsupported(
                 f"{IMPORT_TIME_VALUE}: {name} = {cst.Module(body=[]).code_for_node(value)}"
             )
+    for name, method in spec.methods.items():
+        if name != "get_success_message":  # that one's assignments become locals
+            assigned = _self_assignments(method)
+            if assigned:
+                raise Unsupported(f"{SELF_STATE}: self.{assigned[0]} in {name}()")
     for name in spec.methods:
         if name in ("dispatch", "setup", "__init__", "as_view"):
             raise Unsupported(f"{DISPATCH_OVERRIDE}: {name}()")
@@ -580,3 +640,31 @@ def init_attributes(func: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
                 value = defaults[value.value]
             attrs[small.targets[0].target.attr.value] = value
     return attrs
+
+
+def _self_assignments(method: cst.FunctionDef) -> list[str]:
+    """Names of the ``self.<name>`` attributes a method assigns (``=``, ``+=``, ``:=``...)."""
+    found: list[str] = []
+
+    def record(target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Attribute) and dotted_name(target.value) == "self":
+            found.append(target.attr.value)
+        elif isinstance(target, cst.Tuple | cst.List):
+            for element in target.elements:
+                record(element.value)
+
+    class _Finder(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            record(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            record(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            record(node.target)
+
+        def visit_For(self, node: cst.For) -> None:
+            record(node.target)
+
+    method.visit(_Finder())
+    return found

@@ -159,12 +159,13 @@ def _statements(func: cst.FunctionDef) -> list[cst.BaseStatement]:
     if not isinstance(body, cst.IndentedBlock):
         return [cst.SimpleStatementLine(body=list(body.body))]
     statements = list(body.body)
-    if statements and _is_docstring(statements[0]):
+    if statements and is_docstring(statements[0]):
         statements = statements[1:]
     return statements
 
 
-def _is_docstring(statement: cst.BaseStatement) -> bool:
+def is_docstring(statement: cst.BaseStatement) -> bool:
+    """Tell whether a statement is a string on its own (a docstring)."""
     return (
         isinstance(statement, cst.SimpleStatementLine)
         and len(statement.body) == 1

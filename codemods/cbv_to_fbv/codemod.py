@@ -19,7 +19,7 @@ import posixpath
 from collections.abc import Iterable, Mapping
 
 import libcst as cst
-import tomllib
+import tomlkit
 from libcst.metadata import MetadataWrapper, PositionProvider
 from redpanda_migrate.codemods.cbv_to_fbv.analysis import generic_kind
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
@@ -37,6 +37,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.plan import (
 from redpanda_migrate.codemods.cbv_to_fbv.scan import may_subclass, worth_parsing
 from redpanda_migrate.codemods.cbv_to_fbv.style import CONFIG_FILES, configured_line_length
 from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, find_routes
+from tomlkit.exceptions import TOMLKitError
 
 from redpanda_migrate.codemod import (
     Codemod,
@@ -161,8 +162,9 @@ def _package_dirs(pyproject: str | None) -> set[str]:
     if not pyproject:
         return set()
     try:
-        data = tomllib.loads(pyproject)
-    except tomllib.TOMLDecodeError:
+        # tomlkit, not tomllib: the tool runs on Python 3.10
+        data = tomlkit.parse(pyproject).unwrap()
+    except TOMLKitError:
         return set()
     setting = data.get("tool", {}).get("setuptools", {}).get("package-dir")
     values = setting.values() if isinstance(setting, dict) else [setting]

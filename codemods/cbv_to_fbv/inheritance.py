@@ -20,11 +20,19 @@ from dataclasses import dataclass, field
 import libcst as cst
 from redpanda_migrate.codemods.cbv_to_fbv.analysis import (
     DispatchDecorators,
+    DispatchGuard,
     dotted_name,
     module_imports,
     qualified_base,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.body import NameUses, Unsupported
+from redpanda_migrate.codemods.cbv_to_fbv.compose import (
+    calls_super,
+    compose_init,
+    compose_super,
+    is_docstring_or_pass,
+)
+from redpanda_migrate.codemods.cbv_to_fbv.guards import is_guard_dispatch
 from redpanda_migrate.codemods.cbv_to_fbv.urls import module_file
 
 ClassKey = tuple[str, str]  # (module path, class name)
@@ -42,7 +50,7 @@ class FlatClass:
     :param imports: ``(module, name)`` pairs inherited members need in the view's module.
     """
 
-    chain: list[str | DispatchDecorators]
+    chain: list[str | DispatchDecorators | DispatchGuard]
     node: cst.ClassDef
     project_bases: list[ClassKey] = field(default_factory=list)
     imports: set[tuple[str, str]] = field(default_factory=set)
@@ -275,69 +283,10 @@ def _member_names(statement: cst.BaseStatement) -> list[str]:
     return names
 
 
-def _is_docstring_or_pass(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, cst.Pass)
-        or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
-        for small in statement.body
-    )
-
-
-def _calls_super(method: cst.FunctionDef, name: str) -> bool:
-    found = False
-
-    class _Finder(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            nonlocal found
-            if (
-                node.attr.value == name
-                and isinstance(node.value, cst.Call)
-                and dotted_name(node.value.func) == "super"
-            ):
-                found = True
-
-    method.visit(_Finder())
-    return found
-
-
 def _statements(node: cst.ClassDef) -> list[cst.BaseStatement]:
     if isinstance(node.body, cst.IndentedBlock):
         return list(node.body.body)
     return [cst.SimpleStatementLine(body=list(node.body.body))]
-
-
-def _compose_init(override: cst.FunctionDef, base: cst.FunctionDef) -> cst.FunctionDef | None:
-    """``def __init__(self): super().__init__(sex="boy")`` over the base's ``__init__``.
-
-    :returns: the base's ``__init__`` with those arguments as its parameters' defaults, or
-        ``None`` when the override does anything else.
-    """
-    body = override.body.body if isinstance(override.body, cst.IndentedBlock) else []
-    statements = [s for s in body if not _is_docstring_or_pass(s)]
-    if len(override.params.params) != 1 or len(statements) != 1:
-        return None
-    statement = statements[0]
-    small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
-    call = small.value if isinstance(small, cst.Expr) else None
-    if not (
-        isinstance(call, cst.Call)
-        and isinstance(call.func, cst.Attribute)
-        and call.func.attr.value == "__init__"
-        and isinstance(call.func.value, cst.Call)
-        and dotted_name(call.func.value.func) == "super"
-        and not call.func.value.args
-        and all(arg.keyword is not None for arg in call.args)
-    ):
-        return None
-    arguments = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
-    params = []
-    for param in base.params.params:
-        if param.name.value in arguments:
-            param = param.with_changes(default=arguments.pop(param.name.value))
-        params.append(param)
-    if arguments:
-        return None
-    return base.with_changes(params=base.params.with_changes(params=params))
 
 
 class Flattener:
@@ -366,12 +315,12 @@ class Flattener:
             s.name.value: s for s in own if isinstance(s, cst.FunctionDef)
         }
         flat = FlatClass(chain=[], node=node)
-        own_dispatch = self._passthrough_dispatch(key, methods.get("dispatch"), path)
+        own_dispatch = self._dispatch_entry(key, methods.get("dispatch"), path)
         if own_dispatch is not None:
             dispatch = methods.pop("dispatch")
             own = [s for s in own if s is not dispatch]
             defined.pop("dispatch")
-            if own_dispatch.codes:
+            if not isinstance(own_dispatch, DispatchDecorators) or own_dispatch.codes:
                 flat.chain.append(own_dispatch)
         merged = list(own)
         for entry in mro[1:]:
@@ -384,15 +333,15 @@ class Flattener:
             if group is not None:
                 flat.chain.append(group)
             for statement in _statements(base_node):
-                if _is_docstring_or_pass(statement):
+                if is_docstring_or_pass(statement):
                     continue
-                if isinstance(statement, cst.FunctionDef) and statement.name.value == "dispatch":
-                    passthrough = self._passthrough_dispatch(entry, statement, path)
-                    if passthrough is not None:
-                        if passthrough.codes:
-                            flat.chain.append(passthrough)
-                        continue
                 statement = statement.visit(_SuperOfOwner(entry[1]))
+                if isinstance(statement, cst.FunctionDef) and statement.name.value == "dispatch":
+                    found = self._dispatch_entry(entry, statement, path)
+                    if found is not None:
+                        if not isinstance(found, DispatchDecorators) or found.codes:
+                            flat.chain.append(found)
+                        continue
                 names = _member_names(statement)
                 if not names and not isinstance(statement, cst.FunctionDef):
                     raise Unsupported(
@@ -405,12 +354,20 @@ class Flattener:
                         override = methods.get(member)
                         if member == "__init__" and override is not None:
                             assert isinstance(statement, cst.FunctionDef)
-                            composed = _compose_init(override, statement)
+                            composed = compose_init(override, statement)
                             if composed is not None:
                                 methods[member] = composed
                                 merged = [composed if s is override else s for s in merged]
                                 continue
-                        if override is not None and _calls_super(override, member):
+                        if override is not None and calls_super(override, member):
+                            assert isinstance(statement, cst.FunctionDef)
+                            composed = compose_super(override, statement)
+                            if composed is not None:
+                                methods[member] = composed
+                                merged = [composed if s is override else s for s in merged]
+                                if entry[0] != path:
+                                    flat.imports |= self._foreign_names(entry[0], statement, path)
+                                continue
                             raise Unsupported(
                                 f"{SUPER_INTO_PROJECT_BASE}: {defined[member]}.{member}() calls "
                                 f"{entry[1]}.{member}()"
@@ -431,6 +388,16 @@ class Flattener:
             flat.node = node.with_changes(body=cst.IndentedBlock(body=merged))
         return flat
 
+    def _dispatch_entry(
+        self, key: ClassKey, method: cst.FunctionDef | None, view_path: str
+    ) -> DispatchDecorators | DispatchGuard | None:
+        """Read a class's ``dispatch()`` as decorators or a guard at its place in the chain."""
+        found = self._passthrough_dispatch(key, method, view_path)
+        if found is not None or method is None or not is_guard_dispatch(method):
+            return found
+        needed = self._foreign_names(key[0], method, view_path) if key[0] != view_path else set()
+        return DispatchGuard(key[1], method, frozenset(needed))
+
     def _passthrough_dispatch(
         self, key: ClassKey, method: cst.FunctionDef | None, view_path: str
     ) -> DispatchDecorators | None:
@@ -446,7 +413,7 @@ class Flattener:
         if method is None or method.asynchronous is not None:
             return None
         body = method.body.body if isinstance(method.body, cst.IndentedBlock) else []
-        statements = [s for s in body if not _is_docstring_or_pass(s)]
+        statements = [s for s in body if not is_docstring_or_pass(s)]
         params = method.params
         names = [p.name.value for p in params.params]
         star = params.star_arg.name.value if isinstance(params.star_arg, cst.Param) else None
@@ -454,7 +421,8 @@ class Flattener:
         expected = ", ".join([*names[1:], *([f"*{star}"] if star else []), f"**{double}"])
         if len(statements) != 1 or double is None or params.kwonly_params:
             return None
-        code = cst.Module(body=[]).code_for_node(statements[0]).strip()
+        code = cst.Module(body=[]).code_for_node(statements[0].with_changes(leading_lines=()))
+        code = code.strip()
         if code != f"return super().dispatch({expected})":
             return None
         imports = self.classes.imports.get(key[0], {})

@@ -39,6 +39,10 @@ from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, name_line
 from redpanda_migrate.codemod import ProjectInput
 
 NOT_ROUTED = "no URLconf routes to it with as_view(); route it, or delete it if it is unused"
+GENERATED_INVALID = (
+    "the function written for it would not parse (a bug in redpanda-migrate, please report "
+    "it); convert by hand"
+)
 STILL_NAMED = (
     "is still named elsewhere (tests, strings, other modules, subclasses), which would break "
     "without the class; change those uses, then run again"
@@ -171,7 +175,10 @@ def plan_conversions(
                 raise Unsupported(f"the module already uses the name {spec.func_name!r}")
             rendered = render_view(spec, names, width)
             rendered.imports |= inherited_imports
-            generated = set(bound_names(cst.parse_module(rendered.text)))
+            try:
+                generated = set(bound_names(cst.parse_module(rendered.text)))
+            except cst.ParserSyntaxError:
+                raise Unsupported(GENERATED_INVALID) from None
             clash = generated & (names - {spec.class_name})
             if clash:
                 raise Unsupported(f"the module already uses the name {sorted(clash)[0]!r}")
