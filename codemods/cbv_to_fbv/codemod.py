@@ -158,7 +158,7 @@ def _roots(project: ProjectInput) -> list[str]:
 
 
 def _package_dirs(pyproject: str | None) -> set[str]:
-    """Folders named by ``[tool.setuptools] package-dir`` (a string or a table of them)."""
+    """Folders named by setuptools' or pdm's ``package-dir`` (a string or a table of them)."""
     if not pyproject:
         return set()
     try:
@@ -166,8 +166,14 @@ def _package_dirs(pyproject: str | None) -> set[str]:
         data = tomlkit.parse(pyproject).unwrap()
     except TOMLKitError:
         return set()
-    setting = data.get("tool", {}).get("setuptools", {}).get("package-dir")
-    values = setting.values() if isinstance(setting, dict) else [setting]
+    tool = data.get("tool", {})
+    settings = [
+        tool.get("setuptools", {}).get("package-dir"),
+        tool.get("pdm", {}).get("build", {}).get("package-dir"),
+    ]
+    values = []
+    for setting in settings:
+        values += list(setting.values()) if isinstance(setting, dict) else [setting]
     return {value.strip("./") for value in values if isinstance(value, str) and value.strip("./")}
 
 
@@ -251,8 +257,8 @@ def transform(project: ProjectInput) -> ProjectOutcome:
             Finding(
                 path,
                 line,
-                f"{len(drf_classes)} Django REST framework class(es) left as they are: DRF "
-                "views, viewsets and serializers are out of scope for cbv-to-fbv",
+                f"{len(drf_classes)} Django REST framework class(es) left as they are: DRF is "
+                "out of scope for cbv-to-fbv",
             ),
         )
     return ProjectOutcome(writes=writes, notes=notes, refusals=refusals)

@@ -101,7 +101,7 @@ def _dispatch_parts(
     uses = NameUses()
     for statement in prelude:
         statement.visit(uses)
-    if "args" in uses.names or (names == ["self"] and "request" in uses.names):
+    if "args" in uses.names:
         return None  # ``args`` holds the request too when dispatch takes no ``request``
     return prelude, names == ["self", "request"]
 
