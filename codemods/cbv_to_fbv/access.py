@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import libcst as cst
 from redpanda_migrate.codemods.cbv_to_fbv.analysis import (
+    DispatchDecorators,
+    DispatchGuard,
     ViewSpec,
     is_queryset_chain,
 )
@@ -24,6 +26,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.builder import (
     literal,
     node_code,
 )
+from redpanda_migrate.codemods.cbv_to_fbv.guards import dispatch_guard_decorator
 from redpanda_migrate.codemods.cbv_to_fbv.text import paragraph
 
 KIND_WORDS = {
@@ -55,8 +58,16 @@ def access_decorators(builder: ViewBuilder) -> list[str]:
         denial.append(f"message={builder.attr_code('permission_denied_message')}")
     tail = "".join(f", {item}" for item in denial)
     decorators = []
+    guards = 0
     for mixin in spec.mixins:
-        if mixin == "login":
+        if isinstance(mixin, DispatchGuard):
+            decorators.append(f"@{dispatch_guard_decorator(builder, mixin, guards)}")
+            guards += 1
+        elif isinstance(mixin, DispatchDecorators):
+            # a project mixin's method_decorator wraps the chain from its place on
+            builder.imports |= mixin.imports
+            decorators += [f"@{code}" for code in mixin.codes]
+        elif mixin == "login":
             if spec.attrs.get("raise_exception") is not None or "message=" in tail:
                 # login_required cannot answer 403: the mixin's own check does.
                 decorators.append(f"@{builder.need(HELPERS, 'require_login')}({tail[2:]})")

@@ -19,6 +19,12 @@ class Unsupported(Exception):
 
 
 SuperCall = Callable[[cst.Call], cst.BaseExpression]
+# Stable beginnings of refusals (a report groups on them); the specifics follow a colon.
+NAME_CLASH = "a method uses a local name the function needs for itself; rename that local"
+SELF_WITHOUT_MEANING = (
+    "a method uses self for something a function has no plain equivalent of (helper methods, "
+    "self.args); inline it or convert by hand"
+)
 
 
 @dataclass
@@ -79,6 +85,9 @@ class _SelfRewriter(cst.CSTTransformer):
             name = func.attr.value
             if name in self.context.self_calls and not original.args:
                 return self.context.self_calls[name].deep_clone()
+            if name in self.context.attrs:
+                return updated  # a class attribute called (a form class): its value is called
+
             self.problems.append(f"calls self.{name}(), which the function cannot call")
         return updated
 
@@ -156,12 +165,13 @@ def _statements(func: cst.FunctionDef) -> list[cst.BaseStatement]:
     if not isinstance(body, cst.IndentedBlock):
         return [cst.SimpleStatementLine(body=list(body.body))]
     statements = list(body.body)
-    if statements and _is_docstring(statements[0]):
+    if statements and is_docstring(statements[0]):
         statements = statements[1:]
     return statements
 
 
-def _is_docstring(statement: cst.BaseStatement) -> bool:
+def is_docstring(statement: cst.BaseStatement) -> bool:
+    """Tell whether a statement is a string on its own (a docstring)."""
     return (
         isinstance(statement, cst.SimpleStatementLine)
         and len(statement.body) == 1
@@ -189,18 +199,18 @@ def rewrite_body(func: cst.FunctionDef, context: BodyContext) -> list[cst.BaseSt
     clashes = sorted(collector.names & context.reserved)
     if clashes:
         raise Unsupported(
-            f"{context.method}() uses the name {clashes[0]!r}, which the converted function "
-            "needs for itself"
+            f"{NAME_CLASH}: {context.method}() uses the name {clashes[0]!r}, which the converted "
+            "function needs for itself"
         )
     rewriter = _SelfRewriter(context)
     rewritten = [statement.visit(rewriter) for statement in statements]
     if rewriter.problems:
-        raise Unsupported(f"{context.method}() {rewriter.problems[0]}")
+        raise Unsupported(f"{SELF_WITHOUT_MEANING}: {context.method}() {rewriter.problems[0]}")
     remaining = _NameCollector()
     for statement in rewritten:
         statement.visit(remaining)
     if "self" in remaining.names:
-        raise Unsupported(f"{context.method}() uses self in a way a function cannot")
+        raise Unsupported(f"{SELF_WITHOUT_MEANING}: {context.method}() uses self otherwise")
     return [statement for statement in rewritten if isinstance(statement, cst.BaseStatement)]
 
 

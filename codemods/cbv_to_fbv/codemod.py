@@ -16,17 +16,16 @@ planning; :mod:`.plan` decides what converts and writes the files.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import libcst as cst
+import tomlkit
 from libcst.metadata import MetadataWrapper, PositionProvider
-from redpanda_migrate.codemods.cbv_to_fbv.analysis import (
-    MIXINS,
-    dotted_name,
-    generic_kind,
-    qualified_base,
-)
+from redpanda_migrate.codemods.cbv_to_fbv.analysis import generic_kind
+from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
+from redpanda_migrate.codemods.cbv_to_fbv.inheritance import Flattener, ProjectClasses
 from redpanda_migrate.codemods.cbv_to_fbv.plan import (
+    STILL_NAMED,
     Candidate,
     leftover_references,
     module_imports,
@@ -35,9 +34,10 @@ from redpanda_migrate.codemods.cbv_to_fbv.plan import (
     refuse_unsafe_packages,
     templates_using_view,
 )
-from redpanda_migrate.codemods.cbv_to_fbv.scan import worth_parsing
+from redpanda_migrate.codemods.cbv_to_fbv.scan import may_subclass, worth_parsing
 from redpanda_migrate.codemods.cbv_to_fbv.style import CONFIG_FILES, configured_line_length
 from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, find_routes
+from tomlkit.exceptions import TOMLKitError
 
 from redpanda_migrate.codemod import (
     Codemod,
@@ -64,36 +64,117 @@ def _parse(path: str, text: str) -> cst.Module:
         raise _ParseFailed(path, f"invalid Python: {error.message}", error.raw_line) from None
 
 
-def _looks_like_view(node: cst.ClassDef, imports: Mapping[str, str], local: set[str]) -> bool:
-    for arg in node.bases:
-        written = dotted_name(arg.value)
-        if written is None:
-            continue
-        qualified = qualified_base(written, imports)
-        if generic_kind(qualified) or qualified in MIXINS or written in local:
-            return True
-        if qualified.startswith(("django.views.", "django.contrib.auth.mixins", "rest_framework")):
-            return True
-    return False
+def _parse_modules(py_files: Mapping[str, str]) -> dict[str, cst.Module]:
+    """Parse the modules that may define views, then those subclassing their classes."""
+    modules: dict[str, cst.Module] = {}
+    for path, text in py_files.items():
+        if worth_parsing(text):
+            try:
+                modules[path] = _parse(path, text)
+            except _ParseFailed:
+                continue
+    # Views built on project classes (``class BMIAdd(CoreAddView)``) import no Django view:
+    # parse the modules subclassing a class already found, until there are no more.
+    known = _class_names(modules.values())
+    while known:
+        found = {}
+        for path, text in py_files.items():
+            if path not in modules and may_subclass(text, known):
+                try:
+                    found[path] = _parse(path, text)
+                except _ParseFailed:
+                    continue
+        modules.update(found)
+        known = _class_names(found.values()) - _class_names(
+            m for p, m in modules.items() if p not in found
+        )
+    return modules
 
 
-def _view_classes(path: str, module: cst.Module) -> list[tuple[cst.ClassDef, int]]:
-    imports = module_imports(module, path)
-    found: list[cst.ClassDef] = []
-    local: set[str] = set()
+def _class_names(modules: Iterable[cst.Module]) -> set[str]:
+    return {
+        statement.name.value
+        for module in modules
+        for statement in module.body
+        if isinstance(statement, cst.ClassDef)
+    }
+
+
+def _view_classes(
+    path: str, module: cst.Module, classes: ProjectClasses
+) -> list[tuple[cst.ClassDef, int, str]]:
+    """Find the module's classes that are Django views (``django``) or DRF classes (``drf``).
+
+    Classes that inherit neither (forms, serializers without DRF bases, test cases, mixins
+    that are not views) are no concern of this codemod and are not reported.
+    """
+    found: list[tuple[cst.ClassDef, str]] = []
     for statement in module.body:
-        if isinstance(statement, cst.ClassDef) and _looks_like_view(statement, imports, local):
-            local.add(statement.name.value)
-            found.append(statement)
+        if not isinstance(statement, cst.ClassDef):
+            continue
+        ancestry = classes.ancestry((path, statement.name.value))
+        if any(name.startswith("rest_framework") for name in ancestry):
+            found.append((statement, "drf"))
+        elif any(generic_kind(name) for name in ancestry):
+            found.append((statement, "django"))
     if not found:
         return []  # positions cost a full code generation; only views need them
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    return [(node, positions[node].start.line) for node in found]
+    return [(node, positions[node].start.line, kind) for node, kind in found]
+
+
+def _mark_bases(candidates: list[Candidate], classes: ProjectClasses) -> None:
+    """Mark the classes no URLconf routes to that other views inherit from.
+
+    Such a base is not a view of its own: it converts with its subclasses (which take its
+    members), and is reported through them, not on its own.
+    """
+    inherited: set[tuple[str, str]] = set()
+    for candidate in candidates:
+        key = (candidate.path, candidate.node.name.value)
+        try:
+            inherited |= {entry for entry in classes.linearize(key)[1:] if isinstance(entry, tuple)}
+        except Unsupported:
+            continue
+    for candidate in candidates:
+        if not candidate.routes and (candidate.path, candidate.node.name.value) in inherited:
+            candidate.is_base = True
 
 
 def _roots(project: ProjectInput) -> list[str]:
+    """List the folders the project's modules are imported from.
+
+    The folders of ``manage.py`` (its own folder is on ``sys.path``), the top, a ``src/``
+    layout, and the setuptools ``package-dir`` of ``pyproject.toml``.
+    """
     roots = [posixpath.dirname(path) for path in project.facts.manage_py_files]
+    files = list(project.facts.files) or list(project.files)
+    folders = {"src"} if any(path.startswith("src/") for path in files) else set()
+    folders |= _package_dirs(project.files.get("pyproject.toml"))
+    for folder in sorted(folders):
+        if folder not in roots:
+            roots.append(folder)
     return [*roots, ""] if "" not in roots else roots
+
+
+def _package_dirs(pyproject: str | None) -> set[str]:
+    """Folders named by setuptools' or pdm's ``package-dir`` (a string or a table of them)."""
+    if not pyproject:
+        return set()
+    try:
+        # tomlkit, not tomllib: the tool runs on Python 3.10
+        data = tomlkit.parse(pyproject).unwrap()
+    except TOMLKitError:
+        return set()
+    tool = data.get("tool", {})
+    settings = [
+        tool.get("setuptools", {}).get("package-dir"),
+        tool.get("pdm", {}).get("build", {}).get("package-dir"),
+    ]
+    values = []
+    for setting in settings:
+        values += list(setting.values()) if isinstance(setting, dict) else [setting]
+    return {value.strip("./") for value in values if isinstance(value, str) and value.strip("./")}
 
 
 def transform(project: ProjectInput) -> ProjectOutcome:
@@ -111,24 +192,26 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     all_files = list(project.facts.files) or list(project.files)
     roots = _roots(project)
     width = configured_line_length(project.files)
-    modules: dict[str, cst.Module] = {}
-    for path, text in py_files.items():
-        if worth_parsing(text):
-            try:
-                modules[path] = _parse(path, text)
-            except _ParseFailed:
-                continue
+    modules = _parse_modules(py_files)
+    imports = {path: module_imports(module, path) for path, module in modules.items()}
+    classes = ProjectClasses(modules, imports, all_files, roots, py_files)
     candidates: list[Candidate] = []
     routes: list[Route] = []
+    drf_classes: list[tuple[str, int]] = []
     for path, module in modules.items():
         if "as_view" in py_files[path]:
             routes.extend(find_routes(path, module, all_files, roots))
-        for node, line in _view_classes(path, module):
-            candidates.append(Candidate(path, node, line))
+        for node, line, kind in _view_classes(path, module, classes):
+            if kind == "django":
+                candidates.append(Candidate(path, node, line))
+            else:
+                drf_classes.append((path, line))
     by_key = {(c.path, c.node.name.value): c for c in candidates}
     for route in routes:
         if route.target in by_key:
             by_key[route.target].routes.append(route)
+    _mark_bases(candidates, classes)
+    flattener = Flattener(classes)
     views_modules = {c.path: modules[c.path] for c in candidates}
     # Templates are read only when there is a view whose template could read `view`.
     templates = templates_using_view(project.files) if candidates else {}
@@ -138,18 +221,18 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         for candidate in candidates:
             candidate.spec = candidate.rendered = None
         refuse_unsafe_packages(candidates, project, all_files)
-        renames = plan_conversions(candidates, views_modules, templates, width)
+        renames = plan_conversions(candidates, views_modules, templates, width, flattener)
         writes = plan_writes(candidates, renames, modules, project, all_files, roots, width)
         texts = {**py_files, **{p: t for p, t in writes.items() if t is not None}}
         leftovers = leftover_references(texts, renames, writes)
         if not leftovers:
             break
         for key, where in leftovers.items():
-            by_key[key].refused = f"{where}, which would break without the class"
+            by_key[key].refused = f"{STILL_NAMED}: {where}"
     refusals = tuple(
         Finding(c.path, c.line, f"{c.node.name.value} was not converted: {c.refused}")
         for c in candidates
-        if c.refused
+        if c.refused and not c.is_base
     )
     rendering = sorted(
         {
@@ -168,6 +251,16 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         for path in rendering
         if path in writes
     )
+    if drf_classes:
+        path, line = min(drf_classes)
+        notes += (
+            Finding(
+                path,
+                line,
+                f"{len(drf_classes)} Django REST framework class(es) left as they are: DRF is "
+                "out of scope for cbv-to-fbv",
+            ),
+        )
     return ProjectOutcome(writes=writes, notes=notes, refusals=refusals)
 
 
@@ -176,7 +269,7 @@ CODEMOD = Codemod(
     title="Convert class-based views to function-based views and reroute their URLconfs",
     section=SECTION,
     files=("**/*.py", "**/templates/**/*.html", "**/templates/**/*.txt"),
-    needles=("View", "as_view", "view"),
+    needles=("View", "as_view", "view", "Mixin"),
     also_reads=CONFIG_FILES,
     rationale=(
         "The standard wants function-based views exclusively: the logic of a view should be "

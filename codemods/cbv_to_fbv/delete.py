@@ -33,7 +33,11 @@ def _render_delete(builder: ViewBuilder) -> list[str]:
     # Since Django 4.0 a POST goes through DeleteView's form (an empty Form, always valid)
     # and form_valid(); DELETE deletes directly, without form_valid().
     spec = builder.spec
-    custom = "form_valid" in spec.methods or spec.attrs.get("success_message") is not None
+    custom = (
+        "form_valid" in spec.methods
+        or "get_success_message" in spec.methods
+        or spec.attrs.get("success_message") is not None
+    )
     builder.emit('if request.method == "DELETE":' if custom else _POST_OR_DELETE)
     url = success_url(builder, 2, formatted=True)
     builder.emit(f"success_url = {url}", 2)

@@ -37,6 +37,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.form_setup import (
     form_arguments,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.hooks import template_names
+from redpanda_migrate.codemods.cbv_to_fbv.success_message import success_message_call
 from redpanda_migrate.codemods.cbv_to_fbv.text import double_quoted, percent_to_format
 
 
@@ -154,6 +155,13 @@ def emit_success_message(builder: ViewBuilder, level: int) -> None:
     :raises Unsupported: for a message that is not a string or uses other % specs.
     """
     if "success_message" not in builder.spec.mixins:
+        return
+    call = success_message_call(builder)
+    if call is not None:
+        messages = builder.need("django.contrib", "messages")
+        builder.emit(f"success_message = {call}", level)
+        builder.emit("if success_message:", level)
+        builder.emit(f"{messages}.success(request, success_message)", level + 1)
         return
     message = builder.attr("success_message")
     value = literal(message)

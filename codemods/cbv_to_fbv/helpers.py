@@ -115,6 +115,26 @@ def require_access(test, **denial):
     return decorator
 
 
+def check_first(check):
+    """Run ``check`` first; a response it returns is the view's answer.
+
+    This is what a ``dispatch()`` that checked something, then called
+    ``super().dispatch()``, did at its place among the view's mixins.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = check(request, *args, **kwargs)
+            if response is not None:
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def require_login(**denial):
     """Let only logged-in users in, as ``LoginRequiredMixin`` did.
 

@@ -8,7 +8,7 @@ Other imports are never touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import libcst as cst
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
@@ -160,6 +160,7 @@ def update_imports(
     needed: set[tuple[str, str]],
     first_use: int | None = None,
     width: int = LINE_LENGTH,
+    prunable_names: Collection[str] = (),
 ) -> cst.Module:
     """Add the imports the new functions need and drop those only the classes used.
 
@@ -171,6 +172,8 @@ def update_imports(
     :param needed: ``(module, name)`` pairs to import.
     :param first_use: index in ``module.body`` of the first generated statement.
     :param width: the project's line length, for import lines that must wrap.
+    :param prunable_names: names the replaced classes used as bases (project mixins too):
+        imported with ``from``, they go when nothing else uses them.
     :returns: the module with its imports updated.
     :raises Unsupported: when a needed name is already bound to something else.
     """
@@ -214,6 +217,11 @@ def update_imports(
         kept = list(names)
         if source in PRUNABLE_MODULES:
             kept = [(name, asname) for name, asname in names if (asname or name) in used]
+        kept = [
+            (name, asname)
+            for name, asname in kept
+            if (asname or name) in used or (asname or name) not in prunable_names
+        ]
         if first_use is not None and position > first_use:
             kept = [(name, asname) for name, asname in kept if (source, name) not in late]
             added = set()

@@ -17,7 +17,12 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
-from redpanda_migrate.codemods.cbv_to_fbv.analysis import ViewSpec, describe_class, dotted_name
+from redpanda_migrate.codemods.cbv_to_fbv.analysis import (
+    ViewSpec,
+    describe_class,
+    dotted_name,
+    module_imports,
+)
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
 from redpanda_migrate.codemods.cbv_to_fbv.helper_module import (
     extend_helper_module,
@@ -26,12 +31,22 @@ from redpanda_migrate.codemods.cbv_to_fbv.helper_module import (
 )
 from redpanda_migrate.codemods.cbv_to_fbv.helpers import HELPER_MODULE_NAME
 from redpanda_migrate.codemods.cbv_to_fbv.imports import bound_names, update_imports
+from redpanda_migrate.codemods.cbv_to_fbv.inheritance import Flattener
 from redpanda_migrate.codemods.cbv_to_fbv.render import HELPERS, Rendered, render_view
 from redpanda_migrate.codemods.cbv_to_fbv.style import DEFAULT_LINE_LENGTH
 from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, name_lines, rewrite_urlconf
 
 from redpanda_migrate.codemod import ProjectInput
 
+NOT_ROUTED = "no URLconf routes to it with as_view(); route it, or delete it if it is unused"
+GENERATED_INVALID = (
+    "the function written for it would not parse (a bug in redpanda-migrate, please report "
+    "it); convert by hand"
+)
+STILL_NAMED = (
+    "is still named elsewhere (tests, strings, other modules, subclasses), which would break "
+    "without the class; change those uses, then run again"
+)
 TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 VIEW_WORD = re.compile(r"(?<![\w.])view(?!\w)")
@@ -49,39 +64,8 @@ class Candidate:
     rendered: Rendered | None = None
     refused: str | None = None
     templates: set[str] = field(default_factory=set)
-
-
-def module_imports(module: cst.Module, path: str) -> dict[str, str]:
-    """Map a module's imported names to dotted names, relative imports made absolute-ish.
-
-    Only what base-class resolution needs: ``from X import Y`` gives ``Y -> X.Y``,
-    ``import X as Z`` gives ``Z -> X``.
-
-    :param module: the parsed module.
-    :param path: its path (relative imports keep their dots).
-    :returns: local name -> dotted name.
-    """
-    imports: dict[str, str] = {}
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                source = "." * len(small.relative) + (
-                    cst.Module(body=[]).code_for_node(small.module) if small.module else ""
-                )
-                for alias in small.names:
-                    name = cst.Module(body=[]).code_for_node(alias.name)
-                    local = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
-                    imports[local] = f"{source}.{name}" if source else name
-            elif isinstance(small, cst.Import):
-                for alias in small.names:
-                    dotted = cst.Module(body=[]).code_for_node(alias.name)
-                    if alias.asname:
-                        imports[alias.asname.name.value] = dotted  # type: ignore[union-attr]
-                    else:
-                        imports[dotted.split(".")[0]] = dotted.split(".")[0]
-    return imports
+    is_base: bool = False
+    project_bases: list[ClassKey] = field(default_factory=list)
 
 
 def templates_using_view(files: Mapping[str, str]) -> dict[str, str]:
@@ -128,7 +112,7 @@ def _initkwargs(candidate: Candidate) -> dict[str, cst.BaseExpression]:
     spellings = set()
     for route in candidate.routes:
         if route.problem:
-            raise Unsupported(f"{route.path}:{route.line} {route.problem}")
+            raise Unsupported(f"{route.problem}: {route.path}:{route.line}")
         spellings.add(
             tuple(
                 (name, cst.Module(body=[]).code_for_node(value)) for name, value in route.initkwargs
@@ -146,6 +130,7 @@ def plan_conversions(
     views_texts: Mapping[str, cst.Module],
     templates: Mapping[str, str],
     width: int = DEFAULT_LINE_LENGTH,
+    flattener: Flattener | None = None,
 ) -> dict[ClassKey, str]:
     """Describe and render every candidate; refuse those that cannot convert.
 
@@ -153,32 +138,26 @@ def plan_conversions(
     :param views_texts: the parsed modules holding the candidates, by path.
     :param templates: the templates that read ``view`` (:func:`templates_using_view`).
     :param width: the project's line length, which generated code is wrapped at.
+    :param flattener: reads views through the project's base classes and mixins.
     :returns: (path, class name) -> function name, for the classes that convert.
     """
     renames: dict[ClassKey, str] = {}
     taken: dict[str, set[str]] = {
         path: set(bound_names(module)) for path, module in views_texts.items()
     }
-    local_classes = {(c.path, c.node.name.value) for c in candidates}
     for candidate in candidates:
         if candidate.refused:
             continue
         try:
             if not candidate.routes:
-                raise Unsupported("no URLconf in the project routes to it with as_view()")
-            for arg in candidate.node.bases:
-                base = dotted_name(arg.value) or ""
-                if (candidate.path, base) in local_classes:
-                    raise Unsupported(f"inherits from the project's {base}; convert it by hand")
-            for other in candidates:
-                if other.path == candidate.path and any(
-                    dotted_name(arg.value) == candidate.node.name.value for arg in other.node.bases
-                ):
-                    raise Unsupported(
-                        f"{other.node.name.value} inherits from it; convert both by hand"
-                    )
+                raise Unsupported(NOT_ROUTED)
             imports = module_imports(views_texts[candidate.path], candidate.path)
-            spec = describe_class(candidate.node, imports, _initkwargs(candidate), candidate.line)
+            node, chain, inherited_imports = candidate.node, None, set()
+            if flattener is not None:
+                flat = flattener.flatten((candidate.path, candidate.node.name.value))
+                node, chain, inherited_imports = flat.node, flat.chain, flat.imports
+                candidate.project_bases = flat.project_bases
+            spec = describe_class(node, imports, _initkwargs(candidate), candidate.line, chain)
             app = posixpath.basename(posixpath.dirname(candidate.path))
             candidate.templates = _template_names(spec, app)
             for name in sorted(candidate.templates):
@@ -195,7 +174,11 @@ def plan_conversions(
             else:
                 raise Unsupported(f"the module already uses the name {spec.func_name!r}")
             rendered = render_view(spec, names, width)
-            generated = set(bound_names(cst.parse_module(rendered.text)))
+            rendered.imports |= inherited_imports
+            try:
+                generated = set(bound_names(cst.parse_module(rendered.text)))
+            except cst.ParserSyntaxError:
+                raise Unsupported(GENERATED_INVALID) from None
             clash = generated & (names - {spec.class_name})
             if clash:
                 raise Unsupported(f"the module already uses the name {sorted(clash)[0]!r}")
@@ -248,13 +231,13 @@ def leftover_references(
             quoted = re.search(rf"[\"']{class_name}[\"']", text)
             if quoted:
                 line = text.count("\n", 0, quoted.start()) + 1
-                leftovers[key] = f"{path}:{line} names it in a string"
+                leftovers[key] = f"{path}:{line} (in a string)"
                 break
             if lines and path in rewritten:
-                leftovers[key] = f"{path} uses it other than in as_view() routes"
+                leftovers[key] = f"{path} (other than in as_view() routes)"
                 break
             if lines:
-                leftovers[key] = f"{path}:{lines[0]} uses it"
+                leftovers[key] = f"{path}:{lines[0]}"
                 break
     return leftovers
 
@@ -284,6 +267,7 @@ def _rewrite_views_module(module: cst.Module, converted: list[Candidate], width:
     by_name = {c.node.name.value: c for c in converted}
     body: list[cst.BaseStatement] = []
     needed: set[tuple[str, str]] = set()
+    prunable: set[str] = set()  # the bases' names: their imports go when nothing else uses them
     first_use: int | None = None
     for statement in module.body:
         candidate = (
@@ -298,7 +282,9 @@ def _rewrite_views_module(module: cst.Module, converted: list[Candidate], width:
         new[0] = new[0].with_changes(leading_lines=statement.leading_lines)
         body.extend(new)
         needed |= candidate.rendered.imports
-    return update_imports(module.with_changes(body=body), needed, first_use, width)
+        for arg in candidate.node.bases:
+            prunable.add((dotted_name(arg.value) or "").split(".")[0])
+    return update_imports(module.with_changes(body=body), needed, first_use, width, prunable)
 
 
 def plan_writes(

@@ -26,6 +26,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.builder import (
 )
 from redpanda_migrate.codemods.cbv_to_fbv.delete import DELETE_RENDERERS
 from redpanda_migrate.codemods.cbv_to_fbv.forms import FORM_RENDERERS
+from redpanda_migrate.codemods.cbv_to_fbv.guards import GUARD_KINDS, emit_get_guard
 from redpanda_migrate.codemods.cbv_to_fbv.pages import PAGE_RENDERERS, render_plain_view
 from redpanda_migrate.codemods.cbv_to_fbv.text import LINE_LENGTH, wrap_line
 
@@ -63,6 +64,8 @@ def render_view(
     if spec.kind == "view":
         methods, signature = render_plain_view(builder)
     else:
+        if spec.kind in GUARD_KINDS:
+            emit_get_guard(builder)
         methods = RENDERERS[spec.kind](builder)
         signature = "request, **kwargs"
     decorators = [f"@{node_code(decorator)}" for decorator in spec.dispatch_decorators]

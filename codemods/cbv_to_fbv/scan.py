@@ -28,6 +28,7 @@ IMPORT = re.compile(
 CLASS = re.compile(r"^class[ \t]+\w+[ \t]*\((?P<bases>.*?)\)[ \t]*:", re.MULTILINE | re.DOTALL)
 COMMENT = re.compile(r"#[^\n]*")
 IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+WORD = re.compile(r"[A-Za-z_]\w*")
 
 
 def _could_lead_to_views(dotted: str) -> bool:
@@ -96,3 +97,18 @@ def worth_parsing(text: str) -> bool:
     :returns: ``True`` for URLconfs using ``as_view`` and modules that may define views.
     """
     return "as_view" in text or may_define_views(text)
+
+
+def may_subclass(text: str, class_names: set[str]) -> bool:
+    """Tell whether a module may define a class on one of the given (project) classes.
+
+    :param text: Python source.
+    :param class_names: names of classes already known to be, or to lead to, views.
+    :returns: ``True`` when a top-level class names one of them among its bases.
+    """
+    if "class" not in text:
+        return False
+    for match in CLASS.finditer(COMMENT.sub("", text)):
+        if set(WORD.findall(match.group("bases"))) & class_names:
+            return True
+    return False

@@ -19,6 +19,18 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 ClassKey = tuple[str, str]  # (views module path, class name)
+# Why a route cannot be rewritten: a stable text saying what to do; the place follows a colon.
+ROUTE_ALIAS = "is imported under another name where it is routed; import it under its own name"
+ROUTE_POSITIONAL_INITKWARGS = (
+    "is routed with positional or ** arguments to as_view(); pass keyword arguments"
+)
+ROUTE_UNNAMED_GROUPS = (
+    "is routed through a regex of unnamed groups (positional arguments); name the groups"
+)
+CALLED_POSITIONALLY = (
+    "is called with positional arguments besides the request (view(request, x)); "
+    "convert that caller by hand"
+)
 
 
 @dataclass(frozen=True)
@@ -157,6 +169,18 @@ def _as_view_target(call: cst.Call, imports: _Imports) -> tuple[ClassKey, str] |
     return None
 
 
+def _add_local_classes(imports: _Imports, module: cst.Module, path: str) -> None:
+    """Let ``X.as_view()`` reach a class defined in the same module.
+
+    ``SearchView.as_view()`` called from a function of the views module, or a view class
+    written in ``urls.py`` itself.
+    """
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef):
+            name = statement.name.value
+            imports.members.setdefault(name, (path, name, name))
+
+
 def find_routes(
     path: str, module: cst.Module, files: Iterable[str], roots: Iterable[str]
 ) -> list[Route]:
@@ -169,14 +193,22 @@ def find_routes(
     :returns: the routes found.
     """
     imports = read_imports(module, path, files, roots)
+    _add_local_classes(imports, module, path)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
     routes: list[Route] = []
 
     positional: set[cst.Call] = set()
+    called_positionally: set[cst.Call] = set()
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Call) and any(
+                arg.star == "*" or (arg.keyword is None and index > 0)
+                for index, arg in enumerate(node.args)
+            ):
+                # view = X.as_view(); view(request, *args): the function takes no positionals
+                called_positionally.add(node.func)
             if _routes_positional_groups(node):
                 positional.update(
                     arg.value for arg in node.args[1:2] if isinstance(arg.value, cst.Call)
@@ -186,15 +218,17 @@ def find_routes(
                 return
             target, how = found
             line = positions[node].start.line
-            problem = "imports the view class under another name" if how == "alias" else None
+            problem = ROUTE_ALIAS if how == "alias" else None
             kwargs = []
             for arg in node.args:
                 if arg.keyword is None or arg.star:
-                    problem = "passes positional or ** arguments to as_view()"
+                    problem = ROUTE_POSITIONAL_INITKWARGS
                 else:
                     kwargs.append((arg.keyword.value, arg.value))
             if node in positional:
-                problem = "routes to it with a regex of unnamed groups (positional arguments)"
+                problem = ROUTE_UNNAMED_GROUPS
+            if node in called_positionally:
+                problem = CALLED_POSITIONALLY
             routes.append(Route(path, line, target, tuple(kwargs), problem))
 
     wrapper.module.visit(Finder())
@@ -238,6 +272,10 @@ def rewrite_urlconf(
     :returns: the rewritten module (the same object when nothing changed).
     """
     imports = read_imports(module, path, files, roots)
+    _add_local_classes(imports, module, path)
+    for view_path, name in renames:
+        if view_path == path:  # replaced by its function already: still the route's target
+            imports.members.setdefault(name, (path, name, name))
 
     class Rewriter(cst.CSTTransformer):
         def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:

@@ -240,12 +240,16 @@ PATHS = ["/groups/", "/groups/?p=2", "/groups/?p=last", "/groups/?p=0", "/groups
          f"/old/{pk['beta']}/", f"/old/{pk['beta']}/?a=1", "/contact/", "/strict/",
          "/staff/?q=1", "/ping/", f"/groups/{pk['gold']}/card/", f"/groups/{pk['beta']}/card/",
          f"/groups/{pk['beta']}/rename/", f"/groups/{pk['beta']}/rename/?short=1",
-         "/greet/", "/greet/?plain=1", "/greet/hey/", "/groups/index/?plain=1"]
+         "/greet/", "/greet/?plain=1", "/greet/hey/", "/groups/index/?plain=1",
+         "/team/", "/team/?go=1", "/team/new/", "/team/new/?prefix=p",
+         f"/team/{pk['zeta']}/delete/", f"/team/{pk['beta']}/report/",
+         f"/team/{pk['beta']}/report/large/", "/team/staff/", "/team/embedded/"]
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 DATA = {"invalid": {"name": "", "email": "nope"}, "valid": {"name": "delta", "email": "a@b.co"}}
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
 ADDRESS = re.compile(r" at 0x[0-9a-f]+")
-HEADERS = ("Allow", "Location", "Content-Type", "Content-Length")
+HEADERS = ("Allow", "Location", "Content-Type", "Content-Length", "Cache-Control",
+           "X-Frame-Options")
 
 def observe(response):
     ctx = response.context
@@ -349,6 +353,22 @@ def test_the_behaviour_probe_answers_alike_before_and_after(tmp_path: Path) -> N
     assert before[f"plain POST /groups/{BETA}/rename/ valid"]["headers"]["Location"] == (
         "/groups/delta/"
     )
+    # views built on project base classes and mixins (based.py, mixins.py)
+    assert before["editor POST /team/new/ valid"]["messages"] == ["Group delta added!"]
+    assert "no-cache" in before["None GET /team/new/ invalid"]["headers"]["Cache-Control"]
+    assert before["None GET /team/new/ invalid"]["headers"]["Location"].startswith("/team-login/")
+    assert 'name="p-name"' in before["editor GET /team/new/?prefix=p invalid"]["body"]
+    zeta = before["editor POST /team/6/delete/ invalid"]
+    assert zeta["messages"] == ["Group zeta deleted."] and "zeta" not in zeta["groups"]
+    assert before[f"editor GET /team/{BETA}/report/large/ invalid"]["body"].startswith(
+        f"beta large /team/{BETA}/report/large/"
+    )
+    assert before["plain GET /team/staff/ invalid"]["status"] == 403
+    assert before["staff GET /team/staff/ invalid"]["body"].startswith("home Staff 7")
+    assert before["None GET /team/staff/ invalid"]["status"] == 302
+    assert before["plain GET /team/?go=1 invalid"]["headers"]["Location"] == "/groups/"
+    assert "X-Frame-Options" not in before["None GET /team/embedded/ invalid"]["headers"]
+    assert before["None GET /team/ invalid"]["headers"]["X-Frame-Options"] == "DENY"
     differences = [key for key in before if before[key] != after.get(key)]
     details = [(key, before[key], after.get(key)) for key in differences[:3]]
     assert not differences, details
