@@ -35,8 +35,8 @@ from redpanda_migrate.codemods.cbv_to_fbv.plan import (
     templates_using_view,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.scan import may_subclass, worth_parsing
-from redpanda_migrate.codemods.cbv_to_fbv.style import CONFIG_FILES, configured_line_length
 from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, find_routes
+from redpanda_migrate.codemods.shared.line_length import CONFIG_FILES, configured_line_length
 from tomlkit.exceptions import TOMLKitError
 
 from redpanda_migrate.codemod import (

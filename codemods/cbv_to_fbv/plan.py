@@ -33,8 +33,8 @@ from redpanda_migrate.codemods.cbv_to_fbv.helpers import HELPER_MODULE_NAME
 from redpanda_migrate.codemods.cbv_to_fbv.imports import bound_names, update_imports
 from redpanda_migrate.codemods.cbv_to_fbv.inheritance import Flattener
 from redpanda_migrate.codemods.cbv_to_fbv.render import HELPERS, Rendered, render_view
-from redpanda_migrate.codemods.cbv_to_fbv.style import DEFAULT_LINE_LENGTH
 from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, name_lines, rewrite_urlconf
+from redpanda_migrate.codemods.shared.line_length import DEFAULT_LINE_LENGTH
 
 from redpanda_migrate.codemod import ProjectInput
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import libcst as cst
-from redpanda_migrate.codemods.cbv_to_fbv.style import CONFIG_FILES, configured_line_length
 from redpanda_migrate.codemods.modelform_fields.forms import read_source_module, rewrite_forms
 from redpanda_migrate.codemods.modelform_fields.models import SourceModule
+from redpanda_migrate.codemods.shared.line_length import CONFIG_FILES, configured_line_length
 
 from redpanda_migrate.codemod import (
     Codemod,

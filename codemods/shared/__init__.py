@@ -1,1 +1,1 @@
-"""Helpers several codemod families share: environment-variable reads, import sections."""
+"""Helpers several codemod families share: env-variable reads, import sections, line length."""

@@ -13,8 +13,8 @@ from redpanda_migrate.codemods.cbv_to_fbv.helper_module import (
     helper_names,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.imports import format_import
-from redpanda_migrate.codemods.cbv_to_fbv.style import configured_line_length
 from redpanda_migrate.codemods.cbv_to_fbv.text import short_docstring, wrap_line
+from redpanda_migrate.codemods.shared.line_length import configured_line_length
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
-"""The line length ``cbv-to-fbv`` wraps generated code at: the project's own, read statically.
+"""The line length generated code wraps at: the project's own, read statically.
 
-Red Panda Approval V1-02, "Views" (and ruff-clean output): the converted functions are the
-user's code now, so they follow the project's formatter settings. The first setting found
+Red Panda Approval V1-02, "Views" and "Forms" (and ruff-clean output): generated code is the
+user's code now, so it follows the project's formatter settings. The first setting found
 wins, in this order: ``.ruff.toml``, ``ruff.toml``, ``pyproject.toml`` (``[tool.ruff]``, then
 ``[tool.black]``), ``setup.cfg``, ``tox.ini``, ``.flake8`` (``[flake8] max-line-length``),
 all at the project root. Nothing configured (or a value that is not a sane integer) means
