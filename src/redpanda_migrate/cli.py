@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -230,6 +230,22 @@ def _run_interactive(
         raise typer.Exit(EXIT_FILE_ERRORS)
 
 
+def _batch_progress(count: int) -> Callable[[str, str], None]:
+    """Report each repository's state: a line each, and a count of finished ones on terminals."""
+    finished: set[str] = set()
+    coloured = colour_enabled("auto", sys.stderr)
+
+    def report(name: str, state: str) -> None:
+        if "done)" in state or state.endswith("(resumed)"):
+            finished.add(name)
+        line = f"{name}: {state}"
+        if coloured:  # a terminal: the line says how far the fleet is
+            line = f"[{len(finished)}/{count}] {line}"
+        typer.echo(colour_report(line) if coloured else line, err=True, color=coloured)
+
+    return report
+
+
 def _label(target: Target) -> str:
     """Prefix a project's paths with its root as the user would type it."""
     if target.only is None:
@@ -238,7 +254,8 @@ def _label(target: Target) -> str:
 
 
 def _show(text: str) -> None:
-    typer.echo(text, nl=False)
+    coloured = colour_enabled("auto", sys.stdout)
+    typer.echo(colour_patch(text) if coloured else text, nl=False, color=coloured)
 
 
 def _check_verify_flags(verify: bool, python: Path | None) -> None:
@@ -675,7 +692,7 @@ def batch(
         executor=executor.value,
         scheduler=scheduler,
         resume=previous,
-        progress=lambda name, state: typer.echo(f"{name}: {state}", err=True),
+        progress=_batch_progress(len(sources)),
         audit=audit,
         verify=verify,
         python=str(python.absolute()) if python else None,

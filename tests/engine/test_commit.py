@@ -268,5 +268,6 @@ def test_interactive_offers_a_change_over_several_files_as_one_unit(tmp_path: Pa
     assert screen.index("note: config/settings.py") < screen.index("diff --git")
     assert "unknown answer 'x': the keys are n (no), q (quit" in screen
     assert "(2 files that go together)" in screen
+    assert "\x1b[32m+" in screen  # a terminal: the hunks are coloured
     assert "PyMemcacheCache" in (project / "config" / "settings.py").read_text()
     assert "pymemcache>=4.0,<5.0" in (project / "pyproject.toml").read_text()
