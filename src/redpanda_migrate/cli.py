@@ -12,45 +12,17 @@ import sys
 import tempfile
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from redpanda_migrate import STANDARD_VERSION, __version__
-from redpanda_migrate.batch import (
-    DEFAULT_BRANCH,
-    BatchInputError,
-    exit_code,
-    fleet_report,
-    load_resume,
-    markdown_summary,
-    read_repos_file,
-    run_batch,
-    summary_rows,
-)
-from redpanda_migrate.commits import (
-    CodemodCommit,
-    GitStateError,
-    check_committable,
-    commit_plan,
-    switch_branch,
-)
-from redpanda_migrate.gitutil import dirty_paths, worktree_top
-from redpanda_migrate.interactive import review_codemod
-from redpanda_migrate.registry import (
-    RegistryError,
-    UnknownCodemod,
-    all_codemods,
-    codemods_by_id,
-)
-from redpanda_migrate.report import LabelledPlan, report_json, report_text
-from redpanda_migrate.runner import (
-    BadInput,
-    apply_plan,
-    plan_project,
-    resolve_root,
-    resolve_run,
-)
+# Only typer is imported up front: ``--version`` and ``--help`` must answer at once, so each
+# command imports the engine (libcst, the codemods, batch machinery) when it runs.
+from redpanda_migrate import DEFAULT_BRANCH, STANDARD_VERSION, __version__
+
+if TYPE_CHECKING:
+    from redpanda_migrate.commits import CodemodCommit
+    from redpanda_migrate.report import LabelledPlan
 
 EXIT_OK = 0
 EXIT_PENDING = 1
@@ -63,6 +35,8 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # plain click help and usage errors: rendering them with rich costs a tenth of a second
+    rich_markup_mode=None,
     help=(
         f"Upgrade Django projects to the Red Panda Approval standard ({STANDARD_VERSION}). "
         "`redpanda-migrate --dry-run` previews every change as a patch."
@@ -129,6 +103,8 @@ def main_callback(
 
 
 def _refuse_dirty(plans: list[LabelledPlan]) -> None:
+    from redpanda_migrate.gitutil import dirty_paths, worktree_top
+
     for item in plans:
         root = item.plan.root
         if worktree_top(root) is None:
@@ -161,6 +137,9 @@ def _check_flags(
 
 
 def _prepare_commit(root: Path, branch: str | None) -> Path:
+    from redpanda_migrate.commits import GitStateError, check_committable, switch_branch
+    from redpanda_migrate.runner import BadInput, resolve_root
+
     try:
         top = check_committable(resolve_root(root))
         if branch is not None:
@@ -187,6 +166,10 @@ def _plural(count: int, word: str) -> str:
 def _run_interactive(
     root: Path, select: list[str] | None, skip: list[str] | None, commit_top: Path | None, jobs: int
 ) -> None:
+    from redpanda_migrate.interactive import review_codemod
+    from redpanda_migrate.registry import UnknownCodemod
+    from redpanda_migrate.runner import BadInput, resolve_run
+
     try:
         _, _, codemods = resolve_run(root, select, skip)
     except (BadInput, UnknownCodemod) as error:
@@ -249,6 +232,11 @@ def run(
     ] = False,
 ) -> None:
     """Apply the codemods to the project(s) at PATH (or preview them with --dry-run)."""
+    from redpanda_migrate.commits import commit_plan
+    from redpanda_migrate.registry import UnknownCodemod
+    from redpanda_migrate.report import LabelledPlan, report_json, report_text
+    from redpanda_migrate.runner import BadInput, apply_plan, plan_project, resolve_root
+
     roots = paths or [Path(".")]
     _check_flags(roots, dry_run, check, commit, interactive, branch)
     workers = jobs or os.cpu_count() or 1
@@ -302,6 +290,8 @@ def list_codemods(
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.text,
 ) -> None:
     """List every codemod: id, title, section of the standard, files it looks at."""
+    from redpanda_migrate.registry import all_codemods
+
     rows = [
         {
             "id": codemod.id,
@@ -322,6 +312,8 @@ def list_codemods(
 @app.command()
 def explain(codemod_id: Annotated[str, typer.Argument(help="A codemod id from `list`.")]) -> None:
     """Explain a codemod: the rule, why the standard wants it, a before/after example."""
+    from redpanda_migrate.registry import codemods_by_id
+
     codemod = codemods_by_id().get(codemod_id)
     if codemod is None:
         fail(f"unknown codemod id: {codemod_id}; valid ids: {', '.join(codemods_by_id())}")
@@ -386,6 +378,18 @@ def batch(
     ] = None,
 ) -> None:
     """Upgrade many repositories: one branch per repository, one commit per codemod."""
+    from redpanda_migrate.batch import (
+        BatchInputError,
+        exit_code,
+        fleet_report,
+        load_resume,
+        markdown_summary,
+        read_repos_file,
+        run_batch,
+        summary_rows,
+    )
+    from redpanda_migrate.registry import codemods_by_id
+
     try:
         sources = list(repos or []) + (read_repos_file(repos_file) if repos_file else [])
         if not sources:
@@ -441,9 +445,13 @@ def default_to_run(argv: list[str]) -> list[str]:
 
 def main() -> None:
     """Entry point of the ``redpanda-migrate`` script."""
-    try:
-        all_codemods()  # load them once, up front: a broken one is a one-line error
-    except RegistryError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
-    app(args=default_to_run(sys.argv[1:]), prog_name="redpanda-migrate")
+    args = default_to_run(sys.argv[1:])
+    if not any(arg in TOP_LEVEL_FLAGS for arg in args):
+        from redpanda_migrate.registry import RegistryError, all_codemods
+
+        try:
+            all_codemods()  # load them once, up front: a broken one is a one-line error
+        except RegistryError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+    app(args=args, prog_name="redpanda-migrate")
