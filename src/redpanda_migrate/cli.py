@@ -230,6 +230,10 @@ def run(
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Review and pick changes hunk by hunk.")
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Neither read nor store outcomes in the user's cache."),
+    ] = False,
 ) -> None:
     """Apply the codemods to the project(s) at PATH (or preview them with --dry-run)."""
     from redpanda_migrate.commits import commit_plan
@@ -250,7 +254,7 @@ def run(
         labelled = [
             LabelledPlan(
                 str(root) if len(roots) > 1 else "",
-                plan_project(root, split_ids(select), split_ids(skip), workers),
+                plan_project(root, split_ids(select), split_ids(skip), workers, not no_cache),
             )
             for root in roots
         ]

@@ -11,9 +11,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from pathspec import PathSpec
+
+from redpanda_migrate.cache import (
+    OutcomeCache,
+    file_outcome_entry,
+    file_outcome_from,
+    is_cacheable,
+    options_text,
+    project_outcome_entry,
+    project_outcome_from,
+    text_digest,
+)
 from redpanda_migrate.codemod import (
     Codemod,
     FileOutcome,
@@ -102,6 +114,39 @@ class _Run:
     plan: Plan
     outside_links: tuple[str, ...] = ()
     executor: Executor | None = None
+    cache: OutcomeCache = field(default_factory=lambda: OutcomeCache(None))
+    # path -> (text, digest) of the last text hashed: most texts are the same object each time
+    digests: dict[str, tuple[str, str]] = field(default_factory=dict)
+    facts_digest: str = ""
+    # patterns -> (their compiled spec, path -> whether it matches): codemods share patterns
+    matches: dict[tuple[str, ...], tuple[PathSpec, dict[str, bool]]] = field(default_factory=dict)
+
+    def matching(self, patterns: tuple[str, ...], path: str) -> bool:
+        if not patterns:
+            return False
+        if patterns not in self.matches:
+            self.matches[patterns] = (compile_patterns(patterns), {})
+        spec, known = self.matches[patterns]
+        if path not in known:
+            known[path] = spec.match_file(path)
+        return known[path]
+
+    def digest(self, path: str, text: str) -> str:
+        known = self.digests.get(path)
+        if known is not None and known[0] is text:
+            return known[1]
+        digest = text_digest(text)
+        self.digests[path] = (text, digest)
+        return digest
+
+    def cache_key(self, codemod: Codemod, *inputs: str) -> str | None:
+        """Return the key of a codemod's outcome on these inputs (``None``: not cached)."""
+        if not self.cache.enabled or not is_cacheable(codemod):
+            return None
+        if not self.facts_digest:
+            self.facts_digest = text_digest(repr(self.facts))
+        options = options_text(self.options.get(codemod.id, {}))
+        return self.cache.key(codemod.id, options, self.facts_digest, *inputs)
 
     def pool(self) -> Executor:
         if self.executor is None:
@@ -122,7 +167,7 @@ class _Run:
         try:
             check_relative_path(path)
             if after is not None:
-                validate_output(path, before, after, codemod.validator)
+                self.validate(codemod, path, before, after)
         except ValueError as error:
             self.error(
                 path,
@@ -134,6 +179,16 @@ class _Run:
         patch = unified_diff(path, before, after, self.workspace.mode(path))
         self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
 
+    def validate(self, codemod: Codemod, path: str, before: str | None, after: str) -> None:
+        """Check that the output parses, once per (codemod, path, before, after)."""
+        inputs = [path, self.digest(path, before) if before is not None else "", text_digest(after)]
+        key = self.cache_key(codemod, "valid", *inputs)
+        if key is not None and self.cache.load(key) is not None:
+            return
+        validate_output(path, before, after, codemod.validator)
+        if key is not None:
+            self.cache.store(key, True)
+
     def findings(self, codemod: Codemod, notes: Iterable[Finding], refusals: Iterable[Finding]):
         self.plan.notes.extend((codemod.id, note) for note in notes)
         self.plan.refusals.extend((codemod.id, refusal) for refusal in refusals)
@@ -143,16 +198,15 @@ class _Run:
 
     def scan(self, codemod: Codemod) -> tuple[dict[str, str], tuple[str, ...]]:
         """Return the candidate texts of a codemod, and the matching files that are unreadable."""
-        spec = compile_patterns(codemod.files)
         # [tool.redpanda-migrate.<id>] exclude: files this one codemod must leave alone
-        excluded = compile_patterns(self.options.get(codemod.id, {}).get("exclude", ()))
+        excluded = tuple(self.options.get(codemod.id, {}).get("exclude", ()))
         for link in self.outside_links:
-            if spec.match_file(link):
+            if self.matching(codemod.files, link):
                 self.error(link, OUTSIDE_LINK_MESSAGE)
         texts = {}
         unreadable = []
         for path in self.workspace.paths():
-            if not spec.match_file(path) or excluded.match_file(path):
+            if not self.matching(codemod.files, path) or self.matching(excluded, path):
                 continue
             text = self.workspace.read(path)
             if text is None:
@@ -164,20 +218,62 @@ class _Run:
     def run_file_codemod(self, codemod: Codemod) -> None:
         texts = self.candidates(codemod)
         options = self.options.get(codemod.id, {})
-        if self.jobs > 1 and len(texts) >= MIN_FILES_FOR_POOL:
-            tasks = [(codemod.id, path, text, options) for path, text in texts.items()]
-            outcomes = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
+        keys = {path: self.file_key(codemod, path, text) for path, text in texts.items()}
+        outcomes: dict[str, FileOutcome | str] = {}
+        for path, key in keys.items():
+            entry = self.cache.load(key) if key is not None else None
+            if entry is not None:
+                outcomes[path] = file_outcome_from(entry)
+        missing = {path: text for path, text in texts.items() if path not in outcomes}
+        if self.jobs > 1 and len(missing) >= MIN_FILES_FOR_POOL:
+            tasks = [(codemod.id, path, text, options) for path, text in missing.items()]
+            computed = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
         else:
-            outcomes = [
+            computed = [
                 run_file_transform(codemod, SourceFile(path, text, self.facts, options))
-                for path, text in texts.items()
+                for path, text in missing.items()
             ]
-        for path, outcome in zip(texts, outcomes, strict=True):
+        for path, outcome in zip(missing, computed, strict=True):
+            outcomes[path] = outcome
+            key = keys[path]
+            if key is not None and not isinstance(outcome, str):
+                self.cache.store(key, file_outcome_entry(outcome))
+        for path in texts:
+            outcome = outcomes[path]
             if isinstance(outcome, str):
                 self.error(path, outcome)
                 continue
             self.findings(codemod, outcome.notes, outcome.refusals)
             self.record(codemod, path, outcome.text)
+
+    def file_key(self, codemod: Codemod, path: str, text: str) -> str | None:
+        # the workspace marks every secret file it reads or is given
+        if path in self.workspace.secret_paths:
+            return None  # outcomes that saw a secret are never written to disk
+        return self.cache_key(codemod, "file", path, self.digest(path, text))
+
+    def project_key(
+        self, codemod: Codemod, texts: dict[str, str], unreadable: tuple[str, ...]
+    ) -> str | None:
+        if not self.workspace.secret_paths.isdisjoint(texts):
+            return None  # outcomes that saw a secret are never written to disk
+        inputs = [f"{path}\0{self.digest(path, text)}" for path, text in sorted(texts.items())]
+        return self.cache_key(codemod, "project", "\0".join(unreadable), *inputs)
+
+    def transform_project(
+        self, codemod: Codemod, texts: dict[str, str], unreadable: tuple[str, ...]
+    ) -> ProjectOutcome:
+        """Run a project transform, or take its outcome from the cache."""
+        assert codemod.transform_project is not None
+        key = self.project_key(codemod, texts, unreadable)
+        entry = self.cache.load(key) if key is not None else None
+        if entry is not None:
+            return project_outcome_from(entry)
+        options = self.options.get(codemod.id, {})
+        outcome = codemod.transform_project(ProjectInput(texts, self.facts, options, unreadable))
+        if key is not None:
+            self.cache.store(key, project_outcome_entry(outcome))
+        return outcome
 
     def run_project_codemod(self, codemod: Codemod) -> None:
         assert codemod.transform_project is not None
@@ -194,10 +290,8 @@ class _Run:
                 if text is not None:
                     self.workspace.mark_secret(path, text)
                     texts[path] = text
-        options = self.options.get(codemod.id, {})
-        source = ProjectInput(texts, self.facts, options, unreadable)
         try:
-            outcome: ProjectOutcome = codemod.transform_project(source)
+            outcome = self.transform_project(codemod, texts, unreadable)
         except InputError as error:
             self.error(error_path(error, texts), error.message)
             return
@@ -283,6 +377,7 @@ def plan_project(
     select: Sequence[str] | None = None,
     skip: Sequence[str] | None = None,
     jobs: int = 1,
+    cache: bool = True,
 ) -> Plan:
     """Run the selected codemods over a project without writing anything.
 
@@ -290,6 +385,8 @@ def plan_project(
     :param select: codemod ids to run (see :func:`resolve_run`).
     :param skip: codemod ids to leave out (see :func:`resolve_run`).
     :param jobs: worker processes for file codemods (1: none).
+    :param cache: read and store outcomes in the user's cache folder (see
+        :mod:`redpanda_migrate.cache`); ``False`` for ``--no-cache``.
     :returns: the plan.
     :raises BadInput: for a bad path or configuration.
     :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
@@ -301,6 +398,7 @@ def plan_project(
     facts = build_facts(root.name, files, workspace.read)
     plan = Plan(root=root, codemods=tuple(c.id for c in codemods))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
+    run.cache = OutcomeCache.for_project(root, cache)
     try:
         for codemod in codemods:
             if codemod.transform_file is not None:
