@@ -1,0 +1,98 @@
+"""The persistent outcome cache: used when nothing changed, never wrong when something did."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from harness import LEGACY, copy_tree, run_cli, snapshot
+
+from redpanda_migrate.runner import plan_project
+
+SECRET_VALUES = ("legacy-demo-secret-4f9a1c", "legacy-demo-db-password-77")
+
+
+def entries(cache: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in cache.rglob("*.json")} if cache.exists() else {}
+
+
+def summary(project: Path, *extra: str) -> tuple[int, str, dict]:
+    code, stdout, _ = run_cli("run", str(project), "--check", "--format", "json", *extra)
+    report = json.loads(stdout)
+    return code, json.dumps(report, sort_keys=True), report
+
+
+@pytest.fixture
+def legacy(tmp_path: Path) -> Path:
+    return copy_tree(LEGACY, tmp_path / "legacy")
+
+
+def test_a_check_run_writes_the_cache_and_nothing_else(legacy: Path, private_cache_folder: Path):
+    before = snapshot(legacy)
+    code, _, report = summary(legacy)
+    assert code == 1 and report["changes"]
+    assert snapshot(legacy) == before
+    assert entries(private_cache_folder)
+
+
+def test_a_warm_run_reads_the_cache(legacy: Path, private_cache_folder: Path) -> None:
+    summary(legacy, "--select", "model-timestamps")
+    # the stored outcome is what the second run reports: change a note in it and see it
+    changed = 0
+    for path in private_cache_folder.rglob("*.json"):
+        entry = json.loads(path.read_text())
+        if isinstance(entry, dict) and entry.get("notes"):
+            entry["notes"][0][2] = "a note only the cache knows"
+            path.write_text(json.dumps(entry))
+            changed += 1
+    assert changed == 1
+    _, text, _ = summary(legacy, "--select", "model-timestamps")
+    assert "a note only the cache knows" in text
+    _, text, _ = summary(legacy, "--select", "model-timestamps", "--no-cache")
+    assert "a note only the cache knows" not in text
+
+
+def test_no_cache_neither_reads_nor_writes(legacy: Path, private_cache_folder: Path) -> None:
+    summary(legacy, "--no-cache")
+    assert not entries(private_cache_folder)
+
+
+def test_a_changed_file_is_not_answered_from_the_cache(legacy: Path) -> None:
+    summary(legacy)
+    models = legacy / "project" / "shop" / "models.py"
+    models.write_text(models.read_text() + "\n\nclass Extra(models.Model):\n    pass\n")
+    _, warm, _ = summary(legacy)
+    _, cold, _ = summary(legacy, "--no-cache")
+    assert warm == cold and "Extra" in warm
+
+
+def test_a_changed_configuration_is_not_answered_from_the_cache(legacy: Path) -> None:
+    _, first, _ = summary(legacy)
+    pyproject = legacy / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[tool.redpanda-migrate.model-timestamps]\nexclude = ["project/shop/models.py"]\n'
+    )
+    _, warm, _ = summary(legacy)
+    _, cold, _ = summary(legacy, "--no-cache")
+    assert warm == cold != first
+
+
+def test_a_cache_folder_inside_the_project_is_not_used(
+    legacy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(legacy / ".cache"))
+    plan_project(legacy, ["model-timestamps"])
+    assert not (legacy / ".cache").exists()
+
+
+def test_outcomes_that_saw_secrets_are_not_stored(legacy: Path, private_cache_folder: Path):
+    assert any(value in (legacy / ".env").read_text() for value in SECRET_VALUES)
+    # compose-env-scoping reads .env: its outcome is not stored, whatever it holds
+    assert plan_project(legacy, ["compose-env-scoping"]).changes
+    outcomes = [json.loads(text) for text in entries(private_cache_folder).values()]
+    assert outcomes and not any(isinstance(outcome, dict) for outcome in outcomes)
+    plan_project(legacy)
+    stored = b"".join(entries(private_cache_folder).values()).decode()
+    assert '"writes"' in stored and not any(value in stored for value in SECRET_VALUES)
