@@ -16,23 +16,13 @@ from pathlib import Path
 
 from pathspec import PathSpec
 
-from redpanda_migrate.cache import (
-    OutcomeCache,
-    file_outcome_entry,
-    file_outcome_from,
-    is_cacheable,
-    options_text,
-    project_outcome_entry,
-    project_outcome_from,
-    text_digest,
-)
+from redpanda_migrate.cache import OutcomeCache
 from redpanda_migrate.codemod import (
     Codemod,
     FileOutcome,
     Finding,
     InputError,
     ProjectInput,
-    ProjectOutcome,
     SourceFile,
 )
 from redpanda_migrate.config import ConfigError, ProjectConfig, load_config
@@ -41,6 +31,7 @@ from redpanda_migrate.discovery import compile_patterns, iter_project_files
 from redpanda_migrate.facts import ProjectFacts, build_facts
 from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
 from redpanda_migrate.registry import codemods_by_id, select_codemods
+from redpanda_migrate.run_cache import RunCache
 from redpanda_migrate.secrets import shown_in_the_clear
 from redpanda_migrate.validation import validate_output
 from redpanda_migrate.workspace import Workspace, check_relative_path
@@ -114,10 +105,7 @@ class _Run:
     plan: Plan
     outside_links: tuple[str, ...] = ()
     executor: Executor | None = None
-    cache: OutcomeCache = field(default_factory=lambda: OutcomeCache(None))
-    # path -> (text, digest) of the last text hashed: most texts are the same object each time
-    digests: dict[str, tuple[str, str]] = field(default_factory=dict)
-    facts_digest: str = ""
+    cache: RunCache | None = None
     # patterns -> (their compiled spec, path -> whether it matches): codemods share patterns
     matches: dict[tuple[str, ...], tuple[PathSpec, dict[str, bool]]] = field(default_factory=dict)
 
@@ -131,22 +119,13 @@ class _Run:
             known[path] = spec.match_file(path)
         return known[path]
 
-    def digest(self, path: str, text: str) -> str:
-        known = self.digests.get(path)
-        if known is not None and known[0] is text:
-            return known[1]
-        digest = text_digest(text)
-        self.digests[path] = (text, digest)
-        return digest
-
-    def cache_key(self, codemod: Codemod, *inputs: str) -> str | None:
-        """Return the key of a codemod's outcome on these inputs (``None``: not cached)."""
-        if not self.cache.enabled or not is_cacheable(codemod):
-            return None
-        if not self.facts_digest:
-            self.facts_digest = text_digest(repr(self.facts))
-        options = options_text(self.options.get(codemod.id, {}))
-        return self.cache.key(codemod.id, options, self.facts_digest, *inputs)
+    @property
+    def cached(self) -> RunCache:
+        if self.cache is None:
+            self.cache = RunCache(
+                OutcomeCache(None), self.facts, self.options, self.workspace.secret_paths
+            )
+        return self.cache
 
     def pool(self) -> Executor:
         if self.executor is None:
@@ -167,7 +146,13 @@ class _Run:
         try:
             check_relative_path(path)
             if after is not None:
-                self.validate(codemod, path, before, after)
+                self.cached.validate(
+                    codemod,
+                    path,
+                    before,
+                    after,
+                    lambda: validate_output(path, before, after, codemod.validator),
+                )
         except ValueError as error:
             self.error(
                 path,
@@ -178,16 +163,6 @@ class _Run:
         self.workspace.write(path, after)
         patch = unified_diff(path, before, after, self.workspace.mode(path))
         self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
-
-    def validate(self, codemod: Codemod, path: str, before: str | None, after: str) -> None:
-        """Check that the output parses, once per (codemod, path, before, after)."""
-        inputs = [path, self.digest(path, before) if before is not None else "", text_digest(after)]
-        key = self.cache_key(codemod, "valid", *inputs)
-        if key is not None and self.cache.load(key) is not None:
-            return
-        validate_output(path, before, after, codemod.validator)
-        if key is not None:
-            self.cache.store(key, True)
 
     def findings(self, codemod: Codemod, notes: Iterable[Finding], refusals: Iterable[Finding]):
         self.plan.notes.extend((codemod.id, note) for note in notes)
@@ -205,25 +180,27 @@ class _Run:
                 self.error(link, OUTSIDE_LINK_MESSAGE)
         texts = {}
         unreadable = []
+        verdicts = self.cached.needle_verdicts(codemod.needles)
         for path in self.workspace.paths():
             if not self.matching(codemod.files, path) or self.matching(excluded, path):
                 continue
             text = self.workspace.read(path)
             if text is None:
                 unreadable += [path] if path in self.workspace.errors else []
-            elif codemod.wants(text):
+            elif verdicts.wants(codemod, path, text, self.cached.digest):
                 texts[path] = text
+        verdicts.save()
         return texts, tuple(unreadable)
 
     def run_file_codemod(self, codemod: Codemod) -> None:
         texts = self.candidates(codemod)
         options = self.options.get(codemod.id, {})
-        keys = {path: self.file_key(codemod, path, text) for path, text in texts.items()}
+        keys = {path: self.cached.file_key(codemod, path, text) for path, text in texts.items()}
         outcomes: dict[str, FileOutcome | str] = {}
         for path, key in keys.items():
-            entry = self.cache.load(key) if key is not None else None
-            if entry is not None:
-                outcomes[path] = file_outcome_from(entry)
+            stored = self.cached.file_outcome(key)
+            if stored is not None:
+                outcomes[path] = stored
         missing = {path: text for path, text in texts.items() if path not in outcomes}
         if self.jobs > 1 and len(missing) >= MIN_FILES_FOR_POOL:
             tasks = [(codemod.id, path, text, options) for path, text in missing.items()]
@@ -235,9 +212,8 @@ class _Run:
             ]
         for path, outcome in zip(missing, computed, strict=True):
             outcomes[path] = outcome
-            key = keys[path]
-            if key is not None and not isinstance(outcome, str):
-                self.cache.store(key, file_outcome_entry(outcome))
+            if not isinstance(outcome, str):
+                self.cached.store_file_outcome(keys[path], outcome)
         for path in texts:
             outcome = outcomes[path]
             if isinstance(outcome, str):
@@ -245,35 +221,6 @@ class _Run:
                 continue
             self.findings(codemod, outcome.notes, outcome.refusals)
             self.record(codemod, path, outcome.text)
-
-    def file_key(self, codemod: Codemod, path: str, text: str) -> str | None:
-        # the workspace marks every secret file it reads or is given
-        if path in self.workspace.secret_paths:
-            return None  # outcomes that saw a secret are never written to disk
-        return self.cache_key(codemod, "file", path, self.digest(path, text))
-
-    def project_key(
-        self, codemod: Codemod, texts: dict[str, str], unreadable: tuple[str, ...]
-    ) -> str | None:
-        if not self.workspace.secret_paths.isdisjoint(texts):
-            return None  # outcomes that saw a secret are never written to disk
-        inputs = [f"{path}\0{self.digest(path, text)}" for path, text in sorted(texts.items())]
-        return self.cache_key(codemod, "project", "\0".join(unreadable), *inputs)
-
-    def transform_project(
-        self, codemod: Codemod, texts: dict[str, str], unreadable: tuple[str, ...]
-    ) -> ProjectOutcome:
-        """Run a project transform, or take its outcome from the cache."""
-        assert codemod.transform_project is not None
-        key = self.project_key(codemod, texts, unreadable)
-        entry = self.cache.load(key) if key is not None else None
-        if entry is not None:
-            return project_outcome_from(entry)
-        options = self.options.get(codemod.id, {})
-        outcome = codemod.transform_project(ProjectInput(texts, self.facts, options, unreadable))
-        if key is not None:
-            self.cache.store(key, project_outcome_entry(outcome))
-        return outcome
 
     def run_project_codemod(self, codemod: Codemod) -> None:
         assert codemod.transform_project is not None
@@ -290,8 +237,15 @@ class _Run:
                 if text is not None:
                     self.workspace.mark_secret(path, text)
                     texts[path] = text
+        transform = codemod.transform_project
+        options = self.options.get(codemod.id, {})
         try:
-            outcome = self.transform_project(codemod, texts, unreadable)
+            outcome = self.cached.project_outcome(
+                codemod,
+                texts,
+                unreadable,
+                lambda: transform(ProjectInput(texts, self.facts, options, unreadable)),
+            )
         except InputError as error:
             self.error(error_path(error, texts), error.message)
             return
@@ -398,7 +352,9 @@ def plan_project(
     facts = build_facts(root.name, files, workspace.read)
     plan = Plan(root=root, codemods=tuple(c.id for c in codemods))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
-    run.cache = OutcomeCache.for_project(root, cache)
+    run.cache = RunCache(
+        OutcomeCache.for_project(root, cache), facts, config.options, workspace.secret_paths
+    )
     try:
         for codemod in codemods:
             if codemod.transform_file is not None:
