@@ -451,8 +451,9 @@ def main() -> None:
     """Entry point of the ``redpanda-migrate`` script."""
     args = default_to_run(sys.argv[1:])
     if not any(arg in TOP_LEVEL_FLAGS for arg in args):
-        from redpanda_migrate.registry import RegistryError, all_codemods
+        from redpanda_migrate.registry import RegistryError, all_codemods, use_catalogue
 
+        use_catalogue("--no-cache" not in args)
         try:
             all_codemods()  # load them once, up front: a broken one is a one-line error
         except RegistryError as error:

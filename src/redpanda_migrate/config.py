@@ -55,6 +55,10 @@ def _string_list(table: dict[str, Any], key: str, where: str = TOOL_KEY) -> tupl
     return tuple(value)
 
 
+class NotToml(ValueError):
+    """A text is not a TOML document; the message is tomlkit's."""
+
+
 def read_toml(text: str) -> dict[str, Any]:
     """Read a TOML document into plain Python values.
 
@@ -64,7 +68,7 @@ def read_toml(text: str) -> dict[str, Any]:
 
     :param text: the document.
     :returns: its tables and values.
-    :raises tomlkit.exceptions.TOMLKitError: when the text is not TOML.
+    :raises NotToml: when the text is not TOML.
     """
     if tomllib is not None:
         try:
@@ -72,8 +76,12 @@ def read_toml(text: str) -> dict[str, Any]:
         except tomllib.TOMLDecodeError:
             pass
     import tomlkit
+    from tomlkit.exceptions import TOMLKitError
 
-    return tomlkit.parse(text).unwrap()
+    try:
+        return tomlkit.parse(text).unwrap()
+    except TOMLKitError as error:
+        raise NotToml(str(error)) from None
 
 
 def parse_config(pyproject_text: str) -> ProjectConfig:
@@ -83,11 +91,9 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
     :returns: the configuration (defaults when the table is absent).
     :raises ConfigError: when the file is not TOML or the table is malformed.
     """
-    from tomlkit.exceptions import TOMLKitError
-
     try:
         document = read_toml(pyproject_text)
-    except TOMLKitError as error:
+    except NotToml as error:
         raise ConfigError(
             f"cannot read [tool.{TOOL_KEY}]: pyproject.toml is not valid TOML: {error}"
         ) from None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from redpanda_migrate.config import read_toml
+from redpanda_migrate.config import NotToml, read_toml
 
 REQUIREMENTS_NAMES = ("requirements.txt", "requirements.in")
 
@@ -80,11 +80,9 @@ def read_requires_python(pyproject_text: str | None) -> str | None:
     """
     if pyproject_text is None:
         return None
-    from tomlkit.exceptions import TOMLKitError
-
     try:
         document = read_toml(pyproject_text)
-    except TOMLKitError:
+    except NotToml:
         return None
     project_table = document.get("project")
     if not isinstance(project_table, dict):

@@ -135,6 +135,24 @@ class RunCache:
             self.cache.store(key, project_outcome_entry(outcome))
         return outcome
 
+    def secret_reads(self, codemod: Codemod, texts: Mapping[str, str]) -> list[str]:
+        """Return the further secret files a project transform asks for, remembered by input.
+
+        :param codemod: a codemod with ``secret_reads``.
+        :param texts: its candidate texts.
+        :returns: the paths it names (what ``codemod.secret_reads`` returns).
+        """
+        assert codemod.secret_reads is not None
+        inputs = [f"{path}\0{self.digest(path, texts[path])}" for path in sorted(texts)]
+        key = self.key(codemod, "secret-reads", *inputs)
+        stored = self.cache.load(key) if key is not None else None
+        if isinstance(stored, list) and all(isinstance(path, str) for path in stored):
+            return stored
+        paths = list(codemod.secret_reads(dict(texts)))
+        if key is not None:
+            self.cache.store(key, paths)
+        return paths
+
     def validate(
         self, codemod: Codemod, path: str, before: str | None, after: str, check: Callable[[], None]
     ) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from pathspec import PathSpec
 
 from redpanda_migrate.cache import OutcomeCache
+from redpanda_migrate.catalogue import save_catalogue
 from redpanda_migrate.codemod import (
     Codemod,
     FileOutcome,
@@ -30,7 +31,7 @@ from redpanda_migrate.diffs import diff_stats, unified_diff
 from redpanda_migrate.discovery import compile_patterns, iter_project_files
 from redpanda_migrate.facts import ProjectFacts, build_facts
 from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
-from redpanda_migrate.registry import codemods_by_id, select_codemods
+from redpanda_migrate.registry import codemods_by_id, imported_builtins, select_codemods
 from redpanda_migrate.run_cache import RunCache
 from redpanda_migrate.secrets import shown_in_the_clear
 from redpanda_migrate.validation import validate_output
@@ -232,7 +233,7 @@ class _Run:
             if text is not None:
                 texts[path] = text
         if codemod.secret_reads is not None:
-            for path in codemod.secret_reads(dict(texts)):
+            for path in self.cached.secret_reads(codemod, texts):
                 text = self.workspace.read(path) if _is_plain_relative(path) else None
                 if text is not None:
                     self.workspace.mark_secret(path, text)
@@ -352,9 +353,10 @@ def plan_project(
     facts = build_facts(root.name, files, workspace.read)
     plan = Plan(root=root, codemods=tuple(c.id for c in codemods))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
-    run.cache = RunCache(
-        OutcomeCache.for_project(root, cache), facts, config.options, workspace.secret_paths
-    )
+    outcome_cache = OutcomeCache.for_project(root, cache)
+    if outcome_cache.enabled and imported_builtins():
+        save_catalogue(outcome_cache, imported_builtins())
+    run.cache = RunCache(outcome_cache, facts, config.options, workspace.secret_paths)
     try:
         for codemod in codemods:
             if codemod.transform_file is not None:

@@ -96,3 +96,50 @@ def test_outcomes_that_saw_secrets_are_not_stored(legacy: Path, private_cache_fo
     plan_project(legacy)
     everything = b"".join(entries(private_cache_folder).values()).decode()
     assert '"writes"' in everything and not any(value in everything for value in SECRET_VALUES)
+
+
+WHAT_A_RUN_IMPORTS = """
+import sys
+from redpanda_migrate.cli import main
+sys.argv = ["redpanda-migrate", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = ("libcst", "ruamel", "tomlkit", "crossplane", "redpanda_migrate.codemods.")
+print(sorted({m.split(".")[0] for m in sys.modules if m.startswith(heavy)}), file=sys.stderr)
+"""
+
+
+def imported_by_a_run(*args: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", WHAT_A_RUN_IMPORTS, *args], capture_output=True, text=True
+    )
+    return done.stderr.splitlines()[-1]
+
+
+def test_a_warm_run_imports_no_codemod(legacy: Path) -> None:
+    # a codemod that reads a secret file runs every time: its outcome is never stored
+    (legacy / ".env").unlink()
+    assert imported_by_a_run("--check", str(legacy)) != "[]"  # cold: the codemods run
+    assert imported_by_a_run("--check", str(legacy)) == "[]"
+    assert imported_by_a_run("--check", "--no-cache", str(legacy)) != "[]"
+
+
+def test_the_stored_catalogue_declares_what_the_codemods_declare(legacy: Path) -> None:
+    from redpanda_migrate import registry
+    from redpanda_migrate.catalogue import load_catalogue
+
+    plan_project(legacy)  # stores the catalogue of the codemods this process imported
+    stored = {codemod.id: codemod for codemod in load_catalogue() or []}
+    imported = {codemod.id: codemod for codemod, _ in registry.imported_builtins()}
+    assert stored.keys() == imported.keys() and len(stored) >= 10
+    callables = ("transform_file", "transform_project", "secret_reads", "validator")
+    for codemod_id, codemod in imported.items():
+        for name in ("title", "section", "files", "needles", "also_reads", "order", "example"):
+            assert getattr(stored[codemod_id], name) == getattr(codemod, name)
+        for name in callables:
+            assert (getattr(stored[codemod_id], name) is None) == (getattr(codemod, name) is None)
