@@ -29,8 +29,8 @@ ENTRY_POINT_GROUP = "redpanda_migrate.codemods"
 CODEMODS_PACKAGE = "redpanda_migrate.codemods"
 # helpers shared by several codemod families: never a codemod itself
 SHARED_PACKAGE = "shared"
-# id -> module, for the built-in codemods imported by this process (see catalogue.py)
-IMPORTED_MODULES: dict[str, str] = {}
+# id -> (codemod, module), for the built-in codemods this process imported (see catalogue.py)
+IMPORTED_BUILTINS: dict[str, tuple[Codemod, str]] = {}
 # whether the built-in codemods may be built from their stored declarations
 _catalogue_enabled = True
 
@@ -77,7 +77,7 @@ def _checked(module: ModuleType, expected_id: str) -> Codemod:
             f"codemod module {module.__name__} declares id {codemod.id!r}; "
             f"its id must be {expected_id!r}"
         )
-    IMPORTED_MODULES[codemod.id] = module.__name__
+    IMPORTED_BUILTINS[codemod.id] = (codemod, module.__name__)
     return codemod
 
 
@@ -149,7 +149,7 @@ def imported_builtins() -> list[tuple[Codemod, str]]:
 
     :returns: ``(codemod, module name)`` pairs; empty when they came from the catalogue.
     """
-    return [(c, IMPORTED_MODULES[c.id]) for c in all_codemods() if c.id in IMPORTED_MODULES]
+    return list(IMPORTED_BUILTINS.values())
 
 
 @cache
