@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -31,6 +32,9 @@ from redpanda_migrate.codemod import Codemod, FileOutcome, Finding, ProjectOutco
 APP_NAME = "redpanda-migrate"
 # bump when the layout of entries changes
 CACHE_FORMAT = "1"
+# fingerprint folders kept: each version (or edit of an editable install) starts its own
+KEPT_FINGERPRINTS = 4
+FINGERPRINT_LENGTH = 24
 # the packages whose sources make up the fingerprint; codemods elsewhere are never cached
 OWN_PACKAGES = ("redpanda_migrate", "redpanda_migrate.codemods")
 # libraries whose version can change what a codemod reads or writes
@@ -170,6 +174,21 @@ def project_outcome_from(entry: dict[str, Any]) -> ProjectOutcome:
     )
 
 
+def _prune(folder: Path) -> None:
+    """Remove the oldest fingerprint folders, so that old versions' entries do not pile up."""
+    try:
+        fingerprints = [
+            child
+            for child in folder.iterdir()
+            if child.is_dir() and len(child.name) == FINGERPRINT_LENGTH and child.name.isalnum()
+        ]
+        fingerprints.sort(key=lambda child: child.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for stale in fingerprints[KEPT_FINGERPRINTS - 1 :]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 class OutcomeCache:
     """Entries stored under ``<folder>/<fingerprint>/<key[:2]>/<key>.json``.
 
@@ -177,7 +196,7 @@ class OutcomeCache:
     """
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder / tool_fingerprint()[:24] if folder is not None else None
+        self.folder = folder / tool_fingerprint()[:FINGERPRINT_LENGTH] if folder else None
         self.hits = 0
         self.misses = 0
 
@@ -194,7 +213,10 @@ class OutcomeCache:
         folder = default_cache_folder().absolute()
         if folder.resolve().is_relative_to(root):  # the project's files are never touched
             return cls(None)
-        return cls(folder)
+        opened = cls(folder)
+        if opened.folder is not None and not opened.folder.exists():
+            _prune(folder)
+        return opened
 
     @property
     def enabled(self) -> bool:

@@ -143,3 +143,18 @@ def test_the_stored_catalogue_declares_what_the_codemods_declare(legacy: Path) -
             assert getattr(stored[codemod_id], name) == getattr(codemod, name)
         for name in callables:
             assert (getattr(stored[codemod_id], name) is None) == (getattr(codemod, name) is None)
+
+
+def test_old_versions_entries_are_pruned(legacy: Path, private_cache_folder: Path) -> None:
+    from redpanda_migrate.cache import KEPT_FINGERPRINTS, tool_fingerprint
+
+    old = [private_cache_folder / f"{index:024d}" for index in range(KEPT_FINGERPRINTS + 2)]
+    for folder in old:
+        (folder / "ab").mkdir(parents=True)
+    unrelated = private_cache_folder / "notes.txt"
+    unrelated.write_text("not ours to delete")
+    plan_project(legacy, ["pin-dependencies"])
+    kept = [folder for folder in private_cache_folder.iterdir() if folder.is_dir()]
+    assert len(kept) == KEPT_FINGERPRINTS
+    assert private_cache_folder / tool_fingerprint()[:24] in kept
+    assert unrelated.exists()
