@@ -164,6 +164,7 @@ def run_batch(
     scheduler: str | None = None,
     resume: dict[str, RepoReport] | None = None,
     progress: Progress = lambda name, state: None,
+    audit: bool = False,
 ) -> list[RepoReport]:
     """Upgrade every repository, each on its own branch, and report on each.
 
@@ -180,6 +181,7 @@ def run_batch(
     :param scheduler: the dask scheduler address (with ``executor="dask"``).
     :param resume: an earlier report's entries; done repositories are skipped.
     :param progress: called with ``(name, state)`` whenever a repository changes state.
+    :param audit: score each repository against the standard after its migration.
     :returns: one report per repository, in the order of ``sources`` (local paths made
         absolute).
     """
@@ -190,11 +192,11 @@ def run_batch(
     reports: dict[str, RepoReport] = {}
     for source, name in zip(sources, names, strict=True):
         previous = (resume or {}).get(source)
-        if not dry_run and resumable(previous):
+        if not dry_run and not audit and resumable(previous):
             reports[name] = replace(previous, name=name, resumed=True, duration_seconds=0.0)
             progress(name, f"{previous.status} (resumed)")
             continue
-        jobs.append(RepoJob(source, name, str(workdir), branch, push, dry_run, select, skip))
+        jobs.append(RepoJob(source, name, str(workdir), branch, push, dry_run, select, skip, audit))
     if executor == "dask":
         if not scheduler:
             raise BatchInputError("--executor dask needs --scheduler ADDRESS")
@@ -248,6 +250,8 @@ def markdown_summary(reports: Sequence[RepoReport]) -> str:
             f"{len(report.commits)} | {report.files} | +{report.added} -{report.removed} | "
             f"{len(report.refusals)} |"
         )
+    if any(report.audit for report in reports):
+        lines += ["", *audit_table(reports)]
     attention = [r for r in reports if r.errors or r.refusals]
     if attention:
         lines += ["", "## Needs attention"]
@@ -256,6 +260,55 @@ def markdown_summary(reports: Sequence[RepoReport]) -> str:
             lines += [f"- error: {_cell(error)}" for error in report.errors]
             lines += [f"- needs review: {_cell(refusal)}" for refusal in report.refusals]
     return "\n".join(lines) + "\n"
+
+
+def audit_families(reports: Sequence[RepoReport]) -> list[str]:
+    """Return the rule families (sections of the standard) of the audited repositories.
+
+    :param reports: one report per repository.
+    :returns: the families, in the order the audit lists their rules.
+    """
+    families: dict[str, None] = {}
+    for report in reports:
+        for rule_id in report.audit:
+            families.setdefault(report.audit_sections.get(rule_id, rule_id), None)
+    return list(families)
+
+
+def family_status(report: RepoReport, family: str) -> str:
+    """Return a repository's worst status over one family's rules (``-`` when not audited).
+
+    :param report: the repository's report.
+    :param family: a section of the standard.
+    """
+    from redpanda_migrate.audit.model import worst
+
+    statuses = [
+        status
+        for rule_id, status in report.audit.items()
+        if report.audit_sections.get(rule_id, rule_id) == family
+    ]
+    return worst(statuses) if statuses else "-"
+
+
+def audit_table(reports: Sequence[RepoReport]) -> list[str]:
+    """Build the fleet's audit table: one row per repository, one column per rule family.
+
+    :param reports: one report per repository.
+    :returns: Markdown lines (heading and table).
+    """
+    families = audit_families(reports)
+    lines = [
+        "## Audit",
+        "",
+        "| repository | score | " + " | ".join(_cell(f) for f in families) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in families) + " |",
+    ]
+    for report in reports:
+        score = "-" if report.audit_score is None else f"{report.audit_score:g}%"
+        cells = " | ".join(family_status(report, family) for family in families)
+        lines.append(f"| {_cell(report.name)} | {score} | {cells} |")
+    return lines
 
 
 def summary_rows(reports: Sequence[RepoReport]) -> list[tuple[str, ...]]:

@@ -40,6 +40,7 @@ class RepoJob:
     :param dry_run: write a patch file, commit nothing.
     :param select: codemod ids to run (``None``: the repository's configuration).
     :param skip: codemod ids to leave out (``None``: the repository's configuration).
+    :param audit: score the repository against the standard once migrated (``--audit``).
     """
 
     source: str
@@ -50,6 +51,7 @@ class RepoJob:
     dry_run: bool = False
     select: list[str] | None = None
     skip: list[str] | None = None
+    audit: bool = False
 
 
 @dataclass
@@ -74,6 +76,10 @@ class RepoReport:
     errors: list[str] = field(default_factory=list)
     duration_seconds: float = 0.0
     resumed: bool = False
+    # --audit: the score and each rule's status, after the migration (before it, with --dry-run)
+    audit_score: float | None = None
+    audit: dict[str, str] = field(default_factory=dict)
+    audit_sections: dict[str, str] = field(default_factory=dict)
 
 
 class JobFailed(Exception):
@@ -145,6 +151,15 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
         report.pushed = True
 
 
+def _audit(clone: Path, report: RepoReport) -> None:
+    from redpanda_migrate.audit import audit_project  # only batches with --audit pay for it
+
+    card = audit_project(clone)
+    report.audit_score = card.score
+    report.audit = {rule.id: rule.status for rule in card.rules}
+    report.audit_sections = {rule.id: rule.family for rule in card.rules}
+
+
 def _compare_with_remote_branch(clone: Path, branch: str, report: RepoReport) -> None:
     _git_step(clone, "cannot fetch the existing branch", "fetch", "--quiet", "origin", branch)
     ours = _git_step(clone, "no tree", "rev-parse", "HEAD^{tree}")
@@ -173,6 +188,8 @@ def run_job(job: RepoJob) -> RepoReport:
     report = RepoReport(source=job.source, name=job.name, status=FAILED, branch=job.branch)
     try:
         _migrate(job, report)
+        if job.audit and report.clone is not None:
+            _audit(Path(report.clone), report)
     except JobFailed as failure:
         report.status = FAILED
         report.errors.append(str(failure))

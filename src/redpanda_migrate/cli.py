@@ -22,13 +22,14 @@ from redpanda_migrate import DEFAULT_BRANCH, STANDARD_VERSION, __version__
 
 if TYPE_CHECKING:
     from redpanda_migrate.commits import CodemodCommit
+    from redpanda_migrate.projectroot import Target
     from redpanda_migrate.report import LabelledPlan
 
 EXIT_OK = 0
 EXIT_PENDING = 1
 EXIT_USAGE = 2
 EXIT_FILE_ERRORS = 3
-SUBCOMMANDS = ("run", "list", "explain", "batch")
+SUBCOMMANDS = ("run", "list", "explain", "batch", "audit")
 TOP_LEVEL_FLAGS = ("--help", "-h", "--version")
 
 app = typer.Typer(
@@ -187,6 +188,13 @@ def _run_interactive(
         raise typer.Exit(EXIT_FILE_ERRORS)
 
 
+def _label(target: Target) -> str:
+    """Prefix a project's paths with its root as the user would type it."""
+    if target.only is None:
+        return target.given
+    return os.path.relpath(target.root)
+
+
 def _show(text: str) -> None:
     typer.echo(text, nl=False)
 
@@ -194,7 +202,12 @@ def _show(text: str) -> None:
 @app.command()
 def run(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Project root(s). Default: current directory.")
+        list[Path] | None,
+        typer.Argument(
+            help="Project roots, or folders and files inside one. Default: the current "
+            "directory's project.",
+            show_default=False,
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Write nothing; print the patch on stdout.")
@@ -235,28 +248,45 @@ def run(
         typer.Option("--no-cache", help="Neither read nor store outcomes in the user's cache."),
     ] = False,
 ) -> None:
-    """Apply the codemods to the project(s) at PATH (or preview them with --dry-run)."""
+    """Apply the codemods to the project(s) at PATH (or preview them with --dry-run).
+
+    PATH may be a project root, a folder or files inside a project (the run is narrowed to
+    them), or nothing: the project of the current directory, found upward as black does.
+    """
     from redpanda_migrate.commits import commit_plan
+    from redpanda_migrate.projectroot import RootError, resolve_targets
     from redpanda_migrate.registry import UnknownCodemod
     from redpanda_migrate.report import LabelledPlan, report_json, report_text
-    from redpanda_migrate.runner import BadInput, apply_plan, plan_project, resolve_root
+    from redpanda_migrate.runner import BadInput, apply_plan, plan_project
 
-    roots = paths or [Path(".")]
-    _check_flags(roots, dry_run, check, commit, interactive, branch)
+    try:
+        targets = resolve_targets(paths or [])
+    except RootError as error:
+        fail(str(error))
+    _check_flags([t.root for t in targets], dry_run, check, commit, interactive, branch)
     workers = jobs or os.cpu_count() or 1
-    commit_top = _prepare_commit(roots[0], branch) if commit else None
+    for target in targets:
+        if target.found_upward:
+            narrowed = f", narrowed to {', '.join(target.only)}" if target.only else ""
+            typer.echo(f"project root: {target.root}{narrowed}", err=True)
+    commit_top = _prepare_commit(targets[0].root, branch) if commit else None
     if interactive:
-        _run_interactive(roots[0], split_ids(select), split_ids(skip), commit_top, workers)
+        _run_interactive(targets[0].root, split_ids(select), split_ids(skip), commit_top, workers)
         return
     try:
-        for root in roots:
-            resolve_root(root)
         labelled = [
             LabelledPlan(
-                str(root) if len(roots) > 1 else "",
-                plan_project(root, split_ids(select), split_ids(skip), workers, not no_cache),
+                _label(target) if len(targets) > 1 else "",
+                plan_project(
+                    target.root,
+                    split_ids(select),
+                    split_ids(skip),
+                    workers,
+                    only=target.only,
+                    cache=not no_cache,
+                ),
             )
-            for root in roots
+            for target in targets
         ]
     except (BadInput, UnknownCodemod) as error:
         fail(str(error))
@@ -330,6 +360,61 @@ def explain(codemod_id: Annotated[str, typer.Argument(help="A codemod id from `l
     typer.echo(f"After ({example.path}):\n{example.after}", nl=False)
 
 
+class AuditFormat(str, Enum):
+    """Output formats of ``audit``."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+
+
+@app.command()
+def audit(
+    path: Annotated[Path, typer.Argument(help="Project root. Default: current directory.")] = Path(
+        "."
+    ),
+    output_format: Annotated[
+        AuditFormat, typer.Option("--format", help="text, json, markdown or sarif.")
+    ] = AuditFormat.text,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every place, not the first few.")
+    ] = False,
+    fail_under: Annotated[
+        float | None,
+        typer.Option("--fail-under", min=0.0, max=100.0, help="Exit 1 below this score."),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="Worker processes; 0: one per CPU.")
+    ] = 0,
+) -> None:
+    """Score the project against every checkable rule of the standard; nothing is written."""
+    from redpanda_migrate.audit import audit_project
+    from redpanda_migrate.audit.render import (
+        scorecard_json,
+        scorecard_markdown,
+        scorecard_sarif,
+        scorecard_text,
+    )
+    from redpanda_migrate.registry import UnknownCodemod
+    from redpanda_migrate.runner import BadInput
+
+    try:
+        card = audit_project(path, jobs=jobs or os.cpu_count() or 1)
+    except (BadInput, UnknownCodemod) as error:
+        fail(str(error))
+    if output_format is AuditFormat.json:
+        write_stdout(json.dumps(scorecard_json(card), indent=2) + "\n")
+    elif output_format is AuditFormat.sarif:
+        write_stdout(json.dumps(scorecard_sarif(card), indent=2) + "\n")
+    elif output_format is AuditFormat.markdown:
+        write_stdout(scorecard_markdown(card))
+    else:
+        write_stdout(scorecard_text(card, verbose))
+    if fail_under is not None and card.score < fail_under:
+        raise typer.Exit(EXIT_PENDING)
+
+
 class Executor(str, Enum):
     """Where batch jobs run."""
 
@@ -380,6 +465,9 @@ def batch(
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Skip repositories this report shows done.")
     ] = None,
+    audit: Annotated[
+        bool, typer.Option("--audit", help="Score each repository against the standard too.")
+    ] = False,
 ) -> None:
     """Upgrade many repositories: one branch per repository, one commit per codemod."""
     from redpanda_migrate.batch import (
@@ -426,9 +514,17 @@ def batch(
         scheduler=scheduler,
         resume=previous,
         progress=lambda name, state: typer.echo(f"{name}: {state}", err=True),
+        audit=audit,
     )
-    header = ("repository", "status", "commits", "files", "lines", "error")
-    typer.echo("\n" + _format_table(summary_rows(reports), header), err=True)
+    header: tuple[str, ...] = ("repository", "status", "commits", "files", "lines", "error")
+    rows = summary_rows(reports)
+    if audit:
+        header = (*header[:-1], "score", header[-1])
+        rows = [
+            (*row[:-1], "-" if r.audit_score is None else f"{r.audit_score:g}%", row[-1])
+            for row, r in zip(rows, reports, strict=True)
+        ]
+    typer.echo("\n" + _format_table(rows, header), err=True)
     if report is not None:
         report.write_text(json.dumps(fleet_report(reports), indent=2) + "\n", encoding="utf-8")
     if markdown is not None:

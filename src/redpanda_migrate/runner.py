@@ -106,6 +106,15 @@ class _Run:
     plan: Plan
     outside_links: tuple[str, ...] = ()
     executor: Executor | None = None
+    # paths the run is narrowed to (files, or folders ending in "/"); None: the whole project
+    only: tuple[str, ...] | None = None
+
+    def selected(self, path: str) -> bool:
+        """Tell whether a run narrowed to some paths may change (or report on) this file."""
+        if self.only is None or path == ".":
+            return True
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.only)
+
     cache: RunCache | None = None
     # patterns -> (their compiled spec, path -> whether it matches): codemods share patterns
     matches: dict[tuple[str, ...], tuple[PathSpec, dict[str, bool]]] = field(default_factory=dict)
@@ -166,8 +175,8 @@ class _Run:
         self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
 
     def findings(self, codemod: Codemod, notes: Iterable[Finding], refusals: Iterable[Finding]):
-        self.plan.notes.extend((codemod.id, note) for note in notes)
-        self.plan.refusals.extend((codemod.id, refusal) for refusal in refusals)
+        self.plan.notes.extend((codemod.id, n) for n in notes if self.selected(n.path))
+        self.plan.refusals.extend((codemod.id, r) for r in refusals if self.selected(r.path))
 
     def candidates(self, codemod: Codemod) -> dict[str, str]:
         return self.scan(codemod)[0]
@@ -194,7 +203,7 @@ class _Run:
         return texts, tuple(unreadable)
 
     def run_file_codemod(self, codemod: Codemod) -> None:
-        texts = self.candidates(codemod)
+        texts = {p: t for p, t in self.candidates(codemod).items() if self.selected(p)}
         options = self.options.get(codemod.id, {})
         keys = {path: self.cached.file_key(codemod, path, text) for path, text in texts.items()}
         outcomes: dict[str, FileOutcome | str] = {}
@@ -253,11 +262,26 @@ class _Run:
         except Exception as error:  # the runner never raises: a crash is reported
             self.error(".", _describe_crash(codemod.id, error))
             return
+        changed = [p for p, after in outcome.writes.items() if after != self.workspace.read(p)]
+        outside = sorted(p for p in changed if not self.selected(p))
+        if outside:
+            # a project codemod's change set is one unit: half of it could break the project
+            if len(outside) < len(changed):
+                self.plan.notes.append((codemod.id, Finding(".", None, _left_out(outside))))
+            return
         self.findings(codemod, outcome.notes, outcome.refusals)
         for problem in outcome.errors:
             self.error(problem.path, _with_line(problem.line, problem.message))
         for path, after in outcome.writes.items():
             self.record(codemod, path, after)
+
+
+def _left_out(outside: list[str]) -> str:
+    shown = ", ".join(outside[:3]) + (f" and {len(outside) - 3} more" if len(outside) > 3 else "")
+    return (
+        f"left out: this change also needs {shown}, outside the paths given; run on the "
+        "whole project to apply it"
+    )
 
 
 def _is_plain_relative(path: str) -> bool:
@@ -324,6 +348,11 @@ def resolve_run(
     codemods = select_codemods(
         config.select if select is None else select, config.skip if skip is None else skip
     )
+    if not codemods:
+        raise BadInput(
+            "--select and --skip leave no codemod to run (with [tool.redpanda-migrate] select "
+            "and skip); valid ids: " + ", ".join(known)
+        )
     return root, config, codemods
 
 
@@ -332,6 +361,7 @@ def plan_project(
     select: Sequence[str] | None = None,
     skip: Sequence[str] | None = None,
     jobs: int = 1,
+    only: Sequence[str] | None = None,
     cache: bool = True,
 ) -> Plan:
     """Run the selected codemods over a project without writing anything.
@@ -340,6 +370,9 @@ def plan_project(
     :param select: codemod ids to run (see :func:`resolve_run`).
     :param skip: codemod ids to leave out (see :func:`resolve_run`).
     :param jobs: worker processes for file codemods (1: none).
+    :param only: project-relative files or folders to narrow the run to (``None``: all). The
+        codemods still see the whole project; a project codemod whose change would also touch
+        other files is left out with a note.
     :param cache: read and store outcomes in the user's cache folder (see
         :mod:`redpanda_migrate.cache`); ``False`` for ``--no-cache``.
     :returns: the plan.
@@ -353,6 +386,7 @@ def plan_project(
     facts = build_facts(root.name, files, workspace.read)
     plan = Plan(root=root, codemods=tuple(c.id for c in codemods))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
+    run.only = tuple(only) if only is not None else None
     outcome_cache = OutcomeCache.for_project(root, cache)
     if outcome_cache.enabled and imported_builtins():
         save_catalogue(outcome_cache, imported_builtins())

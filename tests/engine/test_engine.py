@@ -161,7 +161,10 @@ def test_project_transform_learns_which_matching_files_it_could_not_read(
     ("args", "message"),
     [
         (["run", "does-not-exist"], "does-not-exist: no such file or directory"),
-        (["run", "file.txt"], "file.txt: not a directory"),
+        (
+            ["run", ".", "--select", "rename-foo", "--skip", "rename-foo"],
+            "--select and --skip leave no codemod to run",
+        ),
         (["run", ".", "--select", "nope"], "unknown codemod id(s): nope; valid ids: rename-foo"),
         (["run", ".", "--skip", "nope"], "unknown codemod id(s): nope"),
         (["explain", "nope"], "unknown codemod id: nope"),
