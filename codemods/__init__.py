@@ -1,6 +1,6 @@
 """The catalogue of codemods: one package (or module) per rule family of the Red Panda standard.
 
-``pin_dependencies`` is one module; ``cbv_to_fbv``, ``compose_env_scoping``,
-``model_timestamps`` and ``pytz_to_zoneinfo`` are packages exposing ``CODEMOD``; ``nginx`` is a
+``cbv_to_fbv``, ``compose_env_scoping``, ``model_timestamps``, ``pin_dependencies`` and
+``pytz_to_zoneinfo`` are packages exposing ``CODEMOD``; ``nginx`` is a
 family with one module per rule; ``shared`` holds helpers several families use.
 """

@@ -94,6 +94,16 @@ def run_codemod(project: Path, codemod_id: str, *extra: str) -> tuple[int, dict]
     return code, json.loads(stdout)
 
 
+def commit_paths(project: Path, paths: list[str]) -> None:
+    """Make ``project`` a git repository that tracks ``paths`` (``case.toml``'s ``git_tracked``).
+
+    Some behaviour depends on what git tracks (a committed ``.env`` must never get a value).
+    """
+    identity = ["-c", "user.name=fixture", "-c", "user.email=fixture@example.com"]
+    for args in (["init", "-q"], ["add", "-f", "--", *paths], ["commit", "-q", "-m", "fixture"]):
+        subprocess.run(["git", *identity, *args], cwd=project, check=True, capture_output=True)
+
+
 def copy_tree(source: Path, target: Path) -> Path:
     shutil.copytree(source, target, symlinks=True)
     return target

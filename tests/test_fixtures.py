@@ -10,6 +10,7 @@ from harness import (
     Case,
     all_cases,
     assert_findings,
+    commit_paths,
     copy_tree,
     fixture_codemod_ids,
     run_codemod,
@@ -26,6 +27,8 @@ CASES = all_cases()
 def test_fixture_case(case: Case, tmp_path: Path) -> None:
     project = copy_tree(case.before, tmp_path / "project")
     expected = case.expectations()
+    if expected.get("git_tracked"):
+        commit_paths(project, expected["git_tracked"])
 
     code, report = run_codemod(project, case.codemod_id)
 

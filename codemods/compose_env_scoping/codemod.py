@@ -26,6 +26,13 @@ from redpanda_migrate.codemods.compose_env_scoping.dotfiles import (
     update_example,
 )
 from redpanda_migrate.codemods.compose_env_scoping.edit import apply_plan, literal_secrets
+from redpanda_migrate.codemods.compose_env_scoping.fresh_clone import (
+    ABSENT,
+    TEMPLATE_NAMES,
+    dotenv_write_problem,
+    expected_names,
+    template_paths,
+)
 from redpanda_migrate.codemods.compose_env_scoping.plan import (
     plan_all,
     refuse_conflicts,
@@ -127,12 +134,12 @@ def _dotfile_writes(stack: Stack) -> dict[str, str]:
     if stack.additions:
         lines = [dotenv_line(v, value) or "" for v, (value, _) in stack.additions.items()]
         writes[DOTENV] = append_lines(files.get(DOTENV), lines)
-    example_text = files.get(EXAMPLE)
-    present = set(env_values(example_text or ""))
+    template = _template_path(stack)
+    present = {name for path in template_paths(files) for name in env_values(files[path])}
     consumers = {v: tuple(sorted(users)) for v, users in stack.consumers.items()}
-    example = update_example(example_text, present, consumers, stack.bare - stack.valued)
+    example = update_example(files.get(template), present, consumers, stack.bare - stack.valued)
     if example is not None:
-        writes[EXAMPLE] = example
+        writes[template] = example
     gitignore = ensure_ignored(files.get(".gitignore"), True, True)
     if gitignore is not None:
         writes[".gitignore"] = gitignore
@@ -177,6 +184,41 @@ def _shield_notes(shielded: list[tuple[DotenvLoad, str]]) -> list[Finding]:
     return notes
 
 
+def _deploy_note(stack: Stack) -> Finding:
+    """Say what a fresh checkout needs: the values moved into the untracked root ``.env``."""
+    names = ", ".join(stack.additions)
+    return Finding(
+        _main_compose(stack),
+        None,
+        f"before deploying, set {names} in .env; see {_template_path(stack)}: their values "
+        "moved into this working copy's .env, which git does not track (a fresh checkout "
+        "leaves them blank until they are set there)",
+    )
+
+
+def _fresh_clone_note(stack: Stack) -> Finding:
+    """Say how services were scoped without the root ``.env``, and what that cannot see."""
+    sources = ", ".join([*template_paths(stack.files), "the Compose files' ${VAR}"])
+    return Finding(
+        _main_compose(stack),
+        None,
+        f"the root .env is absent (git-ignored, as on a fresh clone): services were scoped by "
+        f"the variable names of {sources} and what the code reads; a variable your .env sets "
+        f"that none of them names is no longer passed: list it in {_template_path(stack)}",
+    )
+
+
+def _main_compose(stack: Stack) -> str:
+    """Name the Compose file a stack-wide note is about: the first one rewritten."""
+    edited = [c.path for c in stack.composes if c.line_edits or c.inline_edits]
+    return (edited or [stack.composes[0].path])[0]
+
+
+def _template_path(stack: Stack) -> str:
+    """Name the root ``.env`` template to update: the project's own, else ``.env.example``."""
+    return next(iter(template_paths(stack.files)), EXAMPLE)
+
+
 def transform(project: ProjectInput) -> ProjectOutcome:
     """Scope every root Compose service's environment to what it consumes.
 
@@ -210,6 +252,11 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         return ProjectOutcome(refusals=tuple(stack.refusals))
     all_paths = tuple(dict.fromkeys([*project.facts.files, *project.files]))
     code = project_code(project.files, all_paths, FILES)
+    stack.dotenv_problem = dotenv_write_problem(project.facts)
+    if DOTENV not in project.files and DOTENV in secret_env_files(project.files):
+        documents = [c.document for c in [*stack.composes, *stack.shadowed]]
+        stack.expected = expected_names(project.files, documents, code.usage)
+        stack.dotenv = dict.fromkeys(stack.expected, ABSENT)
     stack.python_loads, shielded = _python_loads(project.files, all_paths)
     accepted = plan_all(stack, code)
     refused = refuse_conflicts(stack, accepted) | refuse_inheritors(stack, accepted)
@@ -235,6 +282,20 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         writes.update(_dotfile_writes(stack))
     if stack.additions:
         stack.notes += _shield_notes(shielded)
+        stack.notes.append(_deploy_note(stack))
+    tracked = project.facts.tracked_files
+    if writes and tracked is not None and DOTENV in tracked:
+        stack.notes.append(
+            Finding(
+                DOTENV,
+                None,
+                "the root .env is tracked by git (the standard: never commit a populated .env): "
+                "untrack it with git rm --cached .env, rotate the secrets it held, and keep "
+                "its names in .env.example",
+            )
+        )
+    if changed and stack.expected is not None:
+        stack.notes.append(_fresh_clone_note(stack))
     return ProjectOutcome(writes, tuple(stack.notes), tuple(stack.refusals))
 
 
@@ -296,7 +357,7 @@ CODEMOD = Codemod(
         "read_env",
         "decouple",
     ),
-    also_reads=(DOTENV, EXAMPLE, ".gitignore", ".dockerignore"),
+    also_reads=(DOTENV, *TEMPLATE_NAMES, ".gitignore", ".dockerignore"),
     secret_reads=secret_env_files,
     rationale=(
         "A shared env_file: gives every container every secret, and nobody can tell from the "

@@ -23,7 +23,12 @@ from redpanda_migrate.codemods.compose_env_scoping.images import (
     known_base,
 )
 from redpanda_migrate.codemods.compose_env_scoping.images import image_name as image_name
-from redpanda_migrate.codemods.shared.envvars import shell_reads_everything, shell_variables
+from redpanda_migrate.codemods.shared.envvars import (
+    EnvRead,
+    escaped_variables,
+    shell_reads_everything,
+    shell_variables,
+)
 
 DJANGO_COMMANDS = re.compile(
     r"\b(manage\.py|django-admin|gunicorn|uvicorn|daphne|hypercorn|uwsgi|waitress-serve|celery)\b"
@@ -39,6 +44,15 @@ NON_HTTP_COMMANDS = re.compile(r"\bcelery\b.*\b(worker|beat|flower|events)\b")
 # "NOT ALLOWED_HOSTS/CSRF_TRUSTED_ORIGINS/MCP_REQUIRE_AUTH/EMAIL_*".
 HTTP_ONLY = ("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "MCP_REQUIRE_AUTH")
 MAIL_PREFIX = "EMAIL_"
+# Django settings only the request/response cycle reads (the standard's HTTP-only list, and the
+# HTTP security settings of the same kind): a variable that feeds only these, whatever its name
+# (``ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")``), is HTTP-only too.
+HTTP_ONLY_SETTINGS = frozenset(
+    {*HTTP_ONLY, "CORS_ALLOWED_ORIGINS", "CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ALLOW_ALL_ORIGINS",
+     "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS",
+     "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE",
+     "CSRF_COOKIE_SECURE", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT"}
+)  # fmt: skip
 # Variables the runtime or common libraries read without the project's code naming them.
 RUNTIME_NAMES = frozenset(
     {
@@ -202,7 +216,9 @@ def _script_names(
     texts: list[str] = []
     commands = view.commands + view.dockerfile_commands
     primary = set(script_paths(view.commands or view.dockerfile_commands))
-    for command in commands:
+    for command in view.commands:  # Compose interpolates $VAR itself; $$VAR is the container's
+        names |= escaped_variables(command)
+    for command in view.dockerfile_commands:
         names |= shell_variables(command)
     for word in script_paths(commands):
         path = resolve_script(word, view.copies, code.all_paths)
@@ -254,7 +270,7 @@ def consume_django(view: ServiceView, offered: list[str], code: ProjectCode) -> 
         if not (reads or variable in names or _runtime_var(variable, command_text)):
             dropped.append(variable)
             continue
-        if http or variable in names or not _http_only(variable):
+        if http or variable in names or not _http_only(variable, reads):
             kept.append(variable)
             continue
         required = [r for r in reads if not r.has_default]
@@ -264,7 +280,10 @@ def consume_django(view: ServiceView, offered: list[str], code: ProjectCode) -> 
                 f"{variable} kept although {view.name} serves no HTTP: "
                 f"{required[0].path}:{required[0].line} reads it without a default"
             )
-        elif variable.startswith(MAIL_PREFIX) and code.mail_senders:
+        elif code.mail_senders and (
+            variable.startswith(MAIL_PREFIX)
+            or any((read.setting or "").startswith(MAIL_PREFIX) for read in reads)
+        ):
             kept.append(variable)
             notes.append(
                 f"{variable} kept although {view.name} serves no HTTP: "
@@ -275,8 +294,15 @@ def consume_django(view: ServiceView, offered: list[str], code: ProjectCode) -> 
     return Consumption(kept, dropped, "django", notes)
 
 
-def _http_only(variable: str) -> bool:
-    return variable in HTTP_ONLY or variable.startswith(MAIL_PREFIX)
+def _http_only(variable: str, reads: list[EnvRead]) -> bool:
+    """Tell whether a variable serves HTTP only: by its name, or by every setting it feeds."""
+    if variable in HTTP_ONLY or variable.startswith(MAIL_PREFIX):
+        return True
+    settings = {read.setting for read in reads}
+    return bool(reads) and all(
+        setting is not None and (setting in HTTP_ONLY_SETTINGS or setting.startswith(MAIL_PREFIX))
+        for setting in settings
+    )
 
 
 def consume(view: ServiceView, offered: list[str], code: ProjectCode) -> Consumption:
@@ -288,5 +314,28 @@ def consume(view: ServiceView, offered: list[str], code: ProjectCode) -> Consump
     :returns: kept and dropped variables, with notes.
     """
     if is_django(view):
+        if not runs_project_code(view):
+            return keep_all(
+                offered,
+                "django",
+                f"it runs image {view.image or '(none)'}, whose code is not in the project (no "
+                "service builds it, no project folder is mounted): every variable kept",
+            )
         return consume_django(view, offered, code)
     return consume_image(view, offered, code)
+
+
+def runs_project_code(view: ServiceView) -> bool:
+    """Tell whether what a Django service runs is the project's own code.
+
+    Enforces "Per-Service Environment Scoping" without guessing: the project's reads say what a
+    service consumes only when that code is what runs in it.
+
+    :param view: the service.
+    :returns: ``True`` when it builds from the project, runs the image another service builds,
+        or bind-mounts a project folder (``.:/app``); ``False`` for a prebuilt image
+        (``ghcr.io/saleor/saleor``), whose code is elsewhere.
+    """
+    if view.builds or view.project_image:
+        return True
+    return any(volume.startswith(".") and ":" in volume for volume in view.volumes)

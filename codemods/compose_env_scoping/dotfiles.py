@@ -13,10 +13,24 @@ from collections.abc import Mapping, Set
 
 import pathspec
 
-SECRET_LIKE = re.compile(
-    r"SECRET|PASSWORD|PASSWD|PASS$|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|_KEY$|^KEY$|DSN$|AUTH|COOKIE",
-    re.IGNORECASE,
-)
+# A name is secret-like by its ``_``-separated tokens, never by a substring: ``AUTH`` and
+# ``COOKIE`` name settings about secrets (``POSTGRES_HOST_AUTH_METHOD``, ``SESSION_COOKIE_SECURE``)
+# far more often than secrets.
+SECRET_TOKENS = frozenset(
+    {"SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASS", "PWD", "TOKEN", "APIKEY", "PRIVATE",
+     "CREDENTIAL", "CREDENTIALS", "SALT"}
+)  # fmt: skip
+SECRET_LAST_TOKENS = frozenset({"KEY", "DSN"})
+# A last token that makes the name a setting *about* a secret (``PASSWORD_MIN_LENGTH``,
+# ``TOKEN_EXPIRY``, ``SECRET_KEY_FALLBACKS`` is still a secret: its last token is not here).
+SETTING_TOKENS = frozenset(
+    {"TIMEOUT", "EXPIRY", "EXPIRE", "EXPIRES", "AGE", "LENGTH", "LEN", "MIN", "MAX", "METHOD",
+     "TYPE", "ENABLED", "REQUIRED", "HASHERS", "VALIDATORS", "LIFETIME", "TTL", "SECURE",
+     "HTTPONLY", "SAMESITE", "NAME", "DOMAIN", "PATH", "FILE", "BACKEND", "HEADER", "ALGORITHM"}
+)  # fmt: skip
+# Value shapes that are never a secret: booleans and switches.
+NOT_SECRET_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null"})
+USER_PASSWORD = re.compile(r"[^\s:/]+:[^\s]+")
 CREDENTIALS_IN_URL = re.compile(r"://[^/@\s]*:[^/@\s]*@")
 SAFE_BARE_VALUE = re.compile(r"^[A-Za-z0-9_./:,@%+=-]*$")
 PLACEHOLDER = "change-me"
@@ -34,12 +48,29 @@ HEADER = (
 
 
 def is_secret_like(name: str, value: str | None = None) -> bool:
-    """Tell whether a variable holds a secret, by name (or a URL with credentials).
+    """Tell whether a variable holds a secret, by its name's tokens and its value's shape.
+
+    Enforces the anti-pattern "Don't put secrets in the compose file's environment: block as
+    literals": ``DB_PASSWORD``, ``SECRET_KEY``, ``API_TOKEN``, ``SENTRY_DSN`` and any URL with
+    credentials are secrets; ``SESSION_COOKIE_SECURE``, ``POSTGRES_HOST_AUTH_METHOD``,
+    ``AUTH_TYPE``, ``PASSWORD_MIN_LENGTH`` or a boolean value are not; an ``*_AUTH`` variable is
+    one when it is ``*_BASIC_AUTH`` or holds ``user:password``.
 
     :param name: the variable's name.
     :param value: its value when known (only inspected, never returned).
     """
-    return bool(SECRET_LIKE.search(name)) or bool(value and CREDENTIALS_IN_URL.search(value))
+    if value and CREDENTIALS_IN_URL.search(value):
+        return True
+    if value is not None and value.strip().strip("'\"").lower() in NOT_SECRET_VALUES:
+        return False
+    tokens = [token for token in name.upper().split("_") if token]
+    if not tokens or tokens[-1] in SETTING_TOKENS:
+        return False
+    if tokens[-2:] == ["BASIC", "AUTH"] or (
+        "AUTH" in tokens and value and USER_PASSWORD.fullmatch(value)
+    ):
+        return True  # ``user:password``, as flower's FLOWER_BASIC_AUTH takes
+    return bool(set(tokens) & SECRET_TOKENS) or tokens[-1] in SECRET_LAST_TOKENS
 
 
 def dotenv_line(name: str, value: str) -> str | None:

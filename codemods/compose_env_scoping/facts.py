@@ -21,12 +21,15 @@ class Consumption:
     :param dropped: variables it does not consume.
     :param kind: ``django``, ``image`` or ``unknown``.
     :param notes: what the reviewer must know (no values).
+    :param decided: ``False`` when what the service reads could not be decided, so it keeps
+        every variable offered (which, without the root ``.env``, may not be all it gets).
     """
 
     kept: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     kind: str = "unknown"
     notes: list[str] = field(default_factory=list)
+    decided: bool = True
 
 
 @dataclass(frozen=True)
@@ -86,4 +89,4 @@ def keep_all(offered: list[str], kind: str, reason: str) -> Consumption:
     :param kind: the service's kind (``django``, ``image``, ``unknown``).
     :param reason: the note (names only, never values).
     """
-    return Consumption(list(offered), [], kind, [reason])
+    return Consumption(list(offered), [], kind, [reason], decided=False)

@@ -17,7 +17,11 @@ from redpanda_migrate.codemods.compose_env_scoping.facts import (
     ServiceView,
     keep_all,
 )
-from redpanda_migrate.codemods.shared.envvars import shell_reads_everything, shell_variables
+from redpanda_migrate.codemods.shared.envvars import (
+    escaped_variables,
+    shell_reads_everything,
+    shell_variables,
+)
 
 # Official images and the variables their documentation lists (prefixes), plus TZ.
 IMAGE_PREFIXES: Mapping[str, tuple[str, ...]] = {
@@ -113,8 +117,10 @@ def consume_image(view: ServiceView, offered: list[str], code: ProjectCode) -> C
         return keep_all(
             offered, "image", "nginx templates are filled from the environment: every variable kept"
         )
-    commands = view.commands + (view.dockerfile_commands if view.builds else ())
-    named = set().union(*(shell_variables(command) for command in commands))
+    # Compose interpolates $VAR in its own commands; only $$VAR reaches the container.
+    named = set().union(*(escaped_variables(command) for command in view.commands))
+    if view.builds:
+        named |= set().union(*(shell_variables(c) for c in view.dockerfile_commands))
     if view.project_image and not view.builds:
         return keep_all(
             offered,

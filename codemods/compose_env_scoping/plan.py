@@ -7,12 +7,12 @@ service exactly what its ``env_file`` gave is a refusal here, before any text is
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from redpanda_migrate.codemods.compose_env_scoping.consumers import ProjectCode, consume
 from redpanda_migrate.codemods.compose_env_scoping.dotfiles import dotenv_line
+from redpanda_migrate.codemods.compose_env_scoping.fresh_clone import ABSENT
 from redpanda_migrate.codemods.compose_env_scoping.inherited import (
     copy_environment,
     inherited_environment,
@@ -32,6 +32,7 @@ from redpanda_migrate.codemods.compose_env_scoping.yaml_text import (
     Refusal,
     env_file_refs,
     environment_names,
+    interpolated_names,
     services_of,
 )
 from ruamel.yaml.comments import CommentedMap
@@ -79,7 +80,7 @@ def plan_service(
                 line,
             )
     refs = env_file_refs(source["env_file"], line)
-    values, origins = offered_values(compose, refs, stack.files, line)
+    values, origins = offered_values(compose, refs, stack.files, line, stack.expected)
     existing: dict[str, Any] = {}
     if "environment" in node:
         existing, _ = environment_names(node["environment"], line)
@@ -89,6 +90,8 @@ def plan_service(
     )
     plan = ServicePlan(compose, name, node, source, values, origins)
     plan.kept, plan.dropped, plan.notes = consumption.kept, consumption.dropped, consumption.notes
+    if any(value == ABSENT for value in values.values()):
+        _scope_by_names(stack, plan, consumption.decided, line)
     if plan.kept and "environment" in node and "environment" not in node._ok:
         _copy_inherited(stack, plan)
     moving = [v for v in plan.kept if values[v] is not None and v not in stack.dotenv]
@@ -110,6 +113,33 @@ def plan_service(
     return plan
 
 
+def _scope_by_names(stack: Stack, plan: ServicePlan, decided: bool, line: int) -> None:
+    """Finish a plan made from the names an absent root ``.env`` is expected to hold.
+
+    :raises Refusal: when what the service reads cannot be decided: "every variable" is not
+        known without the ``.env`` itself.
+    """
+    if not decided:
+        reason = plan.notes[-1].removesuffix(": every variable kept") if plan.notes else ""
+        raise Refusal(
+            f"{plan.name}: env_file stays: the root .env is absent, so the variables it gives "
+            f"cannot be listed, and {reason or 'what the service reads cannot be decided'}",
+            line,
+        )
+    optional = {name for name, only_optional in (stack.expected or {}).items() if only_optional}
+    omitted = [v for v in plan.kept if v in optional and plan.values[v] == ABSENT]
+    if omitted:
+        plan.kept = [v for v in plan.kept if v not in omitted]
+        them = "them" if len(omitted) > 1 else "it"
+        plan.notes.append(
+            f"not passed: {', '.join(omitted)}: read with a default (in the code or as "
+            f"${{VAR:-default}}) and listed in no template, so ${{VAR}} would set {them} empty "
+            f"where {them} was unset; if your .env sets {them}, list {them} in the template "
+            "and in this service's environment:"
+        )
+    plan.dropped = [v for v in plan.dropped if v not in optional or plan.values[v] != ABSENT]
+
+
 def check_value(stack: Stack, variable: str, value: str | None, line: int) -> None:
     """Check that ``${VAR}`` from the root ``.env`` can give a service this value unchanged.
 
@@ -121,6 +151,12 @@ def check_value(stack: Stack, variable: str, value: str | None, line: int) -> No
     """
     if value is None or (variable in stack.dotenv and stack.dotenv[variable] == value):
         return  # no value, or one that stays where it is: ${VAR} reads the same .env line
+    if value == ABSENT or stack.dotenv.get(variable) == ABSENT:
+        raise Refusal(
+            f"{variable} is expected in the root .env, which is absent here (a fresh clone): "
+            "whether it gives the same value cannot be checked",
+            line,
+        )
     if "$" in value:
         raise Refusal(
             f"the value of {variable} contains '$', which Compose versions expand differently",
@@ -136,10 +172,14 @@ def check_value(stack: Stack, variable: str, value: str | None, line: int) -> No
         return
     if stack.python_loads:
         raise Refusal(f"moving {variable} into the root .env {bare_python_reason(stack)}", line)
+    if stack.dotenv_problem:
+        raise Refusal(f"moving {variable} into the root .env: {stack.dotenv_problem}", line)
     if dotenv_line(variable, value) is None:
         raise Refusal(f"the value of {variable} cannot be written to .env unchanged", line)
-    pattern = re.compile(r"\$\{?" + re.escape(variable) + r"\b")
-    if any(pattern.search(other.text) for other in [*stack.composes, *stack.shadowed]):
+    if any(
+        variable in interpolated_names(other.document)
+        for other in [*stack.composes, *stack.shadowed]
+    ):
         raise Refusal(
             f"{variable} is interpolated elsewhere in the Compose files; adding it to .env "
             "would change that",

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from redpanda_migrate.codemods.compose_env_scoping.fresh_clone import ABSENT
 from redpanda_migrate.codemods.compose_env_scoping.inherited import EnvironmentCopy
 from redpanda_migrate.codemods.compose_env_scoping.python_loaders import DotenvLoad
 from redpanda_migrate.codemods.compose_env_scoping.yaml_text import (
@@ -164,6 +165,9 @@ class Stack:
         (nothing may then be added to it).
     :param frozen: ids of ``environment:`` blocks whose literal secrets stay in place: a merging
         service needs a copy of the block, refused because of them.
+    :param expected: when the root ``.env`` cannot be read (a fresh clone), the names it is
+        expected to hold (see :func:`.fresh_clone.expected_names`); ``None`` when it was read.
+    :param dotenv_problem: why nothing may be written to the root ``.env``, if so.
     """
 
     files: Mapping[str, str]
@@ -178,6 +182,8 @@ class Stack:
     shadowed: list[ComposeFile] = field(default_factory=list)
     python_loads: list[DotenvLoad] = field(default_factory=list)
     frozen: set[int] = field(default_factory=set)
+    expected: dict[str, bool] | None = None
+    dotenv_problem: str | None = None
 
     @property
     def selections(self) -> list[list[ComposeFile]]:
@@ -215,7 +221,11 @@ class Stack:
 
 
 def offered_values(
-    compose: ComposeFile, refs: list[EnvFileRef], files: Mapping[str, str], line: int
+    compose: ComposeFile,
+    refs: list[EnvFileRef],
+    files: Mapping[str, str],
+    line: int,
+    expected: Mapping[str, bool] | None = None,
 ) -> tuple[dict[str, str | None], dict[str, str]]:
     """Read what a service's env files offer, merged as Compose does (the last file wins).
 
@@ -223,6 +233,8 @@ def offered_values(
     :param refs: the ``env_file:`` entries.
     :param files: the project's files.
     :param line: 1-based line of ``env_file``, for refusals.
+    :param expected: the names the root ``.env`` is expected to hold when it cannot be read
+        (a fresh clone); they are offered with the value :data:`.fresh_clone.ABSENT`.
     :returns: ``(values, origins)``: each variable's value (``None``: a key without value) and
         the env file it comes from.
     :raises Refusal: for an env file outside the project, or missing and required.
@@ -234,11 +246,21 @@ def offered_values(
         if path is None:
             raise Refusal(f"env_file {ref.path} lies outside the project", line)
         text = files.get(path)
-        if text is None:
+        entries: dict[str, str | None]
+        if text is None and path == DOTENV and expected is not None:
+            entries = dict.fromkeys(expected, ABSENT)  # names only: the values are unknown
+        elif text is None:
             if ref.required:
-                raise Refusal(f"env_file {ref.path} does not exist (Compose would fail)", line)
+                raise Refusal(
+                    f"env_file {ref.path} does not exist (Compose would fail); if it is "
+                    "git-ignored and so absent on a fresh clone, its values would have to move "
+                    "into the root .env, which cannot be checked without them: scope it by hand",
+                    line,
+                )
             continue
-        for name, value in env_values(text).items():
+        else:
+            entries = env_values(text)
+        for name, value in entries.items():
             values.pop(name, None)  # the last file wins, and sets the order
             values[name] = value
             origins[name] = path

@@ -21,6 +21,53 @@ from redpanda_migrate.codemod import InputError
 
 COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+# Compose interpolation: ``$$`` is an escaped dollar (the container's shell reads the variable
+# at run time, Compose does not), ``$VAR`` and ``${VAR...}`` are interpolated.
+INTERPOLATION = re.compile(
+    r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+?])?|\$([A-Za-z_][A-Za-z0-9_]*)"
+)
+
+
+def interpolated_names(document: Any) -> set[str]:
+    """Name the variables Compose interpolates in a loaded Compose file.
+
+    :param document: the loaded YAML (mappings, sequences, scalars).
+    :returns: the variable names (see :func:`interpolations`).
+    """
+    return set(interpolations(document))
+
+
+def interpolations(document: Any) -> dict[str, bool]:
+    """Find the variables Compose interpolates in a loaded Compose file, and how.
+
+    Only scalar values are read (keys are never interpolated), and ``$$VAR`` (an escape: the
+    container reads ``$VAR`` itself) is no interpolation.
+
+    :param document: the loaded YAML (mappings, sequences, scalars).
+    :returns: each name, ``True`` when every use gives a fallback (``${VAR:-default}``,
+        ``${VAR-default}``, ``${VAR:+other}``): the project then runs without it.
+    """
+    found: dict[str, bool] = {}
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, str) and "$" in node:
+            found.update(_scalar_interpolations(node, found))
+    return found
+
+
+def _scalar_interpolations(text: str, found: dict[str, bool]) -> dict[str, bool]:
+    uses: dict[str, bool] = {}
+    for match in INTERPOLATION.finditer(text):
+        name = match.group(1) or match.group(3)
+        if name:
+            fallback = bool(match.group(2)) and "?" not in match.group(2)
+            uses[name] = found.get(name, True) and uses.get(name, True) and fallback
+    return uses
 
 
 class Refusal(Exception):

@@ -21,6 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from redpanda_migrate.codemods.model_timestamps.edit import add_fields, datetime_field_callee
+from redpanda_migrate.codemods.model_timestamps.fixture_rows import (
+    complete_fixtures,
+    fixture_timestamp,
+)
+from redpanda_migrate.codemods.model_timestamps.hazards import Hazards, drop_non_models
 from redpanda_migrate.codemods.model_timestamps.inheritance import ProjectModules
 from redpanda_migrate.codemods.model_timestamps.kinds import Verdict, judge
 from redpanda_migrate.codemods.model_timestamps.migrations import (
@@ -30,7 +35,7 @@ from redpanda_migrate.codemods.model_timestamps.migrations import (
     new_migration_name,
     write_migration,
 )
-from redpanda_migrate.codemods.model_timestamps.notes import field_list_notes, fixture_notes
+from redpanda_migrate.codemods.model_timestamps.notes import field_list_notes
 from redpanda_migrate.codemods.model_timestamps.source import parse_python
 
 from redpanda_migrate.codemod import (
@@ -62,13 +67,15 @@ class AppPlan:
     verdicts: dict[str, list[Verdict]] = field(default_factory=dict)
 
     def additions(self) -> list[AddedField]:
-        """Every field to add in this app."""
-        return [
-            AddedField(verdict.model, name)
-            for verdicts in self.verdicts.values()
-            for verdict in verdicts
-            for name in verdict.add
-        ]
+        """Every field to add in this app, historical models' included."""
+        added = []
+        for verdicts in self.verdicts.values():
+            for verdict in verdicts:
+                for name in verdict.add:
+                    added.append(AddedField(verdict.model, name))
+                    if verdict.history:
+                        added.append(AddedField(verdict.history, name, historical=True))
+        return added
 
 
 def source_roots(manage_py_files: tuple[str, ...]) -> tuple[str, ...]:
@@ -155,10 +162,16 @@ def _check_state(plan: AppPlan, fields_by_model: dict[str, set[str]]) -> list[Fi
             if not verdict.add:
                 continue
             known = fields_by_model.get(verdict.model.lower())
+            history = fields_by_model.get((verdict.history or "").lower(), set())
             if known is None:
                 reason = f"{verdict.model} has no migration creating it: run makemigrations first"
-            elif set(verdict.add) & known:
-                clash = ", ".join(sorted(set(verdict.add) & known))
+            elif verdict.history and verdict.history.lower() not in fields_by_model:
+                reason = (
+                    f"{verdict.model} has a history (django-simple-history) but no migration "
+                    f"creates {verdict.history}: run makemigrations first"
+                )
+            elif set(verdict.add) & (known | history):
+                clash = ", ".join(sorted(set(verdict.add) & (known | history)))
                 reason = (
                     f"the migrations of {plan.label} already have {verdict.model}.{clash} but "
                     "the model does not: model and migrations disagree, run makemigrations first"
@@ -263,6 +276,14 @@ def _app_notes(plan: AppPlan, migration_path: str, additions: list[AddedField]) 
     return notes
 
 
+def _migrated_models(plan: AppPlan, project: ProjectInput) -> set[str] | None:
+    try:
+        graph = load_app_migrations(plan.label, _migration_texts(plan, project))
+        return set(graph.model_fields())
+    except (MigrationsProblem, InputError):
+        return None
+
+
 def _findings(plan: AppPlan) -> tuple[list[Finding], list[Finding]]:
     notes, refusals = [], []
     for path, verdicts in plan.verdicts.items():
@@ -312,12 +333,16 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     python_texts = {p: t for p, t in project.files.items() if p.endswith(".py")}
     modules = ProjectModules(python_texts, source_roots(project.facts.manage_py_files))
     plans, errors = _plan_apps(modules, project)
+    hazards = Hazards(modules, is_models_module, app_folder, project.files)
     writes: dict[str, str | None] = {}
     notes: list[Finding] = []
     refusals: list[Finding] = []
     added: dict[str, set[str]] = {}
     changed_folders = set()
     for plan in plans:
+        if any(verdict.unsure for verdicts in plan.verdicts.values() for verdict in verdicts):
+            drop_non_models(plan, _migrated_models(plan, project))
+        refusals += hazards.refuse(plan)
         plan_notes, plan_refusals = _findings(plan)
         notes += plan_notes
         refusals += plan_refusals
@@ -333,7 +358,13 @@ def transform(project: ProjectInput) -> ProjectOutcome:
                 key = f"{plan.label}.{addition.model}".lower()
                 added.setdefault(key, set()).add(addition.name)
     if added:
-        notes += fixture_notes(project.files, added)
+        timestamp = fixture_timestamp(project.files, project.facts.settings_files)
+        fixture_writes, fixture_notes, fixture_refusals = complete_fixtures(
+            project.files, added, timestamp
+        )
+        writes.update(fixture_writes)
+        notes += fixture_notes
+        refusals += fixture_refusals
         notes += field_list_notes(project.files, changed_folders)
     return ProjectOutcome(writes, tuple(notes), tuple(refusals), tuple(errors))
 

@@ -104,12 +104,21 @@ class ProjectModules:
         :param dotted: e.g. ``core.models``.
         :returns: the module, or ``None`` when the project does not hold it.
         """
+        path = self.path_of(dotted)
+        return self.by_path(path) if path is not None else None
+
+    def path_of(self, dotted: str) -> str | None:
+        """Find the path of a project module by dotted name, without reading it.
+
+        :param dotted: e.g. ``core.models``.
+        :returns: its path, or ``None`` when the project does not hold it.
+        """
         relative = dotted.replace(".", "/")
         for root in self.source_roots:
             prefix = f"{root}/" if root else ""
             for candidate in (f"{prefix}{relative}.py", f"{prefix}{relative}/__init__.py"):
                 if candidate in self.texts:
-                    return self.by_path(candidate)
+                    return candidate
         return None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redpanda_migrate.codemods.model_timestamps.history import historical_model
 from redpanda_migrate.codemods.model_timestamps.inheritance import (
     Lineage,
     ProjectModules,
@@ -74,6 +75,10 @@ class Verdict:
     :param add: the fields to add, among ``created_at`` and ``updated_at``.
     :param notes: what the reviewer must know.
     :param refusal: why the class is left alone, when no safe rewrite exists.
+    :param history: the historical model django-simple-history generates for it, which gets
+        the same fields.
+    :param unsure: refused only because a base is unknown, although the class has neither
+        fields nor ``Meta``: it is no model at all unless the app's migrations create it.
     """
 
     model: str
@@ -81,12 +86,17 @@ class Verdict:
     add: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     refusal: str | None = None
+    history: str | None = None
+    unsure: bool = False
+
+
+def _has_fields_or_meta(info: ClassInfo) -> bool:
+    return info.has_meta or any(member.kind == "field" for member in info.members.values())
 
 
 def _looks_like_model(info: ClassInfo) -> bool:
     """Tell whether a class with a base of unknown nature may be a model (then it is refused)."""
-    fields = any(member.kind == "field" for member in info.members.values())
-    return info.has_meta or fields or not info.name.endswith(NOT_MODEL_NAMES)
+    return _has_fields_or_meta(info) or not info.name.endswith(NOT_MODEL_NAMES)
 
 
 def _meaning(member: Member) -> str | None:
@@ -180,7 +190,10 @@ def _fields_to_add(info: ClassInfo, lineage: Lineage) -> Verdict:
             )
             continue
         add.append(name)
-    return Verdict(info.name, info.line, tuple(add), tuple(notes))
+    history, reason = historical_model(info, lineage) if add else (None, None)
+    if reason:
+        return Verdict(info.name, info.line, notes=tuple(notes), refusal=reason)
+    return Verdict(info.name, info.line, tuple(add), tuple(notes), history=history)
 
 
 def judge(modules: ProjectModules, module: ModuleInfo, info: ClassInfo) -> Verdict | None:
@@ -209,6 +222,7 @@ def judge(modules: ProjectModules, module: ModuleInfo, info: ClassInfo) -> Verdi
                 "in the project: cannot tell statically whether it is abstract, concrete or "
                 "already provides timestamps"
             ),
+            unsure=not _has_fields_or_meta(info),
         )
     if not lineage.is_model:
         return None

@@ -85,6 +85,26 @@ def _pairs(node: ast.expr, what: str, name: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _literal_parts(node: ast.expr) -> list[ast.expr]:
+    """Return the literal lists of ``[...] + setting``; other operands are left out."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _literal_parts(node.left) + _literal_parts(node.right)
+    return [node] if isinstance(node, ast.List | ast.Tuple) else []
+
+
+def _dependency_pairs(node: ast.expr, name: str) -> list[tuple[str, str]]:
+    """Read ``dependencies``, following what is literal in ``[...] + setting``.
+
+    An operand that is not a literal (a setting naming another app's migration) is left out:
+    a missing edge can only make a migration look like a second leaf, which is refused, never
+    hide the real leaf.
+    """
+    parts = _literal_parts(node)
+    if not parts:
+        raise MigrationsProblem(f"{name}: dependencies is not a literal list")
+    return [pair for part in parts for pair in _pairs(part, "dependencies", name)]
+
+
 def _arguments_in_order(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
     """Positional and keyword arguments as written: ``(keyword or None, value)``."""
     written: list[tuple[str | None, ast.expr]] = [(None, argument) for argument in call.args]
@@ -162,7 +182,7 @@ def read_migration(path: str, text: str) -> MigrationFile:
             continue
         target = _dotted(statement.targets[0])
         if target == "dependencies":
-            migration.dependencies = _pairs(statement.value, "dependencies", path)
+            migration.dependencies = _dependency_pairs(statement.value, path)
         elif target == "replaces":
             migration.replaces = _pairs(statement.value, "replaces", path)
         elif target == "operations":

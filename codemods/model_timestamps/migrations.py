@@ -148,10 +148,13 @@ class AddedField:
 
     :param model: the model's class name.
     :param name: ``created_at`` or ``updated_at``.
+    :param historical: the model is a historical model django-simple-history generates: the
+        field is a plain ``DateTimeField(blank=True, editable=False)`` there.
     """
 
     model: str
     name: str
+    historical: bool = False
 
 
 FIELD_DEFINITIONS = {
@@ -163,6 +166,11 @@ WRAPPED_CREATED_AT = (
     "                auto_now_add=True, default=django.utils.timezone.now\n"
     "            ),\n"
 )
+WRAPPED_HISTORICAL = (
+    "            field=models.DateTimeField(\n"
+    "                blank=True, default=django.utils.timezone.now, editable=False\n"
+    "            ),\n"
+)
 
 
 def _operation_text(added: AddedField) -> str:
@@ -171,7 +179,11 @@ def _operation_text(added: AddedField) -> str:
         f'            model_name="{added.model.lower()}",\n',
         f'            name="{added.name}",\n',
     ]
-    if added.name == "created_at":
+    if added.historical:
+        # simple-history copies auto_now(_add) fields without the flags: a non-null column
+        # with no default, for which makemigrations asks a one-off default
+        lines += [WRAPPED_HISTORICAL, "            preserve_default=False,\n"]
+    elif added.name == "created_at":
         # makemigrations asks for a one-off default (timezone.now) and does not keep it
         lines += [WRAPPED_CREATED_AT, "            preserve_default=False,\n"]
     else:
@@ -192,7 +204,7 @@ def write_migration(label: str, leaf: str, fields: list[AddedField]) -> str:
     """
     ordered = sorted(fields, key=lambda added: (added.model.lower(), added.name))
     imports = "from django.db import migrations, models\n"
-    if any(added.name == "created_at" for added in ordered):
+    if any(added.name == "created_at" or added.historical for added in ordered):
         imports = "import django.utils.timezone\n" + imports
     operations = "".join(_operation_text(added) for added in ordered)
     return (

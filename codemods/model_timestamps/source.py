@@ -39,8 +39,10 @@ class Member:
     :param kind: ``field`` (a ``...Field(...)`` call), ``method``, ``property``, ``class`` or
         ``attribute`` (any other assignment).
     :param line: 1-based line of the statement.
-    :param callee: for a field, the callee as written (``models.DateTimeField``).
-    :param keywords: for a field, its literal ``True``/``False`` keyword arguments.
+    :param callee: for a field, or an attribute built by a call, the callee as written
+        (``models.DateTimeField``, ``HistoricalRecords``).
+    :param keywords: for a field, its keyword arguments given a literal ``True``; for an
+        attribute built by a call, every keyword it is given.
     """
 
     name: str
@@ -211,6 +213,11 @@ def _statement_members(statement: cst.CSTNode, line: int) -> list[Member]:
 def _assigned(name: str, value: cst.BaseExpression | None, line: int) -> Member:
     if isinstance(value, cst.Call) and _is_field_call(value):
         return _field_member(name, value, line)
+    if isinstance(value, cst.Call):
+        # an attribute built by a call (history = HistoricalRecords(...)): keep the callee and
+        # the keywords it is given
+        keywords = frozenset(arg.keyword.value for arg in value.args if arg.keyword is not None)
+        return Member(name, "attribute", line, dotted_text(value.func), keywords)
     return Member(name, "attribute", line)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from redpanda_migrate.codemods.nginx.edit import (
@@ -37,19 +36,19 @@ from redpanda_migrate.codemods.nginx.edit import (
 from redpanda_migrate.codemods.nginx.parse import (
     Directive,
     NginxFile,
-    looks_like_nginx,
     parse_text,
     validate,
     walk,
 )
 
-from redpanda_migrate.codemod import Finding, InputError
+from redpanda_migrate.codemod import Finding
 
 __all__ = [
     "Directive",
     "Edit",
     "FileResult",
     "NginxFile",
+    "SHARED_FOLDERS",
     "Project",
     "apply_edits",
     "enclosing",
@@ -60,7 +59,6 @@ __all__ = [
     "insert_first",
     "insert_in_server",
     "insert_last",
-    "load_project",
     "levels",
     "location_path",
     "map_statements",
@@ -86,6 +84,10 @@ STOCK_FILES = frozenset(
         "win-utf",
     }
 )
+
+
+# Folders the nginx image's own nginx.conf includes as a whole (``include .../*.conf;``).
+SHARED_FOLDERS = frozenset({"conf.d", "sites-enabled", "http.d"})
 
 
 @dataclass
@@ -160,24 +162,48 @@ class Project:
     def http_files(self, nginx: NginxFile) -> list[NginxFile] | None:
         """Return the project files whose http-level directives share this file's level.
 
-        A full ``nginx.conf`` shares its ``http`` block with the files it includes there; a
-        ``conf.d`` snippet shares it with the ``nginx.conf`` that includes it, or, without one
-        in the project (the image's own), with the snippets of its folder
-        (``include /etc/nginx/conf.d/*.conf;``).
+        Files share an http level only when nginx loads them together: a full ``nginx.conf``
+        and what it includes at http level; snippets of a folder the image's own
+        ``nginx.conf`` includes as a whole (``conf.d``, ``sites-enabled``, ``http.d``) when no
+        project ``nginx.conf`` includes them; any file and the files it includes. Other files
+        (``nginx/https.conf`` beside ``nginx/reverse_proxy.conf``, one of which is mounted as
+        ``/etc/nginx/conf.d/default.conf``) are alternatives: each is its own http level and
+        must be valid alone.
 
         :param nginx: a file.
-        :returns: the files, this one included; ``[]`` for a fragment; ``None`` when an
-            include at http level cannot be followed.
+        :returns: the files, this one included, the level's first file first; ``[]`` for a
+            fragment; ``None`` when an include at http level cannot be followed.
         """
         if nginx.http_scope() is None:
             return []
         if nginx.kind == "main":
             return self._http_closure([nginx])
-        for main in (f for _, f in sorted(self.files.items()) if f.kind == "main"):
-            closure = self._http_closure([main])
+        for root in self._roots():
+            closure = self._root_level(root)
             if closure is not None and nginx in closure:
                 return closure
-        folder = posixpath.dirname(nginx.path)
+        return self._root_level(nginx)
+
+    def _roots(self) -> list[NginxFile]:
+        """Return the files of kind main or http that no file includes, full configs first."""
+        included: set[str] = set()
+        for nginx in self.files.values():
+            if nginx.kind == "fragment":
+                continue
+            closure = self._http_closure([nginx]) or []
+            included.update(f.path for f in closure if f is not nginx)
+        roots = [
+            f
+            for _, f in sorted(self.files.items())
+            if f.kind != "fragment" and f.path not in included
+        ]
+        return sorted(roots, key=lambda f: f.kind != "main")
+
+    def _root_level(self, root: NginxFile) -> list[NginxFile] | None:
+        folder = posixpath.dirname(root.path)
+        if root.kind == "main" or posixpath.basename(folder) not in SHARED_FOLDERS:
+            return self._http_closure([root])
+        # the image's nginx.conf includes the whole folder, unless a project nginx.conf does
         siblings = [
             f
             for p, f in sorted(self.files.items())
@@ -262,14 +288,25 @@ class Project:
         files = self.http_files(nginx) if nginx is not None else None
         return files or list(self.files.values())
 
-    def level_key(self, name: str, nginx: NginxFile) -> str:
-        """Key of ``project.added`` for something added once per http level (a map, a resolver).
+    def mark_added(self, name: str, nginx: NginxFile) -> None:
+        """Remember that this run added something to a file's http level (a map, a resolver).
 
         :param name: what was added (``resolver``, ``$loggable``).
-        :param nginx: a file of that level.
-        :returns: the key.
+        :param nginx: the file it was added to.
         """
-        return f"{name}@{self.level_files(nginx)[0].path}"
+        self.added.add(f"{name}@{nginx.path}")
+
+    def was_added(self, name: str, nginx: NginxFile) -> bool:
+        """Tell whether this run added something to any file of ``nginx``'s http level.
+
+        A file included by two alternative configs is in both levels: what it got counts for
+        both.
+
+        :param name: what was added.
+        :param nginx: a file of that level.
+        :returns: ``True`` when it was added to one of the level's files.
+        """
+        return any(f"{name}@{f.path}" in self.added for f in self.level_files(nginx))
 
     def defines_variable(self, variable: str, nginx: NginxFile | None = None) -> bool:
         """Tell whether a ``map`` or ``geo`` defines a variable at ``nginx``'s http level.
@@ -278,7 +315,7 @@ class Project:
         :param nginx: the file that needs it (``None``: anywhere in the project).
         :returns: ``True`` when it is defined (or was added by this run) at that level.
         """
-        if nginx is not None and self.level_key(variable, nginx) in self.added:
+        if nginx is not None and self.was_added(variable, nginx):
             return True
         return any(
             d.name in ("map", "geo") and d.args and d.args[-1] == variable
@@ -298,29 +335,6 @@ class Project:
         return [
             (f, d) for f in self.level_files(nginx) for d in f.http_scope() or () if d.name == name
         ]
-
-
-def load_project(texts: Mapping[str, str]) -> Project:
-    """Parse every candidate nginx file of a project.
-
-    Files that do not parse are kept out; when they are clearly nginx files they get a
-    finding, otherwise (a ``.conf`` of another program) they are silently ignored.
-
-    :param texts: candidate texts by path.
-    :returns: the project.
-    """
-    project = Project()
-    for path, text in sorted(texts.items()):
-        try:
-            project.files[path] = parse_text(path, text)
-        except InputError as error:
-            if looks_like_nginx(path, text):
-                project.errors.append(
-                    Finding(
-                        path, error.line, f"not rewritten: does not parse as nginx: {error.message}"
-                    )
-                )
-    return project
 
 
 @dataclass
@@ -387,5 +401,5 @@ def ensure_forwarded_proto_map(
         )
         return False
     result.edits.append(insert_at_http_level(nginx, FORWARDED_PROTO_MAP))
-    project.added.add(project.level_key("$proxy_x_forwarded_proto", nginx))
+    project.mark_added("$proxy_x_forwarded_proto", nginx)
     return True

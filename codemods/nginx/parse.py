@@ -319,6 +319,7 @@ def walk(directives: list[Directive]) -> Iterator[Directive]:
             yield from walk(directive.block)
 
 
+CONFIG_SUFFIXES = (".conf", ".conf.template", ".nginx", ".vhost")
 NGINX_MARKERS = re.compile(
     r"\bproxy_pass\b|\bserver\s*\{|\blocation\s+[=~^/@]|\bupstream\s+\S+\s*\{|\bhttp\s*\{"
 )
@@ -329,12 +330,15 @@ def looks_like_nginx(path: str, text: str) -> bool:
 
     :param path: project-relative POSIX path.
     :param text: the text.
-    :returns: ``True`` for files under an ``nginx`` folder or named ``nginx*``, and for other
-        candidates holding unmistakable nginx syntax (``server {``, ``proxy_pass``).
+    :returns: ``True`` for ``.conf`` files under an ``nginx`` folder or named ``nginx*``, and
+        for other files of an ``nginx`` folder or named like a config (``.conf``, ``.vhost``...)
+        holding unmistakable nginx syntax (``server {``, ``proxy_pass``); a ``.template`` of
+        another tool mentioning ``location /`` is not reported.
     """
-    if "nginx" in path.lower():
+    if "nginx" in path.lower() and path.endswith((".conf", ".conf.template")):
         return True
-    return bool(NGINX_MARKERS.search(text))
+    named = "nginx" in path.lower() or path.endswith(CONFIG_SUFFIXES)
+    return named and bool(NGINX_MARKERS.search(text))
 
 
 def validate(path: str, text: str) -> None:

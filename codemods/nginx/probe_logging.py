@@ -165,7 +165,7 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
             for d in walk(f.top)
         )
         result.edits.append(insert_at_http_level(nginx, loggable_map(with_mcp)))
-        project.added.add(project.level_key(VARIABLE, nginx))
+        project.mark_added(VARIABLE, nginx)
     return result
 
 

@@ -11,8 +11,9 @@ refused; those checks live in ``_nginx_variable_pass``: the implicit ``proxy_red
 (not applied to variables) becomes an explicit ``proxy_redirect`` with the same rewrite; a URI
 part (``proxy_pass http://api/;`` in ``location /api/``), which with a variable would replace
 the whole request URI, becomes ``rewrite ^/api/(.*)$ /$1 break;``; the default ``Host`` header
-(``$proxy_host``, the upstream's name) would become ``host:port``, so the rewrite is refused
-unless ``Host`` is set explicitly.
+(``$proxy_host``, the upstream's name) would become ``host:port``, so where no ``Host`` is set
+the location gets ``proxy_set_header Host <upstream>;`` (with the inherited
+``proxy_set_header`` lines copied in, which a line of its own would drop).
 Upstreams with several servers or any tuning (``keepalive``, weights, ``backup``, ``hash``...),
 unix sockets, and upstreams used by ``grpc_pass``/``memcached_pass`` or from another file
 are refused (``uwsgi_pass``/``fastcgi_pass``/``scgi_pass`` take a variable address too and are
@@ -241,6 +242,16 @@ def rewrite_target(nginx: NginxFile, project: Project, target: Target, result: F
             insert_in_server(nginx.text, server, [f"set {variable} {plans[0][4]};"])
         )
     for use, _server, before, after, _value in plans:
+        if f"proxy_set_header Host {target.name};" in after:
+            result.notes.append(
+                Finding(
+                    nginx.path,
+                    use.line,
+                    f"proxy_set_header Host {target.name}; keeps the Host the backend receives "
+                    "today (nginx sent the upstream's name); the standard's Host $host comes "
+                    "with nginx-proxy-headers",
+                )
+            )
         if before:
             result.edits.append(insert_before(nginx.text, use, before))
         result.edits.append(replace(use, f"{use.name} {variable};"))
@@ -253,7 +264,7 @@ def rewrite_target(nginx: NginxFile, project: Project, target: Target, result: F
 
 def has_resolver(nginx: NginxFile, project: Project) -> bool:
     """Tell whether a resolver already applies at http level (or in every server here)."""
-    if project.level_key("resolver", nginx) in project.added:
+    if project.was_added("resolver", nginx):
         return True
     if project.http_directives("resolver", nginx):
         return True
@@ -285,7 +296,7 @@ def rewrite_file(nginx: NginxFile, project: Project) -> FileResult:
     refuse_other_passes(nginx, handled, result)
     if rewritten and not has_resolver(nginx, project):
         result.edits.append(insert_at_http_level(nginx, [RESOLVER]))
-        project.added.add(project.level_key("resolver", nginx))
+        project.mark_added("resolver", nginx)
     for target in rewritten:
         first = pass_uses(nginx, target.name)[0]
         result.notes.append(

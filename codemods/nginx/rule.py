@@ -17,23 +17,47 @@ from redpanda_migrate.codemods.nginx.config import (
     NginxFile,
     Project,
     apply_edits,
-    load_project,
     validate,
 )
+from redpanda_migrate.codemods.nginx.discover import USUAL_FILES, load_project
 
 from redpanda_migrate.codemod import Codemod, Example, Finding, ProjectInput, ProjectOutcome
 
 SECTION = "Nginx Reverse Proxy"
-FILES = (
-    "**/nginx/**/*.conf",
-    "**/nginx/**/*.conf.template",
-    "**/nginx.conf",
-    "**/nginx*.conf",
-    "**/conf.d/*.conf",
-    "**/sites-available/*",
-    "**/sites-enabled/*",
-    "**/snippets/*.conf",
+NOT_CONFIGS = (
+    "*.py",
+    "*.pyc",
+    "*.md",
+    "*.rst",
+    "*.txt",
+    "*.sh",
+    "*.js",
+    "*.html",
+    "*.json",
+    "*.yml",
+    "*.yaml",
+    "*.toml",
+    "*.pem",
+    "*.crt",
+    "*.key",
+    "Dockerfile*",
 )
+# Configs anywhere with a config's extension (``deploy/site.conf``, ``docker/web.conf``,
+# ``*.conf.template``), and every file of an ``nginx`` folder (bookwyrm's ``nginx/locations``):
+# the candidates are kept by content (see ``discover.load_project``). ``[tool.redpanda-migrate.
+# nginx]`` ``include``/``exclude`` add or remove paths for the whole family.
+FILES = (
+    *USUAL_FILES,
+    "**/*.conf",
+    "**/*.conf.template",
+    "**/*.template",
+    "**/*.nginx",
+    "**/*.vhost",
+    "**/nginx/**",
+    # ...but not the code, documents and keys that sit in nginx folders too
+    *(f"!**/{name}" for name in NOT_CONFIGS),
+)
+FAMILY = "nginx"
 # A candidate must contain one of these before it is parsed at all.
 NEEDLES = (
     "proxy_pass",
@@ -136,4 +160,5 @@ def nginx_codemod(
         transform_project=ProjectRun(rewrite, report_errors),
         validator=validate,
         order=order,
+        family=FAMILY,
     )

@@ -4,7 +4,8 @@
 A variable ``proxy_pass`` is not the same directive, so every difference is made explicit here
 or refused: the implicit ``proxy_redirect default`` (not applied to variables) becomes an
 explicit ``proxy_redirect``; a URI part becomes a ``rewrite ... break;``; the default ``Host``
-header (``$proxy_host``) and ``$proxy_host``/``$proxy_port`` would change, so they are refused,
+header (``$proxy_host``) is kept with an explicit ``proxy_set_header Host <upstream>;``, and
+``$proxy_host``/``$proxy_port`` in use would change, so they are refused,
 as is a resolver other than Docker's, names that make the same variable (``a-b``, ``a_b``) and
 a variable already defined elsewhere. ``grpc_pass``/``memcached_pass`` to a container name
 are reported, not rewritten (``uwsgi_pass``/``fastcgi_pass``/``scgi_pass`` are rewritten with
@@ -95,29 +96,37 @@ def pass_uses(nginx: NginxFile, name: str) -> list[Directive]:
     ]
 
 
-def check_host_header(nginx: NginxFile, project: Project, use: Directive, target: Target) -> None:
-    """Refuse when the backend's ``Host`` header would change with a variable proxy_pass.
+def host_statements(
+    nginx: NginxFile, project: Project, use: Directive, target: Target
+) -> list[str]:
+    """Keep the ``Host`` header the backend receives today once ``proxy_pass`` is a variable.
 
     Without ``proxy_set_header Host``, nginx sends ``$proxy_host``: the upstream's name before,
-    ``host:port`` after. A literal URL keeps the same ``$proxy_host``.
+    ``host:port`` after (a literal URL keeps the same ``$proxy_host``). So the upstream's name
+    is set explicitly, ``proxy_set_header Host <name>;``, in the location. A location without
+    ``proxy_set_header`` lines of its own inherits the server's or http level's, and one line
+    of its own would drop them all, so those are copied in first.
 
-    :raises Refusal: when ``Host`` is not set explicitly where ``use`` is.
+    :returns: the statements to add after the ``proxy_pass`` (none when ``Host`` is set).
+    :raises Refusal: when an include on the way cannot be followed.
     """
     if target.upstream is None:
-        return
+        return []
     headers = project.effective(nginx, use, "proxy_set_header")
     if headers is None:
         raise Refusal(
             use.line, "an include here cannot be followed, so the Host header sent is unknown"
         )
-    if not any(h.args and h.args[0].lower() == "host" for h in headers):
-        raise Refusal(
-            use.line,
-            f"no proxy_set_header Host here: the backend receives Host '{target.name}' today "
-            f"and would receive '{target.address}' with a variable proxy_pass; set "
-            "proxy_set_header Host (nginx-proxy-headers, which runs before this codemod, adds "
-            "Host $host)",
-        )
+    if any(h.args and h.args[0].lower() == "host" for h in headers):
+        return []
+    keep = f"proxy_set_header Host {target.name};"
+    location = use.parent
+    assert location is not None
+    scope = location.block or []
+    own = [d for d in scope if d.name == "proxy_set_header"]
+    if own or project.included(nginx, scope, "proxy_set_header") or not headers:
+        return [keep]
+    return [*(f"proxy_set_header {' '.join(h.raw_args)};" for h in headers), keep]
 
 
 def check_resolver(nginx: NginxFile, project: Project, use: Directive) -> None:
@@ -264,12 +273,13 @@ def plan_use(
             "sends (TLS server name, host), so it is not rewritten",
         )
     before = [uri_rewrite(use, location, match["uri"])] if match["uri"] else []
-    check_host_header(nginx, project, use, target)
+    keep_host = host_statements(nginx, project, use, target)
     check_resolver(nginx, project, use)
     check_proxy_host_variables(nginx, project, use, target)
     redirect = redirect_statement(nginx, project, use, url, location)
     address = target.address if target.upstream else match["host"] + (match["port"] or "")
-    return server, before, [redirect] if redirect else [], f"{match['scheme']}://{address}"
+    after = [*([redirect] if redirect else []), *keep_host]
+    return server, before, after, f"{match['scheme']}://{address}"
 
 
 def existing_set(server: Directive, variable: str) -> Directive | None:

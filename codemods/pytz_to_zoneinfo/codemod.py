@@ -10,29 +10,37 @@ refused and none still uses pytz, :mod:`codemods.pytz_to_zoneinfo.dependencies` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-
-import libcst as cst
 from redpanda_migrate.codemods.pytz_to_zoneinfo.dependencies import (
+    TZDATA_ADDED_NOTE,
     TZDATA_NOTE,
+    add_tzdata,
     declares_pytz,
     edit_dependency_file,
+    image_without_zones,
 )
-from redpanda_migrate.codemods.pytz_to_zoneinfo.module import ModuleResult, rewrite_module
-from redpanda_migrate.codemods.pytz_to_zoneinfo.zones import module_zones
+from redpanda_migrate.codemods.pytz_to_zoneinfo.helper import helper_path, helper_text
+from redpanda_migrate.codemods.pytz_to_zoneinfo.project import (
+    django_pytz_reason,
+    python_floor_refusal,
+)
+from redpanda_migrate.codemods.pytz_to_zoneinfo.spreading import (
+    Modules,
+    exported_zones,
+    project_roots,
+    rewrite_all,
+)
 
 from redpanda_migrate.codemod import (
     Codemod,
     Example,
     Finding,
-    InputError,
     ProjectInput,
     ProjectOutcome,
 )
+from redpanda_migrate.discovery import compile_patterns
 
 SECTION = "Deprecated / Removed"
-DEPENDENCY_SUFFIXES = (".toml", ".txt", ".in")
+DEPENDENCY_SUFFIXES = (".toml", ".txt", ".in", "setup.cfg", "Pipfile", "tox.ini", ".yml", ".yaml")
 UNREAD_REASON = (
     "pytz stays in the dependencies: this module could not be read, so whether it still "
     "imports pytz is unknown (fix the file and run again)"
@@ -79,137 +87,6 @@ def may_need_rewrite(text: str, project_uses_pytz: bool, has_zone_exports: bool)
     return (project_uses_pytz or has_zone_exports) and any(word in text for word in ZONE_WORDS)
 
 
-def module_names(path: str) -> list[str]:
-    """Every dotted name a module may be imported as, from the longest to the shortest.
-
-    :param path: e.g. ``project/shop/zones.py``.
-    :returns: ``["project.shop.zones", "shop.zones", "zones"]`` (``__init__`` dropped).
-    """
-    parts = path[: -len(".py")].split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return [".".join(parts[index:]) for index in range(len(parts))]
-
-
-def exported_zones(python: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Map the qualified names of module-level pytz zones to their module and kind.
-
-    A name two modules could be imported as (two ``zones.py``) is left out: ambiguous.
-
-    :param python: module texts by path.
-    :returns: ``{"shop.zones.SHOP_TZ": ("project/shop/zones.py", "zone"), ...}``.
-    """
-    found: dict[str, tuple[str, str]] = {}
-    ambiguous: set[str] = set()
-    for path, text in python.items():
-        if "pytz" not in text:
-            continue
-        for name, kind in module_zones(text).items():
-            for module in module_names(path):
-                key = f"{module}.{name}"
-                if key in found:
-                    ambiguous.add(key)
-                found[key] = (path, kind)
-    return {key: value for key, value in found.items() if key not in ambiguous}
-
-
-@dataclass(frozen=True)
-class _Modules:
-    """The project's Python modules and what the rewrite of each needs to know.
-
-    :param texts: module texts by path.
-    :param flag_unknown: whether the project uses pytz (refuse untraceable ``localize()``).
-    :param exports: module-level pytz zones by qualified name, with module and kind.
-    :param roots: top-level names the project's own modules can be imported as.
-    """
-
-    texts: dict[str, str]
-    flag_unknown: bool
-    exports: dict[str, tuple[str, str]]
-    roots: frozenset[str]
-
-
-def project_roots(paths: Iterable[str]) -> frozenset[str]:
-    """Return every top-level name a project module may be imported as.
-
-    :param paths: project-relative paths.
-    :returns: e.g. ``{"project", "shop", "zones"}`` for ``project/shop/zones.py``.
-    """
-    return frozenset(
-        name.split(".")[0]
-        for path in paths
-        if path.endswith(".py")
-        for name in module_names(path)
-        if name
-    )
-
-
-def _rewrite_all(modules: _Modules) -> dict[str, ModuleResult]:
-    """Rewrite every module; a module whose zones are used by a refused module stays as is.
-
-    Repeats until stable: leaving a module alone can make its importers refuse in turn.
-    """
-    blocked: dict[str, str] = {}  # module left alone -> the refused module that caused it
-    refused: dict[str, ModuleResult] = {}  # first refusal of each module: the root causes
-    exports = modules.exports
-    while True:
-        external = {k: kind for k, (path, kind) in exports.items() if path not in blocked}
-        frozen = {k: path for k, (path, _) in exports.items() if path in blocked}
-        results = {
-            path: refused.get(path) or _rewrite_one(modules, path, (external, frozen), blocked)
-            for path in sorted(modules.texts)
-        }
-        newly: dict[str, str] = {}
-        for path, result in results.items():
-            if not result.refusals:
-                continue
-            refused.setdefault(path, result)
-            # a refused module keeps pytz, so its zones stay pytz zones for its importers,
-            # and the zones it uses from other modules must stay pytz zones too
-            if path not in blocked and _exports_of(path, exports):
-                newly[path] = path
-            for key in result.used_zones:
-                owner = exports[key][0]
-                if owner != path and owner not in blocked:
-                    newly.setdefault(owner, path)
-        if not newly:
-            return results
-        blocked.update(newly)
-
-
-def _exports_of(path: str, exports: dict[str, tuple[str, str]]) -> bool:
-    return any(owner == path for owner, _ in exports.values())
-
-
-def _rewrite_one(
-    modules: _Modules,
-    path: str,
-    zones: tuple[dict[str, str], dict[str, str]],
-    blocked: dict[str, str],
-) -> ModuleResult:
-    text = modules.texts[path]
-    if path in blocked and blocked[path] != path:
-        reason = (
-            f"left alone: its pytz time zones are used in {blocked[path]}, where they could not "
-            "be rewritten; rewriting this module alone would break that one"
-        )
-        return ModuleResult(text, refusals=[(None, reason)], uses_pytz=True)
-    external, frozen = zones
-    package = tuple(module_names(path)[0].split("."))
-    if not path.endswith("__init__.py"):
-        package = package[:-1]
-    try:
-        return rewrite_module(text, modules.flag_unknown, external, frozen, package, modules.roots)
-    except cst.ParserSyntaxError as error:
-        # a module that cannot be read may use any zone of any other module: stop here
-        failure = InputError(
-            f"invalid Python: {error.message}; no module was migrated from pytz",
-            error.raw_line,
-        )
-        failure.path = path  # type: ignore[attr-defined]
-        raise failure from None
-
-
 def transform(project: ProjectInput) -> ProjectOutcome:
     """Rewrite pytz to zoneinfo in every module, then drop the dependency when nothing needs it.
 
@@ -218,11 +95,18 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     :param project: the candidate Python modules, ``pyproject.toml`` and requirements files.
     :returns: the rewritten files, notes on behaviour changes, refusals for what is left alone.
     """
-    files = dict(project.files)
+    # the files read only for the declared Python and Django (``also_reads``) are handed over
+    # even when this codemod's ``exclude`` option names them: read them, never edit them
+    declared = dict(project.files)
+    excluded = compile_patterns(project.options.get("exclude", ()))
+    files = {path: text for path, text in declared.items() if not excluded.match_file(path)}
     python = {path: text for path, text in files.items() if path.endswith(".py")}
     uses_pytz = project_uses_pytz(files)
+    floor = python_floor_refusal(declared, project.facts.requires_python) if uses_pytz else None
+    if floor is not None:
+        return ProjectOutcome(refusals=(Finding(*floor),))
     exports = exported_zones(python)
-    modules = _Modules(
+    modules = Modules(
         {
             path: text
             for path, text in python.items()
@@ -231,8 +115,12 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         uses_pytz,
         exports,
         project_roots(project.facts.files),
+        packages=frozenset(
+            path.rpartition("/")[0] for path in project.facts.files if path.endswith("__init__.py")
+        ),
+        django_pytz_reason=django_pytz_reason(declared),
     )
-    results = _rewrite_all(modules)
+    results = rewrite_all(modules)
     writes: dict[str, str | None] = {}
     notes: list[Finding] = []
     refusals: list[Finding] = []
@@ -241,6 +129,9 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         refusals.extend(Finding(path, line, reason) for line, reason in result.refusals)
         if result.text != python[path]:
             writes[path] = result.text
+        helper = helper_path(path)
+        if result.needs_helper and helper not in project.facts.files and helper not in writes:
+            writes[helper] = helper_text()
     if not any(result.uses_pytz or result.refusals for result in results.values()):
         unread_modules = [path for path in project.unreadable if path.endswith(".py")]
         if not unread_modules:
@@ -267,8 +158,16 @@ def _drop_dependency(
             writes[path] = edit.text
             if first_removal is None:
                 first_removal = Finding(path, edit.removed_lines[0] or None, TZDATA_NOTE)
-    if first_removal is not None and not tzdata:
-        notes.append(first_removal)
+    if first_removal is None or tzdata:
+        return
+    image = image_without_zones(files.get("Dockerfile", ""))
+    for path in sorted(writes) if image is not None else []:
+        added = add_tzdata(path, writes[path] or "") if _is_dependency_file(path) else None
+        if added is not None:
+            writes[path] = added[0]
+            notes.append(Finding(path, added[1], TZDATA_ADDED_NOTE.format(image=image)))
+            return
+    notes.append(first_removal)
 
 
 CODEMOD = Codemod(
@@ -282,6 +181,21 @@ CODEMOD = Codemod(
         "requirements*.in",
         "**/requirements/*.txt",
         "**/requirements/*.in",
+        "setup.cfg",
+        "Pipfile",
+        "tox.ini",
+        "environment.yml",
+        "environment.yaml",
+    ),
+    # where the project declares its Python and Django, whether or not they mention pytz
+    also_reads=(
+        "pyproject.toml",
+        "setup.cfg",
+        "setup.py",
+        "Pipfile",
+        "tox.ini",
+        "requirements.txt",
+        "Dockerfile",
     ),
     # localize/normalize/.zone/tzinfo: modules using a zone imported from another module
     needles=(

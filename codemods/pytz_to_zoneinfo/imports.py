@@ -118,6 +118,19 @@ class Imports:
     bindings: Bindings
     plain: set[str] = field(default_factory=set)
     members: set[tuple[str, str, str | None]] = field(default_factory=set)
+    relative: set[str] = field(default_factory=set)
+
+    def helper_module(self, name: str, in_package: bool) -> None:
+        """Import a generated module of the same folder (``from . import <name>`` in a package).
+
+        :param name: the module's name.
+        :param in_package: whether the folder is a package.
+        :raises Unsupported: when the module binds that name to something else.
+        """
+        if self.bindings.free(name):
+            self.relative.add(f"from . import {name}" if in_package else f"import {name}")
+        elif not self.bindings.only_imported(name):
+            raise Unsupported(f"the name {name} is already used for something else here")
 
     def from_zoneinfo(self, member: str) -> cst.Name:
         """Return ``member`` of ``zoneinfo`` as a bare name, importing it when needed.

@@ -28,34 +28,83 @@ FROZEN_REASON = (
     "rewrite the two together by hand"
 )
 
+#: pytz members rebuilt by the generated helper module (see ``helper_template.py``)
+HELPER_MEMBERS = frozenset(
+    {"common_timezones", "common_timezones_set", "country_timezones", "country_names"}
+)
+#: pytz's exceptions for wall times that occur twice or never; the helper has the same classes
+TIME_ERRORS = frozenset({"AmbiguousTimeError", "NonExistentTimeError", "InvalidTimeError"})
+#: the module generated next to a module that needs it, and the attributes read through tzinfo
+HELPER_MODULE = "_zoneinfo_tables"
+PYTZ_ZONE_ATTRIBUTES = frozenset({"zone", "_dst", "_utcoffset", "_tzname"})
+
 #: pytz members that have no standard-library equivalent, with the reason shown to the user.
 NO_EQUIVALENT = {
-    "common_timezones": "zoneinfo has no list of 'common' time zones (it only offers "
-    "available_timezones(), which includes deprecated aliases): keep pytz for this or ship "
-    "the list you need",
-    "common_timezones_set": "zoneinfo has no set of 'common' time zones: keep pytz for this "
-    "or ship the set you need",
-    "country_timezones": "zoneinfo has no country-to-zones table: keep pytz for this or read "
-    "zone1970.tab yourself",
-    "country_names": "zoneinfo has no country names table: keep pytz for this",
     "AmbiguousTimeError": "zoneinfo never raises AmbiguousTimeError (ambiguous wall times are "
-    "resolved with fold): decide how this code should treat them, then remove the handler",
+    "resolved with fold): only a handler around localize(..., is_dst=None) is converted; "
+    "decide how this code should treat them, then remove the handler",
     "NonExistentTimeError": "zoneinfo never raises NonExistentTimeError (non-existent wall "
-    "times are resolved with fold): decide how this code should treat them, then remove the "
-    "handler",
+    "times are resolved with fold): only a handler around localize(..., is_dst=None) is "
+    "converted; decide how this code should treat them, then remove the handler",
     "InvalidTimeError": "zoneinfo never raises InvalidTimeError (ambiguous and non-existent "
-    "wall times are resolved with fold): decide how this code should treat them, then remove "
-    "the handler",
+    "wall times are resolved with fold): only a handler around localize(..., is_dst=None) is "
+    "converted; decide how this code should treat them, then remove the handler",
 }
+HELPER_NOTE = (
+    "pytz's zone tables (common_timezones, country_timezones, country_names) now come from "
+    "{helper}.py, generated next to this module: it reads the "
+    "IANA tables (zone.tab, iso3166.tab) of the database zoneinfo uses (the system's, else the "
+    "tzdata package), so it equals pytz's for the same database version"
+)
+STRICT_LOCALIZE_NOTE = (
+    "localize(..., is_dst=None) became {helper}.localize_strict(zone, value), generated next to "
+    "this module: it raises {helper}.AmbiguousTimeError / NonExistentTimeError (found with fold "
+    "and a round trip through UTC) where pytz raised its own, and the except clauses name them"
+)
+AWARE_GUARD_NOTE = (
+    "localize() inside a try that catches ValueError became {helper}.attach(zone, value), "
+    "generated next to this module: replace(tzinfo=...) that raises ValueError on an aware "
+    "datetime as localize() did"
+)
+TZINFO_ATTRIBUTE_REASON = (
+    ".{attribute} read through a datetime's tzinfo is pytz-only (a ZoneInfo has .key, and "
+    "str(tzinfo) gives the name): this value cannot be traced to a zone here, rewrite it by "
+    "hand"
+)
+UTC_COMPARISON_NOTE = (
+    "a comparison with pytz's UTC became one with datetime.timezone.utc, which also equals "
+    "(and, from fromisoformat('...+00:00'), is) every zero-offset datetime.timezone: the "
+    "condition is now true for '+00:00' values where it was false; compare "
+    "value.utcoffset() == datetime.timedelta(0) if any UTC offset is meant"
+)
+ERA_NOTE = (
+    "pytz has no rules after 2037 (it repeats the 2037 offset) and rounds local mean time to "
+    "whole minutes; zoneinfo follows the database: instants before about 1900 and after 2037, "
+    "such as the literal date(s) on line(s) {lines}, get other offsets than with pytz (New "
+    "York on 2100-07-01: EST before, EDT now)"
+)
+DJANGO_ZONE_REASON = (
+    "{method} on Django's current/default time zone: {why}, and for a pytz zone the "
+    "rewrite (replace(tzinfo=...), .key) gives local mean time or fails; declare Django>=4.0 "
+    "(and drop USE_DEPRECATED_PYTZ), then run again"
+)
+PASSED_ZONE_REASON = (
+    "left alone: it passes time zones to {callee} in {owner}, which is left alone (see the "
+    "refusal there) and expects pytz zones; rewrite the two together by hand"
+)
+DEPRECATED_SETTING_REASON = (
+    "left alone: USE_DEPRECATED_PYTZ stays on in {owner}, which is left alone, so Django's "
+    "current/default time zones are still pytz zones here; rewrite the two together by hand"
+)
 
-LOCALIZE_NOTE = (
+LOCALIZE_FOLD_NOTE = (
     "localize() became replace(tzinfo=...): at a wall time that occurs twice (the autumn "
     "change), replace() takes the first occurrence (fold=0) where pytz's default is_dst=False "
     "took the standard-time one, which in zones with summer time such as Europe/London or "
     "America/New_York is the second, one hour later in UTC (add fold=1 to keep that); "
-    "non-existent spring times keep the pre-transition offset as before; replace() does not "
-    "raise on an already aware datetime"
+    "non-existent spring times keep the pre-transition offset as before"
 )
+LOCALIZE_NOTE = LOCALIZE_FOLD_NOTE + "; replace() does not raise on an already aware datetime"
 LOCALIZE_DST_TRUE_NOTE = (
     "localize(..., is_dst=True) became replace(tzinfo=...): at a wall time that occurs twice "
     "replace() takes the first occurrence (fold=0), the summer-time one in most zones, as "

@@ -20,6 +20,12 @@ from redpanda_migrate.codemods.pytz_to_zoneinfo.expressions import (
     pytz_member,
 )
 from redpanda_migrate.codemods.pytz_to_zoneinfo.imports import Imports
+from redpanda_migrate.codemods.pytz_to_zoneinfo.raising import (
+    RaisingRewrites,
+    RaisingState,
+    RewriteContext,
+    is_tzinfo_read,
+)
 from redpanda_migrate.codemods.pytz_to_zoneinfo.zones import (
     DJANGO,
     FIXED,
@@ -32,16 +38,27 @@ from redpanda_migrate.codemods.pytz_to_zoneinfo.zones import (
 )
 
 
-class Rewriter(cst.CSTTransformer):
+class Rewriter(RaisingRewrites):
     """Second pass: the rewrite itself, on a module whose zone assignments are known."""
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
-    def __init__(self, zones: Zones, imports: Imports, flag_unknown_localize: bool) -> None:
+    def __init__(
+        self,
+        zones: Zones,
+        imports: Imports,
+        flag_unknown_localize: bool,
+        context: RewriteContext | None = None,
+    ) -> None:
         super().__init__()
         self.zones = zones
         self.imports = imports
         self.flag_unknown_localize = flag_unknown_localize
+        self.context = context or RewriteContext()
+        self.raising = RaisingState()
+        self.sets_pytz_setting = False
+        self.django_zone_methods = False
+        self.zone_calls: set[str] = set()
         self.notes: list[tuple[int | None, str]] = []
         self.refusals: list[tuple[int | None, str]] = []
         self.zones_introduced = False
@@ -117,10 +134,14 @@ class Rewriter(cst.CSTTransformer):
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
         attribute = original.attr.value
+        if attribute in names.PYTZ_ZONE_ATTRIBUTES and is_tzinfo_read(original.value):
+            return self.tzinfo_attribute(original, updated)
         if attribute == "zone" or attribute.startswith("_"):
             kind = self.kind(original.value)
             if attribute == "zone" and kind == UTC:
                 return cst.SimpleString('"UTC"')
+            if attribute == "zone" and kind == DJANGO and self.django_still_pytz(original, ".zone"):
+                return updated
             if attribute == "zone" and kind in (ZONE, DJANGO):
                 return updated.with_changes(attr=cst.Name("key"))
             if kind == FROZEN:
@@ -148,6 +169,16 @@ class Rewriter(cst.CSTTransformer):
         if "all_timezones_set" in members:
             self.note(original, names.ALL_TIMEZONES_SET_NOTE)
             return cst.Call(func=self.imports.from_zoneinfo("available_timezones"))
+        helper_members = members & names.HELPER_MEMBERS
+        if helper_members:
+            member = sorted(helper_members)[0]
+            replacement = self.helper(member)
+            self.note(original, names.HELPER_NOTE.format(helper=names.HELPER_MODULE))
+            return replacement
+        errors = members & names.TIME_ERRORS
+        handlers = self.raising.handler_tries
+        if errors and handlers and handlers[-1] in self.raising.strict_tries:
+            return cst.Attribute(value=cst.Name(names.HELPER_MODULE), attr=cst.Name(errors.pop()))
         if members:
             # unhandled unless the enclosing call handles it (see leave_Call)
             reason = names.refusal_for_member(sorted(members)[0])  # type: ignore[type-var]
@@ -166,6 +197,12 @@ class Rewriter(cst.CSTTransformer):
             return self.fixed_offset(original, updated)
         if names.MAKE_AWARE in called:
             return self.make_aware(original, updated)
+        if any(self.kind(arg.value) is not None for arg in original.args):
+            self.zone_calls |= {
+                self.zones.absolute(name)
+                for name in called
+                if self.zones.absolute(name).split(".")[0] in self.zones.project_roots
+            }
         for arg in original.args:
             if arg.keyword is not None and arg.keyword.value == "tzinfo":
                 if self.kind(arg.value) == ZONE:
@@ -188,6 +225,10 @@ class Rewriter(cst.CSTTransformer):
             if kind == FROZEN:
                 self.refuse(original, names.FROZEN_REASON)
                 return updated
+            if kind == DJANGO:
+                self.django_zone_methods = True
+                if self.django_still_pytz(original, f"{original.func.attr.value}()"):
+                    return updated
             if kind is not None:
                 return self.zone_method(original, updated, kind)
             if (
@@ -303,15 +344,15 @@ class Rewriter(cst.CSTTransformer):
                 self.refuse(original, "localize() called with unusual arguments")
                 return updated
             is_dst = literal_bool(args[1].value)
+        value = updated.args[0].value
+        if kind not in (UTC, FIXED) and is_dst is None:
+            return self.strict_localize(original, zone, value, names.STRICT_LOCALIZE_NOTE)
+        if self.in_value_error_try():
+            if kind not in (UTC, FIXED):
+                fold_note = names.LOCALIZE_DST_TRUE_NOTE if is_dst else names.LOCALIZE_FOLD_NOTE
+                self.note(original, fold_note)
+            return self.strict_localize(original, zone, value, names.AWARE_GUARD_NOTE, "attach")
         if kind not in (UTC, FIXED):
-            if is_dst is None:
-                self.refuse(
-                    original,
-                    "localize(..., is_dst=None) raises for ambiguous and non-existent wall "
-                    "times; zoneinfo never raises (it resolves them with fold): decide what "
-                    "this code should do there",
-                )
-                return updated
             if is_dst == "dynamic":
                 self.refuse(
                     original,
@@ -320,7 +361,7 @@ class Rewriter(cst.CSTTransformer):
                 )
                 return updated
             self.note(original, names.LOCALIZE_DST_TRUE_NOTE if is_dst else names.LOCALIZE_NOTE)
-        return method_call(updated.args[0].value, "replace", [keyword("tzinfo", zone)])
+        return method_call(value, "replace", [keyword("tzinfo", zone)])
 
     # -- settings -------------------------------------------------------------------------------
 
@@ -337,5 +378,6 @@ class Rewriter(cst.CSTTransformer):
         if not isinstance(self.get_metadata(ScopeProvider, node), GlobalScope):
             return
         if literal_bool(assign.value) is not False:
+            self.sets_pytz_setting = True
             value_text = cst.Module([]).code_for_node(assign.value)
             self.note(node, names.SETTING_NOTE.format(value=value_text))

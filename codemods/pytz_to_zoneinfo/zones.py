@@ -32,6 +32,9 @@ class Zones:
     :param local: assignment targets (``SHOP_TZ = pytz.timezone(...)``) and their kind.
     :param used: the external qualified names this module uses.
     :param attributes: reads of class or instance attributes (``self.tz``) traced to a kind.
+    :param placeholders: assignment targets given ``False`` (``tz = False`` before
+        ``tz = pytz.timezone(...)``): a zone method on ``False`` raised before and still raises
+        (``replace(tzinfo=False)`` is a TypeError), so they do not hide the zone.
     """
 
     external: Mapping[str, str] = field(default_factory=dict)
@@ -41,6 +44,7 @@ class Zones:
     local: dict[cst.CSTNode, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     attributes: dict[cst.CSTNode, str] = field(default_factory=dict)
+    placeholders: set[cst.CSTNode] = field(default_factory=set)
 
     def absolute(self, qualified_name: str) -> str:
         """Resolve a relative qualified name (``..zones.SHOP_TZ``) against the package.
@@ -86,6 +90,9 @@ class ZoneAssignments(cst.CSTVisitor):
         if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
             return
         target = node.targets[0].target
+        if isinstance(node.value, cst.Name) and node.value.value == "False":
+            self.zones.placeholders.add(target)
+            return
         kind = expression_kind(self, node.value, self.zones)
         if kind is None:
             return
@@ -153,7 +160,11 @@ def expression_kind(
         scope = visitor.get_metadata(ScopeProvider, node, None)
         if scope is None:
             return None
-        found = {zones.local.get(getattr(a, "node", None)) for a in scope[node.value]}  # type: ignore[arg-type]
+        found = {
+            zones.local.get(getattr(a, "node", None))  # type: ignore[arg-type]
+            for a in scope[node.value]
+            if getattr(a, "node", None) not in zones.placeholders
+        }
         if len(found) == 1 and None not in found:
             return found.pop()
     return None

@@ -40,6 +40,7 @@ ENVIRON_DEFAULT_NAMES = {
 ENVIRON_HARMLESS = frozenset({"read_env", "smart_cast", "escape_proxy", "prefix", "scheme"})
 OS_ENVIRON_READS = frozenset({"get", "setdefault", "pop", "__getitem__", "__contains__"})
 SHELL_VARIABLE = re.compile(r"\$\$?\{?([A-Za-z_][A-Za-z0-9_]*)")
+ESCAPED_VARIABLE = re.compile(r"\$\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 SHELL_DYNAMIC = re.compile(r"\b(envsubst|printenv)\b|^\s*env\s*$|\benv\s*\|", re.MULTILINE)
 MAIL_SENDERS = re.compile(r"\b(send_mail|send_mass_mail|mail_admins|mail_managers|EmailMessage)\b")
 
@@ -53,6 +54,9 @@ class EnvRead:
     :param line: the 1-based line.
     :param has_default: ``True`` when the code goes on without the variable.
     :param case_insensitive: ``True`` for pydantic-settings fields.
+    :param default: the default's literal text, when it is a string literal.
+    :param setting: the module-level name the read is assigned to (``ALLOWED_HOSTS =
+        env.list("DJANGO_ALLOWED_HOSTS")``), when it is one.
     """
 
     name: str
@@ -61,6 +65,7 @@ class EnvRead:
     has_default: bool
     case_insensitive: bool = False
     default: str | None = None
+    setting: str | None = None
 
 
 @dataclass
@@ -238,9 +243,30 @@ class _Scanner:
             return
         self.usage.reads.append(
             EnvRead(
-                name, self.path, line, has_default or name in self.scheme_defaults, False, default
+                name,
+                self.path,
+                line,
+                has_default or name in self.scheme_defaults,
+                False,
+                default,
+                self._fed_setting(node),
             )
         )
+
+    def _fed_setting(self, node: ast.AST) -> str | None:
+        """Name the module-level variable whose assignment holds this read, if one does."""
+        child, parent = node, self.parents.get(node)
+        while parent is not None and not isinstance(parent, ast.stmt):
+            child, parent = parent, self.parents.get(parent)
+        if parent is None or self.parents.get(parent) is not self.tree:
+            return None  # not a module-level statement: no setting
+        targets: list[ast.expr] = []
+        if isinstance(parent, ast.Assign) and child is parent.value:
+            targets = parent.targets
+        elif isinstance(parent, (ast.AnnAssign, ast.AugAssign)) and child is parent.value:
+            targets = [parent.target]
+        names = [target.id for target in targets if isinstance(target, ast.Name)]
+        return names[0] if len(names) == 1 == len(targets) else None
 
     def scan(self) -> None:
         """Walk the module and record every environment read it makes."""
@@ -401,6 +427,19 @@ def shell_variables(text: str) -> set[str]:
     :returns: every ``$NAME``, ``${NAME...}`` and Compose-escaped ``$$NAME``.
     """
     return set(SHELL_VARIABLE.findall(text))
+
+
+def escaped_variables(text: str) -> set[str]:
+    """Names of the variables a Compose ``command``/``healthcheck`` leaves to the container.
+
+    In a Compose file, ``$VAR`` and ``${VAR}`` are interpolated by Compose itself (from the
+    shell and the root ``.env``) before the container starts; only the escaped ``$$VAR`` reaches
+    the container's shell, which reads it from the container's environment.
+
+    :param text: the command, as written in the Compose file.
+    :returns: every ``$$NAME`` and ``$${NAME...}``.
+    """
+    return set(ESCAPED_VARIABLE.findall(text))
 
 
 def shell_reads_everything(text: str) -> bool:

@@ -18,6 +18,7 @@ from typing import TypeGuard
 
 from redpanda_migrate import DEFAULT_BRANCH, STANDARD_VERSION, __version__
 from redpanda_migrate.batch_worker import (
+    ALREADY_UPGRADED,
     COMPLIANT,
     FAILED,
     UPGRADED,
@@ -26,7 +27,7 @@ from redpanda_migrate.batch_worker import (
     run_isolated,
 )
 
-DONE_STATUSES = (UPGRADED, COMPLIANT)
+DONE_STATUSES = (UPGRADED, ALREADY_UPGRADED, COMPLIANT)
 Progress = Callable[[str, str], None]
 
 
@@ -165,6 +166,8 @@ def run_batch(
     resume: dict[str, RepoReport] | None = None,
     progress: Progress = lambda name, state: None,
     audit: bool = False,
+    verify: bool = False,
+    python: str | None = None,
 ) -> list[RepoReport]:
     """Upgrade every repository, each on its own branch, and report on each.
 
@@ -182,6 +185,9 @@ def run_batch(
     :param resume: an earlier report's entries; done repositories are skipped.
     :param progress: called with ``(name, state)`` whenever a repository changes state.
     :param audit: score each repository against the standard after its migration.
+    :param verify: verify each codemod in a scratch copy (``--verify``); never push a branch
+        whose verification left a codemod out.
+    :param python: the interpreter for the Django checks of ``--verify``.
     :returns: one report per repository, in the order of ``sources`` (local paths made
         absolute).
     """
@@ -196,7 +202,21 @@ def run_batch(
             reports[name] = replace(previous, name=name, resumed=True, duration_seconds=0.0)
             progress(name, f"{previous.status} (resumed)")
             continue
-        jobs.append(RepoJob(source, name, str(workdir), branch, push, dry_run, select, skip, audit))
+        jobs.append(
+            RepoJob(
+                source,
+                name,
+                str(workdir),
+                branch,
+                push,
+                dry_run,
+                select,
+                skip,
+                audit,
+                verify=verify,
+                python=python,
+            )
+        )
     if executor == "dask":
         if not scheduler:
             raise BatchInputError("--executor dask needs --scheduler ADDRESS")
@@ -243,12 +263,15 @@ def markdown_summary(reports: Sequence[RepoReport]) -> str:
         "| | repository | status | branch | commits | files | lines | needs review |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    verified = any(report.verification for report in reports)
+    if verified:
+        lines[-2:] = [lines[-2] + " verification |", lines[-1] + " --- |"]
     for report in reports:
         done = "x" if report.status in DONE_STATUSES else " "
         lines.append(
             f"| [{done}] | {_cell(report.name)} | {report.status} | `{report.branch}` | "
             f"{len(report.commits)} | {report.files} | +{report.added} -{report.removed} | "
-            f"{len(report.refusals)} |"
+            f"{len(report.refusals)} |" + (f" {_cell(report.verification)} |" if verified else "")
         )
     if any(report.audit for report in reports):
         lines += ["", *audit_table(reports)]
@@ -315,8 +338,11 @@ def summary_rows(reports: Sequence[RepoReport]) -> list[tuple[str, ...]]:
     """Rows of the end-of-run summary table.
 
     :param reports: one report per repository.
-    :returns: ``(name, status, commits, files, lines, first error)`` per repository.
+    :returns: ``(name, status, commits, files, lines, needs review, first error)`` per
+        repository, with
+        the verification before the error when ``--verify`` ran.
     """
+    verified = any(report.verification for report in reports)
     return [
         (
             report.name,
@@ -324,6 +350,8 @@ def summary_rows(reports: Sequence[RepoReport]) -> list[tuple[str, ...]]:
             str(len(report.commits)),
             str(report.files),
             f"+{report.added} -{report.removed}",
+            str(len(report.refusals)),
+            *((report.verification,) if verified else ()),
             report.errors[0] if report.errors else "",
         )
         for report in reports

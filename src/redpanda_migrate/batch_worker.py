@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from redpanda_migrate.gitutil import git
 from redpanda_migrate.runner import Plan, plan_project
 
 UPGRADED = "upgraded"
+ALREADY_UPGRADED = "already upgraded"  # the remote branch already holds this very migration
 COMPLIANT = "already compliant"
 REFUSED = "refused"
 FAILED = "failed"
@@ -41,6 +43,9 @@ class RepoJob:
     :param select: codemod ids to run (``None``: the repository's configuration).
     :param skip: codemod ids to leave out (``None``: the repository's configuration).
     :param audit: score the repository against the standard once migrated (``--audit``).
+    :param verify: check each codemod in a scratch copy first (``--verify``); a branch whose
+        verification left a codemod out is never pushed.
+    :param python: the interpreter for the Django checks (``--python``).
     """
 
     source: str
@@ -52,6 +57,8 @@ class RepoJob:
     select: list[str] | None = None
     skip: list[str] | None = None
     audit: bool = False
+    verify: bool = False
+    python: str | None = None
 
 
 @dataclass
@@ -80,6 +87,7 @@ class RepoReport:
     audit_score: float | None = None
     audit: dict[str, str] = field(default_factory=dict)
     audit_sections: dict[str, str] = field(default_factory=dict)
+    verification: str = ""
 
 
 class JobFailed(Exception):
@@ -116,6 +124,10 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
     workdir = Path(job.workdir)
     clone = workdir / "clones" / job.name
     workdir.joinpath("clones").mkdir(parents=True, exist_ok=True)
+    if clone.exists():
+        # a reused --workdir: the earlier clone is the tool's scratch copy, cloned afresh
+        shutil.rmtree(clone)
+        report.notes.append(f"work folder reused: {clone} was cloned afresh")
     try:
         _git_step(workdir, "clone failed", "clone", "--quiet", "--no-tags", job.source, str(clone))
     except JobFailed:
@@ -123,11 +135,21 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
             raise JobFailed(f"clone failed: {job.source} is not a git repository") from None
         raise
     report.clone = str(clone)
-    report.source_commit = _git_step(clone, "empty repository", "rev-parse", "HEAD")
+    if git(clone, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode != 0:
+        raise JobFailed("empty repository: it has no commit to branch from")
+    report.source_commit = _git_step(clone, "cannot read HEAD", "rev-parse", "HEAD")
     remote_has_branch = _remote_branch_exists(clone, job.branch)
     _git_step(clone, f"cannot create branch {job.branch!r}", "switch", "-q", "-c", job.branch)
     plan = plan_project(clone, job.select, job.skip, jobs=1)
-    report.notes, report.refusals, report.errors = _findings(plan)
+    verification_failed = False
+    if job.verify:
+        from redpanda_migrate.verify import VerifyOptions, verify_plan
+
+        plan, verification = verify_plan(plan, VerifyOptions(python=job.python))
+        report.verification = verification.status()
+        verification_failed = verification.failed
+    notes, report.refusals, report.errors = _findings(plan)
+    report.notes += notes
     report.files = len(plan.changed_paths)
     report.added = sum(change.stats.added for change in plan.changes)
     report.removed = sum(change.stats.removed for change in plan.changes)
@@ -139,13 +161,25 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
         report.status = _status(bool(plan.changed_paths), report, pending=True)
         return
     result = commit_plan(plan)
-    report.errors += [plan.scrub(f"{e.path}: {e.message}") for e in result.errors]
+    # a change set that could not be written has left the plan: count what was written
+    reuse_notes = [note for note in report.notes if note.startswith("work folder reused")]
+    report.notes, report.refusals, errors = _findings(plan)
+    report.notes = reuse_notes + report.notes
+    report.files = len(plan.changed_paths)
+    report.added = sum(change.stats.added for change in plan.changes)
+    report.removed = sum(change.stats.removed for change in plan.changes)
+    report.errors = errors + [plan.scrub(f"{e.path}: {e.message}") for e in result.errors]
     report.commits = [{"codemod": c.codemod, "sha": c.sha} for c in result.commits]
     report.status = _status(bool(result.commits), report)
     if report.status == FAILED:
         return
     if remote_has_branch:
         _compare_with_remote_branch(clone, job.branch, report)
+    elif job.push and result.commits and verification_failed:
+        report.notes.append(
+            f"not pushed: --verify left out a codemod ({report.verification}); the sound "
+            f"codemods are committed on {job.branch!r} in {clone} for review"
+        )
     elif job.push and result.commits:
         _git_step(clone, "push rejected", "push", "--quiet", "origin", job.branch)
         report.pushed = True
@@ -166,7 +200,7 @@ def _compare_with_remote_branch(clone: Path, branch: str, report: RepoReport) ->
     theirs = _git_step(clone, "no tree", "rev-parse", "FETCH_HEAD^{tree}")
     if ours != theirs:
         raise JobFailed(f"branch {branch!r} already exists on the remote with other content")
-    report.status = UPGRADED
+    report.status = ALREADY_UPGRADED
     report.notes.append(f"branch {branch!r} on the remote already holds this migration")
 
 

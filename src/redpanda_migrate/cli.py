@@ -10,6 +10,8 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -22,18 +24,22 @@ from redpanda_migrate import DEFAULT_BRANCH, STANDARD_VERSION, __version__
 
 if TYPE_CHECKING:
     from redpanda_migrate.commits import CodemodCommit
+    from redpanda_migrate.plan import Plan
     from redpanda_migrate.projectroot import Target
     from redpanda_migrate.report import LabelledPlan
+
+if TYPE_CHECKING:
+    from redpanda_migrate.verify import Verification
 
 EXIT_OK = 0
 EXIT_PENDING = 1
 EXIT_USAGE = 2
 EXIT_FILE_ERRORS = 3
 SUBCOMMANDS = ("run", "list", "explain", "batch", "audit")
-TOP_LEVEL_FLAGS = ("--help", "-h", "--version")
+TOP_LEVEL_FLAGS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     # plain click help and usage errors: rendering them with rich costs a tenth of a second
@@ -50,6 +56,16 @@ class OutputFormat(str, Enum):
 
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class ColourChoice(str, Enum):
+    """When output gets colour."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -139,6 +155,7 @@ def _check_flags(
 
 def _prepare_commit(root: Path, branch: str | None) -> Path:
     from redpanda_migrate.commits import GitStateError, check_committable, switch_branch
+    from redpanda_migrate.gitutil import is_detached
     from redpanda_migrate.runner import BadInput, resolve_root
 
     try:
@@ -147,6 +164,12 @@ def _prepare_commit(root: Path, branch: str | None) -> Path:
             switch_branch(top, branch)
     except (BadInput, GitStateError) as error:
         fail(str(error))
+    if is_detached(top):
+        typer.echo(
+            "warning: HEAD is detached, so the commits will be on no branch; "
+            "pass --branch NAME to keep them on one",
+            err=True,
+        )
     return top
 
 
@@ -199,6 +222,63 @@ def _show(text: str) -> None:
     typer.echo(text, nl=False)
 
 
+def _check_verify_flags(verify: bool, python: Path | None) -> None:
+    if python is not None and not verify:
+        fail("--python goes with --verify")
+    if python is not None and not python.is_file():
+        fail(f"--python {python}: no such file (give the project's Python interpreter)")
+
+
+def _verify(
+    plan: Plan, python: Path | None, workers: int, only: Sequence[str] | None
+) -> tuple[Plan, Verification]:
+    from redpanda_migrate.verify import VerifyOptions, verify_plan
+
+    typer.echo("verifying each codemod in a scratch copy of the project...", err=True)
+    options = VerifyOptions(str(python.absolute()) if python else None)
+    return verify_plan(plan, options, workers, only)
+
+
+def _verify_then_select(
+    root: Path,
+    select: list[str] | None,
+    skip: list[str] | None,
+    python: Path | None,
+    only: Sequence[str] | None,
+) -> tuple[list[str] | None, list[str] | None]:
+    """Verify first, then let a person review only the codemods that passed."""
+    from redpanda_migrate.registry import UnknownCodemod
+    from redpanda_migrate.runner import BadInput, plan_project
+
+    try:
+        plan = plan_project(root, select, skip, only=only)
+    except (BadInput, UnknownCodemod) as error:
+        fail(str(error))
+    plan, verification = _verify(plan, python, 1, only)
+    _echo_verification([("", verification)])
+    for codemod_id, refusal in plan.refusals:
+        if codemod_id in {item.codemod for item in verification.dropped}:
+            typer.echo(f"needs review: [{codemod_id}] {refusal.message}", err=True)
+    dropped = [item.codemod for item in verification.dropped]
+    if not dropped:
+        return select, skip
+    return [*plan.codemods, *dropped], dropped
+
+
+def _echo_verification(verified: list[tuple[str, Verification]]) -> None:
+    from redpanda_migrate.verify import verification_lines
+
+    for label, verification in verified:
+        for line in verification_lines(verification, label):
+            typer.echo(line, err=True)
+
+
+def _verification_json(verified: list[tuple[str, Verification]]) -> list[dict]:
+    from redpanda_migrate.verify import verification_json
+
+    return [verification_json(verification, label) for label, verification in verified]
+
+
 @app.command()
 def run(
     paths: Annotated[
@@ -207,28 +287,47 @@ def run(
             help="Project roots, or folders and files inside one. Default: the current "
             "directory's project.",
             show_default=False,
+            metavar="[PATH]...",
         ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Write nothing; print the patch on stdout.")
+        bool,
+        typer.Option("--dry-run", "--diff", help="Write nothing; print the patch on stdout."),
     ] = False,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when changes are pending.")
     ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="With --check: exit 0 even when changes pend.")
+    ] = False,
     diff_file: Annotated[
-        Path | None, typer.Option("--diff-file", help="Also write the patch to this file.")
+        Path | None,
+        typer.Option("--diff-file", metavar="FILE", help="Also write the patch to FILE."),
     ] = None,
     select: Annotated[
-        str | None, typer.Option("--select", help="Comma-separated codemod ids to run.")
+        str | None,
+        typer.Option("--select", metavar="IDS", help="Comma-separated codemod ids to run."),
     ] = None,
     skip: Annotated[
-        str | None, typer.Option("--skip", help="Comma-separated codemod ids to leave out.")
+        str | None,
+        typer.Option("--skip", metavar="IDS", help="Comma-separated codemod ids to leave out."),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="Report format (json goes to stdout).")
+        OutputFormat,
+        typer.Option("--format", help="text (stderr), or json, sarif, github (stdout)."),
     ] = OutputFormat.text,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the patch and one summary line.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Every note and place needing review.")
+    ] = False,
+    colour: Annotated[
+        ColourChoice, typer.Option("--color", help="Colour: auto (terminals only), always, never.")
+    ] = ColourChoice.auto,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=0, help="Worker processes; 0: one per CPU.")
+        int,
+        typer.Option("--jobs", "-j", min=0, metavar="N", help="Worker processes; 0: one per CPU."),
     ] = 0,
     allow_dirty: Annotated[
         bool,
@@ -238,7 +337,8 @@ def run(
         bool, typer.Option("--commit", help="Commit each codemod's changes on its own.")
     ] = False,
     branch: Annotated[
-        str | None, typer.Option("--branch", help="With --commit: create or switch to BRANCH.")
+        str | None,
+        typer.Option("--branch", metavar="NAME", help="With --commit: create or switch to NAME."),
     ] = None,
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Review and pick changes hunk by hunk.")
@@ -247,6 +347,18 @@ def run(
         bool,
         typer.Option("--no-cache", help="Neither read nor store outcomes in the user's cache."),
     ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Check each codemod's change in a scratch copy (Django, compose, nginx -t); "
+            "leave out the ones that break the project.",
+        ),
+    ] = False,
+    python: Annotated[
+        Path | None,
+        typer.Option("--python", help="With --verify: the project's Python (default: .venv)."),
+    ] = None,
 ) -> None:
     """Apply the codemods to the project(s) at PATH (or preview them with --dry-run).
 
@@ -254,9 +366,10 @@ def run(
     them), or nothing: the project of the current directory, found upward as black does.
     """
     from redpanda_migrate.commits import commit_plan
+    from redpanda_migrate.progress import progress_bar
     from redpanda_migrate.projectroot import RootError, resolve_targets
     from redpanda_migrate.registry import UnknownCodemod
-    from redpanda_migrate.report import LabelledPlan, report_json, report_text
+    from redpanda_migrate.report import LabelledPlan
     from redpanda_migrate.runner import BadInput, apply_plan, plan_project
 
     try:
@@ -264,34 +377,48 @@ def run(
     except RootError as error:
         fail(str(error))
     _check_flags([t.root for t in targets], dry_run, check, commit, interactive, branch)
+    if quiet and verbose:
+        fail("--quiet and --verbose go separately")
+    _check_verify_flags(verify, python)
     workers = jobs or os.cpu_count() or 1
     for target in targets:
         if target.found_upward:
             narrowed = f", narrowed to {', '.join(target.only)}" if target.only else ""
             typer.echo(f"project root: {target.root}{narrowed}", err=True)
     commit_top = _prepare_commit(targets[0].root, branch) if commit else None
+    verified: list[tuple[str, Verification]] = []
     if interactive:
-        _run_interactive(targets[0].root, split_ids(select), split_ids(skip), commit_top, workers)
+        select_ids, skip_ids = split_ids(select), split_ids(skip)
+        if verify:
+            select_ids, skip_ids = _verify_then_select(
+                targets[0].root, select_ids, skip_ids, python, targets[0].only
+            )
+        _run_interactive(targets[0].root, select_ids, skip_ids, commit_top, workers)
         return
+    writes = not (dry_run or check)
+    show_progress = output_format is OutputFormat.text and not quiet and sys.stderr.isatty()
     try:
-        labelled = [
-            LabelledPlan(
-                _label(target) if len(targets) > 1 else "",
-                plan_project(
+        with progress_bar(show_progress) as progress:
+            labelled = []
+            for target in targets:
+                label = _label(target) if len(targets) > 1 else ""
+                plan = plan_project(
                     target.root,
                     split_ids(select),
                     split_ids(skip),
                     workers,
+                    finish_interrupted=writes,
                     only=target.only,
+                    progress=progress,
                     cache=not no_cache,
-                ),
-            )
-            for target in targets
-        ]
+                )
+                if verify:
+                    plan, verification = _verify(plan, python, workers, target.only)
+                    verified.append((label, verification))
+                labelled.append(LabelledPlan(label, plan))
     except (BadInput, UnknownCodemod) as error:
         fail(str(error))
     patch = "".join(item.plan.patch(item.label) for item in labelled)
-    writes = not (dry_run or check)
     if writes and not allow_dirty and not commit:
         _refuse_dirty(labelled)
     if diff_file is not None:
@@ -306,17 +433,61 @@ def run(
     elif writes:
         for item in labelled:
             item.plan.errors.extend(apply_plan(item.plan))
-    if output_format is OutputFormat.json:
-        write_stdout(json.dumps(report_json(labelled), indent=2) + "\n")
-    else:
-        if dry_run:
-            write_stdout(patch)
-        verb = "changed" if writes else "would change"
-        typer.echo(report_text(labelled, verb), err=True, nl=False)
+    style = ReportStyle(quiet, verbose, colour.value)
+    _report(labelled, output_format, dry_run, writes, patch, style, verified if verify else None)
     if any(item.plan.errors for item in labelled):
         raise typer.Exit(EXIT_FILE_ERRORS)
-    if check and any(item.plan.changed_paths for item in labelled):
+    if check and not exit_zero and any(item.plan.changed_paths for item in labelled):
         raise typer.Exit(EXIT_PENDING)
+
+
+@dataclass(frozen=True)
+class ReportStyle:
+    """How the text report looks: ``--quiet``, ``--verbose``, ``--color``."""
+
+    quiet: bool = False
+    verbose: bool = False
+    colour: str = "auto"
+
+
+def _report(
+    labelled: list[LabelledPlan],
+    output_format: OutputFormat,
+    dry_run: bool,
+    writes: bool,
+    patch: str,
+    style: ReportStyle,
+    verified: list[tuple[str, Verification]] | None,
+) -> None:
+    """Print the run's outcome in the format asked for."""
+    from redpanda_migrate.colour import colour_enabled, colour_patch, colour_report
+    from redpanda_migrate.report import report_json, report_text
+
+    if output_format is OutputFormat.json:
+        document: dict = report_json(labelled)
+        if verified is not None:
+            document["verification"] = _verification_json(verified)
+        write_stdout(json.dumps(document, indent=2) + "\n")
+        return
+    if output_format is OutputFormat.sarif:
+        from redpanda_migrate.annotations import report_sarif
+
+        write_stdout(json.dumps(report_sarif(labelled), indent=2) + "\n")
+        return
+    if output_format is OutputFormat.github:
+        from redpanda_migrate.annotations import report_github
+
+        write_stdout(report_github(labelled))
+        return
+    if dry_run:
+        write_stdout(colour_patch(patch) if colour_enabled(style.colour, sys.stdout) else patch)
+    if verified is not None and not style.quiet:
+        _echo_verification(verified)
+    detail = "quiet" if style.quiet else "verbose" if style.verbose else "summary"
+    text = report_text(labelled, "changed" if writes else "would change", detail)
+    coloured = colour_enabled(style.colour, sys.stderr)
+    # click strips ANSI codes on streams that are not terminals unless told otherwise
+    typer.echo(colour_report(text) if coloured else text, err=True, nl=False, color=coloured)
 
 
 @app.command("list")
@@ -465,6 +636,13 @@ def batch(
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Skip repositories this report shows done.")
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option("--verify", help="Verify each codemod first; never push a failing branch."),
+    ] = False,
+    python: Annotated[
+        Path | None, typer.Option("--python", help="With --verify: Python for Django checks.")
+    ] = None,
     audit: Annotated[
         bool, typer.Option("--audit", help="Score each repository against the standard too.")
     ] = False,
@@ -482,6 +660,7 @@ def batch(
     )
     from redpanda_migrate.registry import codemods_by_id
 
+    _check_verify_flags(verify, python)
     try:
         sources = list(repos or []) + (read_repos_file(repos_file) if repos_file else [])
         if not sources:
@@ -515,9 +694,21 @@ def batch(
         resume=previous,
         progress=lambda name, state: typer.echo(f"{name}: {state}", err=True),
         audit=audit,
+        verify=verify,
+        python=str(python.absolute()) if python else None,
     )
-    header: tuple[str, ...] = ("repository", "status", "commits", "files", "lines", "error")
+    header: tuple[str, ...] = (
+        "repository",
+        "status",
+        "commits",
+        "files",
+        "lines",
+        "review",
+        "error",
+    )
     rows = summary_rows(reports)
+    if any(item.verification for item in reports):
+        header = (*header[:-1], "verification", "error")
     if audit:
         header = (*header[:-1], "score", header[-1])
         rows = [

@@ -164,6 +164,8 @@ class Codemod:
     :param validator: ``(path, text)`` check raising ``ValueError`` for output formats the
         engine does not know by extension (nginx configs, say).
     :param order: codemods run by ``(order, id)``; each sees the output of the ones before.
+    :param family: the name of a table of options shared by a family of codemods
+        (``[tool.redpanda-migrate.nginx]``); the codemod's own table wins key by key.
     """
 
     id: str
@@ -179,6 +181,7 @@ class Codemod:
     secret_reads: SecretReads | None = None
     validator: Validator | None = None
     order: int = 500
+    family: str = ""
 
     def __post_init__(self) -> None:
         """Reject a declaration with no transform or with both shapes."""

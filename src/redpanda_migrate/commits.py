@@ -14,9 +14,17 @@ from pathlib import Path
 from redpanda_migrate import STANDARD_VERSION, __version__
 from redpanda_migrate.codemod import Finding
 from redpanda_migrate.gitutil import git, worktree_top
-from redpanda_migrate.plan import Change, FileError, Plan, write_texts
+from redpanda_migrate.plan import (
+    Change,
+    FileError,
+    Plan,
+    change_units,
+    is_secret,
+    withdraw,
+    write_texts,
+)
 from redpanda_migrate.registry import codemods_by_id
-from redpanda_migrate.secrets import is_secret_path
+from redpanda_migrate.textio import remove_leftover_temp_dirs
 
 TRAILER_KEY = "Migrated-by"
 IN_PROGRESS_MARKERS = {
@@ -169,18 +177,21 @@ def commit_plan(plan: Plan) -> CommitResult:
     :returns: the commits made, secret files left uncommitted, and errors.
     """
     top = check_committable(plan.root)
+    remove_leftover_temp_dirs(plan.root, plan.temp_dirs)
     result = CommitResult()
-    for codemod_id in plan.codemods:
+    expected = dict(plan.fingerprints)
+    withdrawn: dict[str, str] = {}  # path -> the codemod whose change to it was not written
+    for index, codemod_id in enumerate(plan.codemods):
         changes = [c for c in plan.changes if c.codemod == codemod_id]
         if not changes:
             continue
+        for unit in change_units(plan, changes):
+            result.errors.extend(_write_unit(plan, unit, expected, withdrawn))
+        changes = [c for c in plan.changes if c.codemod == codemod_id]
         texts = {c.path: plan.disk_text_after(c) for c in changes}
-        failures = write_texts(plan.root, texts)
-        result.errors.extend(failures)
-        failed = {failure.path for failure in failures}
-        secret = sorted(p for p in texts if p in plan.secret_paths or is_secret_path(p))
+        secret = sorted(p for p in texts if is_secret(plan, p))
         result.unstaged_secrets.extend(p for p in secret if p not in result.unstaged_secrets)
-        paths = [p for p in texts if p not in secret and p not in failed]
+        paths = [p for p in texts if p not in secret]
         if not paths or not _has_staged_difference(top, plan.root, paths):
             continue
         message = commit_message(
@@ -197,9 +208,38 @@ def commit_plan(plan: Plan) -> CommitResult:
             result.errors.append(
                 FileError(".", f"git commit for {codemod_id} failed: {' '.join(detail)[:300]}")
             )
+            _withdraw_rest(plan, plan.codemods[index + 1 :], codemod_id)
             break
         result.commits.append(CodemodCommit(codemod_id, sha, tuple(paths)))
     return result
+
+
+def _write_unit(
+    plan: Plan, unit: list[Change], expected: dict, withdrawn: dict[str, str]
+) -> list[FileError]:
+    """Write one change set of a codemod, or withdraw it when it cannot be written whole."""
+    texts = {c.path: plan.disk_text_after(c) for c in unit}
+    # a change made on top of one that was not written cannot be written either
+    blocked = sorted(p for p in texts if p in withdrawn)
+    if blocked:
+        why = f"builds on changes of {withdrawn[blocked[0]]} that were not written"
+        withdraw(plan, unit, [FileError(blocked[0], "")], why)
+        withdrawn.update(dict.fromkeys(texts, unit[0].codemod))
+        return []
+    failures = write_texts(plan.root, texts, expected, plan.secret_paths)
+    if failures:
+        withdraw(plan, unit, failures)
+        withdrawn.update(dict.fromkeys(texts, unit[0].codemod))
+    return failures
+
+
+def _withdraw_rest(plan: Plan, codemod_ids: Sequence[str], failed: str) -> None:
+    for codemod_id in codemod_ids:
+        paths = sorted({c.path for c in plan.changes if c.codemod == codemod_id})
+        if paths:
+            why = f"not written: the commit of {failed} failed first"
+            changes = [c for c in plan.changes if c.codemod == codemod_id]
+            withdraw(plan, changes, [FileError(paths[0], "")], why)
 
 
 def _has_staged_difference(top: Path, root: Path, paths: Sequence[str]) -> bool:

@@ -6,6 +6,9 @@ Example::
     select = ["pin-dependencies"]
     skip = []
     exclude = ["legacy/**"]
+    max-file-size = "2 MB"   # larger files are skipped with a message (bytes, or kB/MB)
+
+    verify-command = "python manage.py test"   # run by --verify before and after
 
     [tool.redpanda-migrate.pin-dependencies]
     zero-major-ceiling = "minor"
@@ -15,6 +18,7 @@ Command-line flags win over these values.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,10 @@ except ImportError:  # Python 3.10: tomlkit reads it, more slowly
 
 TOOL_KEY = "redpanda-migrate"
 LIST_KEYS = ("select", "skip", "exclude")
+VERIFY_COMMAND = "verify-command"
+MAX_FILE_SIZE_KEY = "max-file-size"
+SIZE_UNITS = {"": 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2}
+SIZE_PATTERN = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -40,12 +48,34 @@ class ProjectConfig:
     :param skip: codemod ids to leave out.
     :param exclude: gitignore-style patterns of files to leave alone.
     :param options: per-codemod option tables, keyed by codemod id.
+    :param verify_command: the project's own test command, run by ``--verify``.
+    :param max_file_size: files larger than this many bytes are skipped (``None``: default).
     """
 
     select: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    verify_command: str | None = None
+    max_file_size: int | None = None
+
+
+def parse_size(value: Any) -> int:
+    """Read a ``max-file-size`` value: a number of bytes, or a text such as ``"5 MB"``.
+
+    :param value: the TOML value.
+    :returns: bytes.
+    :raises ConfigError: when it is not a positive size.
+    """
+    match = SIZE_PATTERN.fullmatch(value) if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if match and match.group(2).lower() in SIZE_UNITS and float(match.group(1)) > 0:
+        return int(float(match.group(1)) * SIZE_UNITS[match.group(2).lower()])
+    raise ConfigError(
+        f"[tool.{TOOL_KEY}] {MAX_FILE_SIZE_KEY} must be a number of bytes or a size such as "
+        f'"5 MB", not {value!r}'
+    )
 
 
 def _string_list(table: dict[str, Any], key: str, where: str = TOOL_KEY) -> tuple[str, ...]:
@@ -102,8 +132,14 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
         raise ConfigError(f"[tool.{TOOL_KEY}] must be a table")
     options = {key: value for key, value in table.items() if isinstance(value, dict)}
     for codemod_id, codemod_options in options.items():
-        _string_list(codemod_options, "exclude", f"{TOOL_KEY}.{codemod_id}")
-    unknown = sorted(set(table) - set(LIST_KEYS) - set(options))
+        for key in ("include", "exclude"):
+            _string_list(codemod_options, key, f"{TOOL_KEY}.{codemod_id}")
+    verify_command = table.get(VERIFY_COMMAND)
+    if verify_command is not None and not (isinstance(verify_command, str) and verify_command):
+        raise ConfigError(f"[tool.{TOOL_KEY}] {VERIFY_COMMAND} must be a command line (a string)")
+    unknown = sorted(
+        set(table) - set(LIST_KEYS) - {VERIFY_COMMAND, MAX_FILE_SIZE_KEY} - set(options)
+    )
     if unknown:
         raise ConfigError(f"[tool.{TOOL_KEY}] has unknown key(s): {', '.join(unknown)}")
     return ProjectConfig(
@@ -111,6 +147,10 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
         skip=_string_list(table, "skip"),
         exclude=_string_list(table, "exclude"),
         options=options,
+        verify_command=verify_command,
+        max_file_size=(
+            parse_size(table[MAX_FILE_SIZE_KEY]) if MAX_FILE_SIZE_KEY in table else None
+        ),
     )
 
 

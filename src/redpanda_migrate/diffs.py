@@ -134,3 +134,19 @@ def diff_stats(patch: str) -> DiffStats:
         return DiffStats(0, 0)
     patch_set = PatchSet(patch)
     return DiffStats(added=patch_set.added, removed=patch_set.removed)
+
+
+def first_changed_line(before: str | None, after: str | None) -> int | None:
+    """Return the first line (1-based, in ``before``) where two texts differ.
+
+    :param before: the old text (``None``: the file is new).
+    :param after: the new text (``None``: the file is deleted).
+    :returns: the line, or ``None`` for a created or deleted file.
+    """
+    if before is None or after is None:
+        return None
+    old_lines, new_lines = before.splitlines(), after.splitlines()
+    for number, (old, new) in enumerate(zip(old_lines, new_lines, strict=False), start=1):
+        if old != new:
+            return number
+    return min(len(old_lines), len(new_lines)) + 1

@@ -2,7 +2,8 @@
 
 Symlinks are never listed: a file reached through a link is processed under its real path when
 that lies in the project, and never when it lies outside (such links can be collected, so that a
-run says which files it left alone).
+run says which files it left alone). A folder that is another git repository (a submodule, a
+nested clone) is left alone too: its files belong to that repository's history, not this one's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pathspec
+
+from redpanda_migrate.textio import TEMP_DIR_PREFIX
+
+NESTED_REPOSITORY_MESSAGE = (
+    "another git repository (a submodule or a nested clone): left alone; migrate it on its own"
+)
+OUTSIDE_DIR_MESSAGE = "symlink to a folder outside the project: not followed, left unchanged"
 
 ALWAYS_SKIPPED_DIRS = frozenset(
     {
@@ -88,8 +96,37 @@ def _entries(directory: str) -> list[os.DirEntry[str]]:
         return []
 
 
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Tell whether an entry is a folder, or a symlink to one (as ``os.walk`` sorts them)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _dir_links_outside(root: Path, path: Path) -> bool:
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return target.is_dir() and not target.is_relative_to(root)
+
+
+def is_repository(directory: Path) -> bool:
+    """Tell whether a folder is the top of a git repository of its own (a submodule has a file).
+
+    :param directory: the folder.
+    :returns: ``True`` when it holds a ``.git`` folder or file.
+    """
+    return os.path.lexists(directory / ".git")
+
+
 def iter_project_files(
-    root: Path, exclude: Iterable[str] = (), outside_links: list[str] | None = None
+    root: Path,
+    exclude: Iterable[str] = (),
+    outside_links: list[str] | None = None,
+    skipped: dict[str, str] | None = None,
+    temp_dirs: list[str] | None = None,
 ) -> Iterator[str]:
     """List a project's files as project-relative POSIX paths.
 
@@ -100,6 +137,9 @@ def iter_project_files(
     :param exclude: extra gitignore-style patterns to leave out (from configuration).
     :param outside_links: when given, the paths of symlinks to files outside the project (not
         ignored, not excluded) are appended to it; they are never listed nor followed.
+    :param skipped: when given, gets the folders left alone and why: other git repositories
+        and symlinks to folders outside the project.
+    :param temp_dirs: when given, gets the temporary folders an interrupted run left behind.
     :returns: an iterator over paths, in a stable (sorted) walk order.
     """
     patterns = list(exclude)
@@ -125,11 +165,24 @@ def iter_project_files(
         folders = []
         for entry in entries:
             relative = f"{base}/{entry.name}" if base else entry.name
-            if entry.is_dir(follow_symlinks=False):
+            if _is_folder(entry):
+                if entry.name.startswith(TEMP_DIR_PREFIX):
+                    if temp_dirs is not None:
+                        temp_dirs.append(relative)
+                    continue
                 if entry.name in ALWAYS_SKIPPED_DIRS or is_virtualenv(Path(entry.path)):
                     continue
-                if not left_out(relative, True, ignore_specs):
-                    folders.append((entry.path, relative, ignore_specs))
+                if left_out(relative, True, ignore_specs):
+                    continue
+                if entry.is_symlink():
+                    if skipped is not None and _dir_links_outside(root, Path(entry.path)):
+                        skipped[relative] = OUTSIDE_DIR_MESSAGE
+                    continue
+                if is_repository(Path(entry.path)):
+                    if skipped is not None:
+                        skipped[relative] = NESTED_REPOSITORY_MESSAGE
+                    continue
+                folders.append((entry.path, relative, ignore_specs))
                 continue
             if left_out(relative, False, ignore_specs):
                 continue
@@ -141,3 +194,27 @@ def iter_project_files(
                 yield relative
         # depth first, in name order, as os.walk listed them
         pending.extend(reversed(folders))
+
+
+def root_links_out(root: Path) -> list[str]:
+    """List the files at the project root that are symlinks leaving the project.
+
+    Git-ignored ones too (a ``.env`` symlinked to a secrets folder): a codemod that plans to
+    write one must know the engine will refuse to write through it.
+
+    :param root: the resolved project root.
+    :returns: their names, sorted.
+    """
+    try:
+        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    return [entry.name for entry in entries if entry.is_symlink() and _leaves(root, entry.path)]
+
+
+def _leaves(root: Path, path: str) -> bool:
+    try:
+        target = Path(path).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+    return not target.is_relative_to(root)

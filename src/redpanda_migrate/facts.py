@@ -28,6 +28,10 @@ class ProjectFacts:
     :param requirements_files: pip requirements files (``requirements*.txt``, ``requirements/*``).
     :param setup_py_files: ``setup.py`` files.
     :param requires_python: ``[project] requires-python`` of the root ``pyproject.toml``.
+    :param tracked_files: the files git tracks (``git ls-files``), ``None`` when the project is
+        not in a git work tree: a file listed here is committed, whatever ``.gitignore`` says.
+    :param links_out: symlinks, git-ignored ones included for the files at the root, whose
+        target lies outside the project: the engine never writes through them.
     """
 
     root_name: str
@@ -37,6 +41,8 @@ class ProjectFacts:
     requirements_files: tuple[str, ...] = ()
     setup_py_files: tuple[str, ...] = ()
     requires_python: str | None = None
+    tracked_files: frozenset[str] | None = None
+    links_out: tuple[str, ...] = ()
 
 
 def is_requirements_file(path: str) -> bool:
@@ -96,13 +102,19 @@ def _named(path: str, name: str) -> bool:
 
 
 def build_facts(
-    root_name: str, files: tuple[str, ...], read_text: Callable[[str], str | None]
+    root_name: str,
+    files: tuple[str, ...],
+    read_text: Callable[[str], str | None],
+    tracked_files: frozenset[str] | None = None,
+    links_out: tuple[str, ...] = (),
 ) -> ProjectFacts:
     """Compute the project facts from the discovered files.
 
     :param root_name: the project directory's name.
     :param files: discovered project-relative POSIX paths.
     :param read_text: returns a file's text, or ``None`` when it cannot be read.
+    :param tracked_files: the files git tracks, ``None`` outside git.
+    :param links_out: symlinks leaving the project.
     :returns: the facts, ready to be handed to every codemod.
     """
     return ProjectFacts(
@@ -115,4 +127,6 @@ def build_facts(
         requires_python=read_requires_python(
             read_text("pyproject.toml") if "pyproject.toml" in files else None
         ),
+        tracked_files=tracked_files,
+        links_out=links_out,
     )

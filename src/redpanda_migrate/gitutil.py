@@ -67,3 +67,32 @@ def dirty_paths(root: Path, paths: Sequence[str]) -> list[str]:
         if len(entry) > 3 and absolute.is_relative_to(root):
             dirty.append(absolute.relative_to(root).as_posix())
     return sorted(set(dirty) & set(paths))
+
+
+def tracked_paths(root: Path) -> frozenset[str] | None:
+    """List the files under ``root`` that git tracks, relative to ``root``.
+
+    :param root: the project root.
+    :returns: project-relative POSIX paths, or ``None`` outside git (or without git installed).
+    """
+    if worktree_top(root) is None:
+        return None
+    result = git(root, "ls-files", "-z", "--full-name", check=False)
+    if result.returncode != 0:
+        return None
+    top = worktree_top(root) or root
+    tracked = set()
+    for entry in result.stdout.split("\0"):
+        absolute = top / entry
+        if entry and absolute.is_relative_to(root):
+            tracked.add(absolute.relative_to(root).as_posix())
+    return frozenset(tracked)
+
+
+def is_detached(top: Path) -> bool:
+    """Tell whether a work tree's HEAD is detached (commits there belong to no branch).
+
+    :param top: the work tree's top folder.
+    :returns: ``True`` when HEAD names a commit rather than a branch.
+    """
+    return git(top, "symbolic-ref", "--quiet", "HEAD", check=False).returncode != 0

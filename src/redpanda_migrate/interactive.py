@@ -23,7 +23,15 @@ from redpanda_migrate.validation import validate_output
 
 PROMPT = "Apply this hunk? [y]es [n]o [a]ll in this file [d]one with this file [q]uit: "
 SECRET_PROMPT = "Apply this change? [y]es [n]o [q]uit: "
+UNIT_PROMPT = "Apply this change ({files} files that go together)? [y]es [n]o [q]uit: "
 ANSWERS = {"y", "n", "a", "d", "q"}
+KEY_HELP = {
+    "y": "yes",
+    "n": "no",
+    "a": "all in this file",
+    "d": "done with this file",
+    "q": "quit, keeping what was accepted",
+}
 Ask = Callable[[str], str]
 Show = Callable[[str], None]
 Group = list[tuple[str, int, int, int, int]]
@@ -104,11 +112,16 @@ def render_hunk(group: Group, before: Sequence[str], after: Sequence[str]) -> st
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _ask(ask: Ask, prompt: str, allowed: set[str]) -> str:
+def _ask(ask: Ask, prompt: str, allowed: set[str], show: Show | None = None) -> str:
     while True:
         answer = ask(prompt).strip().lower()[:1]
+        if answer == "a" and "a" not in allowed and "y" in allowed:
+            return "y"  # "all" where there is one change only: yes
         if answer in allowed:
             return answer
+        if show is not None:
+            keys = ", ".join(f"{key} ({KEY_HELP[key]})" for key in sorted(allowed))
+            show(f"unknown answer {answer or '(empty)'!r}: the keys are {keys}\n")
 
 
 def _review_file(
@@ -121,7 +134,7 @@ def _review_file(
     for index, group in enumerate(groups):
         show(f"\n[{codemod_id}] {path} (hunk {index + 1}/{len(groups)})\n")
         show(render_hunk(group, before_lines, after_lines))
-        answer = "y" if take_rest else _ask(ask, PROMPT, ANSWERS)
+        answer = "y" if take_rest else _ask(ask, PROMPT, ANSWERS, show)
         if answer == "q":
             return apply_hunks(before_lines, after_lines, groups, accepted), True
         if answer == "d":
@@ -142,9 +155,37 @@ def _review_change(plan: Plan, change: Change, ask: Ask, show: Show) -> tuple[st
             else plan.scrub(unified_diff(path, before, after, plan.modes[path]))
         )
         show(f"\n[{change.codemod}] {description}\n")
-        answer = _ask(ask, SECRET_PROMPT, {"y", "n", "q"})
+        answer = _ask(ask, SECRET_PROMPT, {"y", "n", "q"}, show)
         return (after if answer == "y" else before), answer == "q"
     return _review_file(change.codemod, path, before, after, ask, show)
+
+
+def _show_findings(plan: Plan, codemod_id: str, show: Show) -> None:
+    """Show what the reviewer must know before the hunks: notes and places needing review."""
+    if not plan.changes and not plan.notes and not plan.refusals:
+        return
+    show(f"\n== {codemod_id}: {len(plan.changed_paths)} file(s) to change\n")
+    for _, note in plan.notes:
+        where = f"{note.path}:{note.line}" if note.line else note.path
+        show(f"note: {where}: {plan.scrub(note.message)}\n")
+    for _, refusal in plan.refusals:
+        where = f"{refusal.path}:{refusal.line}" if refusal.line else refusal.path
+        show(f"needs review: {where}: {plan.scrub(refusal.message)}\n")
+
+
+def _review_unit(plan: Plan, ask: Ask, show: Show, accepted: dict[str, str | None]) -> bool:
+    """Offer a codemod's change over several files as one answer; return whether to quit."""
+    for path in plan.changed_paths:
+        before, after = plan.original_texts.get(path), plan.final_texts.get(path)
+        if path in plan.secret_paths:
+            show(describe_secret_change(path, before, after) + "\n")
+        else:
+            show(plan.scrub(unified_diff(path, before, after, plan.modes.get(path, 0o644))))
+    prompt = UNIT_PROMPT.format(files=len(plan.changed_paths))
+    answer = _ask(ask, prompt, {"y", "n", "q"}, show)
+    if answer == "y":
+        accepted.update({path: plan.final_texts.get(path) for path in plan.changed_paths})
+    return answer == "q"
 
 
 def review_codemod(
@@ -160,18 +201,24 @@ def review_codemod(
     :param jobs: worker processes.
     :returns: what was written and committed.
     """
-    plan = plan_project(root, select=[codemod_id], skip=[], jobs=jobs)
+    plan = plan_project(root, select=[codemod_id], skip=[], jobs=jobs, finish_interrupted=True)
     result = ReviewResult(errors=list(plan.errors))
+    _show_findings(plan, codemod_id, show)
     accepted: dict[str, str | None] = {}
-    for change in plan.changes:
-        text, quit_now = _review_change(plan, change, ask, show)
-        if text != plan.original_texts.get(change.path):
-            accepted[change.path] = text
-        if quit_now:
-            result.quit = True
-            break
+    if len(plan.changed_paths) > 1:
+        # a change over several files is one unit: a model without its migration, a module
+        # without the dependency drop it allows, would leave the project broken
+        result.quit = _review_unit(plan, ask, show, accepted)
+    else:
+        for change in plan.changes:
+            text, quit_now = _review_change(plan, change, ask, show)
+            if text != plan.original_texts.get(change.path):
+                accepted[change.path] = text
+            if quit_now:
+                result.quit = True
+                break
     valid = _keep_valid(accepted, plan, result)
-    result.errors.extend(write_texts(plan.root, valid))
+    result.errors.extend(write_texts(plan.root, valid, dict(plan.fingerprints), plan.secret_paths))
     result.written = sorted(valid)
     committable = [p for p in result.written if p not in plan.secret_paths]
     if commit_top is not None and committable:

@@ -9,10 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redpanda_migrate.changeset import apply_change_set
 from redpanda_migrate.codemod import Finding
 from redpanda_migrate.diffs import DiffStats, unified_diff
-from redpanda_migrate.secrets import describe_secret_change, redact
-from redpanda_migrate.textio import TextLayout, atomic_write, delete_file, encode_text
+from redpanda_migrate.secrets import describe_secret_change, is_secret_path, redact
+from redpanda_migrate.textio import (
+    Fingerprint,
+    TextLayout,
+    encode_text,
+    remove_leftover_temp_dirs,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,15 @@ class Plan:
     :param layouts: how each changed path is laid out on disk (see :mod:`textio`).
     :param secret_paths: changed paths whose content must never be shown.
     :param secret_values: values to scrub from every message.
+    :param fingerprints: per changed path, what it was when read (``None``: absent), so that a
+        write never overwrites an edit made during the run.
+    :param skipped: files and folders left alone on purpose (over the size limit, another git
+        repository, a symlink out of the project), each with a one-line reason.
+    :param temp_dirs: temporary folders a killed earlier run left behind; a writing run removes
+        them.
+    :param file_codemods: the codemods with a file transform, whose change to one file does not
+        depend on their changes to others.
+    :param recovered: files whose half-done write, left by a killed run, this run finished.
     """
 
     root: Path
@@ -75,6 +90,11 @@ class Plan:
     layouts: dict[str, TextLayout] = field(default_factory=dict)
     secret_paths: frozenset[str] = frozenset()
     secret_values: frozenset[str] = frozenset()
+    fingerprints: dict[str, Fingerprint | None] = field(default_factory=dict)
+    skipped: list[FileError] = field(default_factory=list)
+    temp_dirs: tuple[str, ...] = ()
+    file_codemods: frozenset[str] = frozenset()
+    recovered: list[str] = field(default_factory=list)
 
     @property
     def changed_paths(self) -> list[str]:
@@ -124,29 +144,132 @@ class Plan:
         return redact(message, set(self.secret_values))
 
 
-def write_texts(root: Path, texts: dict[str, str | None]) -> list[FileError]:
-    """Write on-disk texts to the project atomically (``None`` deletes).
+def is_secret(plan: Plan, path: str) -> bool:
+    """Tell whether a path of a plan holds secrets (section "Secrets").
+
+    :param plan: the plan.
+    :param path: project-relative POSIX path.
+    """
+    return path in plan.secret_paths or is_secret_path(path)
+
+
+def write_texts(
+    root: Path,
+    texts: dict[str, str | None],
+    expected: dict[str, Fingerprint | None] | None = None,
+    secret_paths: frozenset[str] = frozenset(),
+) -> list[FileError]:
+    """Write on-disk texts to the project atomically (``None`` deletes), all or nothing.
 
     :param root: the resolved project root.
     :param texts: on-disk text per project-relative path.
-    :returns: the files that could not be written (the others are written).
+    :param expected: per path, the fingerprint the run read; a file edited since is not
+        overwritten (see :func:`~redpanda_migrate.changeset.apply_change_set`).
+    :param secret_paths: paths holding secrets (created owner-only).
+    :returns: the files that stopped the writes (empty: every file was written).
     """
-    failures = []
-    for path, text in sorted(texts.items()):
-        try:
-            if text is None:
-                delete_file(root, path)
-            else:
-                atomic_write(root, path, text.encode("utf-8"))
-        except OSError as error:
-            failures.append(FileError(path, f"cannot write: {error.strerror or error}"))
-    return failures
+    known = expected if expected is not None else {}
+    failures = apply_change_set(root, texts, known, secret_paths | _secret_names(texts))
+    return [FileError(failure.path, failure.reason) for failure in failures]
+
+
+def _secret_names(paths) -> frozenset[str]:
+    return frozenset(path for path in paths if is_secret_path(path))
+
+
+def withdraw(
+    plan: Plan, changes: list[Change], failures: list[FileError], why: str | None = None
+) -> None:
+    """Take changes out of a plan because their change set could not be written.
+
+    They and the notes about their files leave the report (which lists only what was written),
+    their files keep the text they had, and each codemod concerned is reported under "needs
+    review".
+
+    :param plan: the plan.
+    :param changes: the changes none of which were written.
+    :param failures: the files that stopped them.
+    :param why: the reason given instead of the failures' own (for changes that build on them).
+    """
+    gone = {id(change) for change in changes}
+    plan.changes = [change for change in plan.changes if id(change) not in gone]
+    touched = {(change.codemod, change.path) for change in changes}
+    left = {change.codemod for change in plan.changes}
+    plan.notes = [
+        (codemod_id, note)
+        for codemod_id, note in plan.notes
+        if (codemod_id, note.path) not in touched
+        and (codemod_id in left or codemod_id not in {cid for cid, _ in touched})
+    ]
+    for path in {change.path for change in changes}:
+        # the file keeps the text of the last change still written to it, or its own
+        kept = [change for change in plan.changes if change.path == path]
+        plan.final_texts[path] = (
+            plan.disk_text_after(kept[-1]) if kept else plan.original_texts.get(path)
+        )
+    codemods = {change.codemod for change in changes}
+    for codemod_id in sorted(codemods, key=plan.codemods.index):
+        for failure in failures:
+            reason = why or f"{failure.path}: {failure.message}"
+            message = (
+                f"not applied: {reason}; the other files of this change were not written "
+                "either, so the project stays consistent"
+            )
+            plan.refusals.append((codemod_id, Finding(failure.path, None, message)))
+
+
+def change_units(plan: Plan, changes: list[Change]) -> list[list[Change]]:
+    """Split changes into the sets that must be written all or nothing.
+
+    A project codemod's changes are one set (its files depend on each other); a file codemod's
+    change to one file is a set of its own. Sets that change the same file build on each
+    other, so they are joined.
+
+    :param plan: the plan.
+    :param changes: changes of the plan, in run order.
+    :returns: the sets, in run order.
+    """
+    units: list[tuple[list[Change], set[str]]] = []
+    by_key: dict[tuple[str, str], tuple[list[Change], set[str]]] = {}
+    for change in changes:
+        key = (change.codemod, change.path if change.codemod in plan.file_codemods else "")
+        unit = by_key.get(key)
+        if unit is None:
+            unit = by_key[key] = ([], set())
+            units.append(unit)
+        unit[0].append(change)
+        unit[1].add(change.path)
+    groups: list[tuple[list[Change], set[str]]] = []
+    for members, paths in units:
+        merged: tuple[list[Change], set[str]] = (list(members), set(paths))
+        for group in [group for group in groups if group[1] & paths]:
+            merged = (group[0] + merged[0], group[1] | merged[1])
+            groups.remove(group)
+        groups.append(merged)
+    order = {id(change): index for index, change in enumerate(changes)}
+    return [sorted(group, key=lambda change: order[id(change)]) for group, _ in groups]
 
 
 def apply_plan(plan: Plan) -> list[FileError]:
-    """Write a plan's final texts to the project.
+    """Write a plan's final texts to the project, each change set all or nothing.
+
+    A set (see :func:`change_units`) with a file that cannot be written, or that changed on
+    disk during the run, is not written at all and is withdrawn from the plan (see
+    :func:`withdraw`).
 
     :param plan: a plan from :func:`plan_project`.
     :returns: the files that could not be written.
     """
-    return write_texts(plan.root, {p: plan.final_texts[p] for p in plan.changed_paths})
+    remove_leftover_temp_dirs(plan.root, plan.temp_dirs)
+    expected = dict(plan.fingerprints)
+    errors: list[FileError] = []
+    changed = set(plan.changed_paths)
+    for unit in change_units(plan, list(plan.changes)):
+        paths = sorted({change.path for change in unit} & changed)
+        failures = write_texts(
+            plan.root, {p: plan.final_texts[p] for p in paths}, expected, plan.secret_paths
+        )
+        if failures:
+            errors.extend(failures)
+            withdraw(plan, unit, failures)
+    return errors

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redpanda_migrate.plan import Plan
+from redpanda_migrate.summary import Place, grouped_lines
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,10 @@ def _location(path: str, line: int | None) -> str:
 
 
 def report_json(plans: Sequence[LabelledPlan]) -> dict[str, list[dict[str, Any]]]:
-    """Build the JSON report: the keys ``changes``, ``notes``, ``refusals`` and ``errors``.
+    """Build the JSON report: ``changes``, ``notes``, ``refusals``, ``errors`` and ``skipped``.
+
+    ``changes`` lists only what was written (or would be, for a preview): a change set that
+    could not be written is withdrawn from the plan and its codemod listed under ``refusals``.
 
     :param plans: the plans of the run.
     :returns: a JSON-serialisable object.
@@ -46,6 +50,7 @@ def report_json(plans: Sequence[LabelledPlan]) -> dict[str, list[dict[str, Any]]
         "notes": [],
         "refusals": [],
         "errors": [],
+        "skipped": [],
     }
     for item in plans:
         plan = item.plan
@@ -80,6 +85,8 @@ def report_json(plans: Sequence[LabelledPlan]) -> dict[str, list[dict[str, Any]]
             report["errors"].append(
                 {"path": item.path(error.path), "message": plan.scrub(error.message)}
             )
+        for left in plan.skipped:
+            report["skipped"].append({"path": item.path(left.path), "message": left.message})
     return report
 
 
@@ -87,14 +94,18 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def report_text(plans: Sequence[LabelledPlan], verb: str) -> str:
-    """Build the human summary: one line per change, note, refusal and error, then totals.
+def report_text(plans: Sequence[LabelledPlan], verb: str, detail: str = "summary") -> str:
+    """Build the human report: changed files, findings, totals.
 
     :param plans: the plans of the run.
     :param verb: ``would change`` for previews, ``changed`` after writing.
+    :param detail: ``summary`` (changes one a line, findings grouped by codemod and reason),
+        ``verbose`` (every finding on its own line) or ``quiet`` (the totals line alone).
     :returns: the text, ending with a newline.
     """
     lines: list[str] = []
+    notes: list[Place] = []
+    reviews: list[Place] = []
     changed_files = 0
     totals = {"notes": 0, "refusals": 0, "errors": 0}
     for item in plans:
@@ -105,16 +116,29 @@ def report_text(plans: Sequence[LabelledPlan], verb: str) -> str:
         lines.extend(f"{verb}: {item.path(line)}" for line in plan.hidden())
         for codemod_id, note in plan.notes:
             where = _location(item.path(note.path), note.line)
-            lines.append(f"note: {where} [{codemod_id}] {plan.scrub(note.message)}")
+            notes.append(Place(codemod_id, where, plan.scrub(note.message)))
+            if detail == "verbose":
+                lines.append(f"note: {where} [{codemod_id}] {notes[-1].message}")
         for codemod_id, refusal in plan.refusals:
             where = _location(item.path(refusal.path), refusal.line)
-            lines.append(f"needs review: {where} [{codemod_id}] {plan.scrub(refusal.message)}")
+            reviews.append(Place(codemod_id, where, plan.scrub(refusal.message)))
+            if detail == "verbose":
+                lines.append(f"needs review: {where} [{codemod_id}] {reviews[-1].message}")
         for error in plan.errors:
             lines.append(f"error: {item.path(error.path)}: {plan.scrub(error.message)}")
+        lines.extend(f"skipped: {item.path(left.path)}: {left.message}" for left in plan.skipped)
+        lines.extend(
+            f"finished: {item.path(path)} (an interrupted run had left it half-written)"
+            for path in plan.recovered
+        )
         changed_files += len(plan.changed_paths)
         totals["notes"] += len(plan.notes)
         totals["refusals"] += len(plan.refusals)
         totals["errors"] += len(plan.errors)
+    if detail == "summary":
+        lines += grouped_lines("notes", notes) + grouped_lines("needs review", reviews)
+        if notes or reviews:
+            lines.append("(--verbose or --format json list every place)")
     summary = (
         f"{verb[0].upper()}{verb[1:]} {_plural(changed_files, 'file')}; "
         f"{_plural(totals['notes'], 'note')}, {totals['refusals']} needing review, "
@@ -122,4 +146,6 @@ def report_text(plans: Sequence[LabelledPlan], verb: str) -> str:
     )
     if not changed_files and not any(totals.values()):
         summary = "Nothing to change: the project already meets every selected rule."
+    if detail == "quiet":
+        lines = [line for line in lines if line.startswith("error: ")]
     return "\n".join([*lines, summary]) + "\n"

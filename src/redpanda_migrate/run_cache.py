@@ -72,7 +72,8 @@ class RunCache:
             return None
         if not self._facts_digest:
             self._facts_digest = text_digest(repr(self.facts))
-        options = options_text(self.options.get(codemod.id, {}))
+        shared = self.options.get(codemod.family, {}) if codemod.family else {}
+        options = options_text({**shared, **self.options.get(codemod.id, {})})
         return self.cache.key(codemod.id, options, self._facts_digest, *inputs)
 
     def file_key(self, codemod: Codemod, path: str, text: str) -> str | None:

@@ -9,15 +9,18 @@ module-level functions over picklable data, so a worker process or a dask worker
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathspec import PathSpec
 
+from redpanda_migrate import changeset
 from redpanda_migrate.cache import OutcomeCache
 from redpanda_migrate.catalogue import save_catalogue
+from redpanda_migrate.changeset import journals
 from redpanda_migrate.codemod import (
     Codemod,
     FileOutcome,
@@ -28,20 +31,39 @@ from redpanda_migrate.codemod import (
 )
 from redpanda_migrate.config import ConfigError, ProjectConfig, load_config
 from redpanda_migrate.diffs import diff_stats, unified_diff
-from redpanda_migrate.discovery import compile_patterns, iter_project_files
+from redpanda_migrate.discovery import (
+    NESTED_REPOSITORY_MESSAGE,
+    compile_patterns,
+    iter_project_files,
+    root_links_out,
+)
 from redpanda_migrate.facts import ProjectFacts, build_facts
+from redpanda_migrate.gitutil import tracked_paths
+from redpanda_migrate.nesting import PYTHON_SUFFIXES, nesting_problem
 from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
 from redpanda_migrate.registry import codemods_by_id, imported_builtins, select_codemods
 from redpanda_migrate.run_cache import RunCache
 from redpanda_migrate.secrets import shown_in_the_clear
 from redpanda_migrate.validation import validate_output
-from redpanda_migrate.workspace import Workspace, check_relative_path
+from redpanda_migrate.workspace import (
+    DEFAULT_MAX_FILE_SIZE,
+    OUTSIDE_LINK_MESSAGE,
+    Workspace,
+    check_relative_path,
+)
 
 __all__ = ["BadInput", "Change", "FileError", "Plan", "apply_plan", "plan_project", "write_texts"]
 
 # Below this many candidate files a worker pool costs more than it saves.
 MIN_FILES_FOR_POOL = 48
-OUTSIDE_LINK_MESSAGE = "symlink to a file outside the project: not followed, left unchanged"
+INTERRUPTED_MESSAGE = (
+    "an interrupted run left a change half-written; a run that writes (no --dry-run or "
+    "--check) finishes it first"
+)
+CRASHED_WORKER_MESSAGE = (
+    "{codemod} stopped: a worker process crashed on one of these files, so none was changed "
+    "(a bug in redpanda-migrate, please report it)"
+)
 
 
 class BadInput(ValueError):
@@ -106,6 +128,7 @@ class _Run:
     plan: Plan
     outside_links: tuple[str, ...] = ()
     executor: Executor | None = None
+    too_deep: dict[str, str | None] = field(default_factory=dict)
     # paths the run is narrowed to (files, or folders ending in "/"); None: the whole project
     only: tuple[str, ...] | None = None
 
@@ -150,9 +173,24 @@ class _Run:
             self.plan.errors.append(entry)
 
     def record(self, codemod: Codemod, path: str, after: str | None) -> None:
+        problem = self.rejection(codemod, path, after)
+        if problem is not None:
+            self.error(path, problem)
+            return
         before = self.workspace.read(path)
         if after == before:
             return
+        self.workspace.write(path, after)
+        patch = unified_diff(path, before, after, self.workspace.mode(path))
+        self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
+
+    def rejection(self, codemod: Codemod, path: str, after: str | None) -> str | None:
+        """Say why a codemod's new text for a file cannot be taken (``None``: it can)."""
+        before = self.workspace.read(path)
+        if after == before:
+            return None
+        if before is None and self._not_read(path):
+            return f"{codemod.id} would write a file it could not read: left unchanged"
         try:
             check_relative_path(path)
             if after is not None:
@@ -164,47 +202,98 @@ class _Run:
                     lambda: validate_output(path, before, after, codemod.validator),
                 )
         except ValueError as error:
-            self.error(
-                path,
+            return (
                 f"{codemod.id} produced output that does not parse, so the file was left "
-                f"unchanged (a bug in redpanda-migrate, please report it): {error}",
+                f"unchanged (a bug in redpanda-migrate, please report it): {error}"
             )
-            return
-        self.workspace.write(path, after)
-        patch = unified_diff(path, before, after, self.workspace.mode(path))
-        self.plan.changes.append(Change(codemod.id, path, before, after, diff_stats(patch)))
+        return None
+
+    def record_all(self, codemod: Codemod, writes: dict[str, str | None]) -> bool:
+        """Take a project codemod's writes all together, or none (its change set is atomic).
+
+        :returns: ``True`` when none was taken.
+        """
+        problems = {
+            path: problem
+            for path, after in writes.items()
+            if (problem := self.rejection(codemod, path, after)) is not None
+        }
+        if not problems:
+            for path, after in writes.items():
+                self.record(codemod, path, after)
+            return False
+        reasons = {}
+        for path, problem in problems.items():
+            known = self.workspace.errors.get(path) or self.workspace.skipped.get(path)
+            if known is None:
+                self.error(path, problem)
+            reasons[path] = known or problem
+        first = sorted(problems)[0]
+        message = (
+            f"not applied: {first}: {reasons[first]}; none of this codemod's changes were made, "
+            "so the project stays consistent"
+        )
+        self.plan.refusals.append((codemod.id, Finding(first, None, message)))
+        return True
+
+    def _not_read(self, path: str) -> bool:
+        workspace = self.workspace
+        return (
+            path in workspace.errors or path in workspace.skipped or workspace.in_nested_repo(path)
+        )
+
+    def nesting(self, path: str, text: str) -> str | None:
+        """Return why a Python file nests too deeply to parse (measured once per text)."""
+        if not path.endswith(PYTHON_SUFFIXES):
+            return None
+        key = f"{path}\0{hash(text)}"
+        if key not in self.too_deep:
+            self.too_deep[key] = nesting_problem(text)
+        return self.too_deep[key]
 
     def findings(self, codemod: Codemod, notes: Iterable[Finding], refusals: Iterable[Finding]):
         self.plan.notes.extend((codemod.id, n) for n in notes if self.selected(n.path))
         self.plan.refusals.extend((codemod.id, r) for r in refusals if self.selected(r.path))
+
+    def options_of(self, codemod: Codemod) -> dict:
+        """Return a codemod's options: its family's table, then its own, key by key."""
+        shared = self.options.get(codemod.family, {}) if codemod.family else {}
+        return {**shared, **self.options.get(codemod.id, {})}
 
     def candidates(self, codemod: Codemod) -> dict[str, str]:
         return self.scan(codemod)[0]
 
     def scan(self, codemod: Codemod) -> tuple[dict[str, str], tuple[str, ...]]:
         """Return the candidate texts of a codemod, and the matching files that are unreadable."""
-        # [tool.redpanda-migrate.<id>] exclude: files this one codemod must leave alone
-        excluded = tuple(self.options.get(codemod.id, {}).get("exclude", ()))
+        options = self.options_of(codemod)
+        # [tool.redpanda-migrate.<id>] include/exclude: files this codemod must also look at,
+        # or must leave alone
+        files = (*codemod.files, *options.get("include", ()))
+        excluded = tuple(options.get("exclude", ()))
         for link in self.outside_links:
-            if self.matching(codemod.files, link):
+            if self.matching(files, link):
                 self.error(link, OUTSIDE_LINK_MESSAGE)
         texts = {}
         unreadable = []
         verdicts = self.cached.needle_verdicts(codemod.needles)
         for path in self.workspace.paths():
-            if not self.matching(codemod.files, path) or self.matching(excluded, path):
+            if not self.matching(files, path) or self.matching(excluded, path):
                 continue
             text = self.workspace.read(path)
             if text is None:
                 unreadable += [path] if path in self.workspace.errors else []
             elif verdicts.wants(codemod, path, text, self.cached.digest):
-                texts[path] = text
+                problem = self.nesting(path, text)
+                if problem is None:
+                    texts[path] = text
+                else:  # reported alone; the other files go on
+                    self.error(path, problem)
         verdicts.save()
         return texts, tuple(unreadable)
 
     def run_file_codemod(self, codemod: Codemod) -> None:
         texts = {p: t for p, t in self.candidates(codemod).items() if self.selected(p)}
-        options = self.options.get(codemod.id, {})
+        options = self.options_of(codemod)
         keys = {path: self.cached.file_key(codemod, path, text) for path, text in texts.items()}
         outcomes: dict[str, FileOutcome | str] = {}
         for path, key in keys.items():
@@ -214,7 +303,12 @@ class _Run:
         missing = {path: text for path, text in texts.items() if path not in outcomes}
         if self.jobs > 1 and len(missing) >= MIN_FILES_FOR_POOL:
             tasks = [(codemod.id, path, text, options) for path, text in missing.items()]
-            computed = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
+            try:
+                computed = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
+            except BrokenProcessPool:
+                self.error(".", CRASHED_WORKER_MESSAGE.format(codemod=codemod.id))
+                self.executor = None
+                return
         else:
             computed = [
                 run_file_transform(codemod, SourceFile(path, text, self.facts, options))
@@ -248,7 +342,7 @@ class _Run:
                     self.workspace.mark_secret(path, text)
                     texts[path] = text
         transform = codemod.transform_project
-        options = self.options.get(codemod.id, {})
+        options = self.options_of(codemod)
         try:
             outcome = self.cached.project_outcome(
                 codemod,
@@ -258,6 +352,11 @@ class _Run:
             )
         except InputError as error:
             self.error(error_path(error, texts), error.message)
+            return
+        except RecursionError:
+            self.error(
+                ".", f"{codemod.id}: a file nests too deeply to be processed; nothing changed"
+            )
             return
         except Exception as error:  # the runner never raises: a crash is reported
             self.error(".", _describe_crash(codemod.id, error))
@@ -269,11 +368,11 @@ class _Run:
             if len(outside) < len(changed):
                 self.plan.notes.append((codemod.id, Finding(".", None, _left_out(outside))))
             return
-        self.findings(codemod, outcome.notes, outcome.refusals)
         for problem in outcome.errors:
             self.error(problem.path, _with_line(problem.line, problem.message))
-        for path, after in outcome.writes.items():
-            self.record(codemod, path, after)
+        withdrawn = self.record_all(codemod, dict(outcome.writes))
+        # notes describe changes: a withdrawn change set has none to describe
+        self.findings(codemod, () if withdrawn else outcome.notes, outcome.refusals)
 
 
 def _left_out(outside: list[str]) -> str:
@@ -339,11 +438,12 @@ def resolve_run(
     except ConfigError as error:
         raise BadInput(str(error)) from None
     known = codemods_by_id()
-    unknown = sorted(set(config.options) - set(known))
+    families = {codemod.family for codemod in known.values() if codemod.family}
+    unknown = sorted(set(config.options) - set(known) - families)
     if unknown:
         raise BadInput(
             f"[tool.redpanda-migrate] has options for unknown codemod id(s): {', '.join(unknown)}; "
-            f"valid ids: {', '.join(known)}"
+            f"valid ids: {', '.join([*known, *sorted(families)])}"
         )
     codemods = select_codemods(
         config.select if select is None else select, config.skip if skip is None else skip
@@ -361,7 +461,9 @@ def plan_project(
     select: Sequence[str] | None = None,
     skip: Sequence[str] | None = None,
     jobs: int = 1,
+    finish_interrupted: bool = False,
     only: Sequence[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
     cache: bool = True,
 ) -> Plan:
     """Run the selected codemods over a project without writing anything.
@@ -370,29 +472,55 @@ def plan_project(
     :param select: codemod ids to run (see :func:`resolve_run`).
     :param skip: codemod ids to leave out (see :func:`resolve_run`).
     :param jobs: worker processes for file codemods (1: none).
+    :param finish_interrupted: first finish the writes a killed run left half-done (the one
+        write a plan may make; see :func:`~redpanda_migrate.changeset.finish_interrupted`).
     :param only: project-relative files or folders to narrow the run to (``None``: all). The
         codemods still see the whole project; a project codemod whose change would also touch
         other files is left out with a note.
+    :param progress: called with ``(codemod id, index, count)`` before each codemod runs.
     :param cache: read and store outcomes in the user's cache folder (see
-        :mod:`redpanda_migrate.cache`); ``False`` for ``--no-cache``.
+        :mod:`redpanda_migrate.cache`); ``False`` for ``--no-cache``. Narrowed runs
+        (``only``) do not use it.
     :returns: the plan.
     :raises BadInput: for a bad path or configuration.
     :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
     """
     root, config, codemods = resolve_run(path, select, skip)
     outside_links: list[str] = []
-    files = tuple(iter_project_files(root, config.exclude, outside_links))
-    workspace = Workspace(root, files)
-    facts = build_facts(root.name, files, workspace.read)
-    plan = Plan(root=root, codemods=tuple(c.id for c in codemods))
+    skipped: dict[str, str] = {}
+    temp_dirs: list[str] = []
+    files = tuple(iter_project_files(root, config.exclude, outside_links, skipped, temp_dirs))
+    recovered: list[str] = []
+    if finish_interrupted and journals(root, temp_dirs):
+        recovered = changeset.finish_interrupted(root, temp_dirs)
+        temp_dirs.clear()
+        files = tuple(iter_project_files(root, config.exclude))
+    nested = tuple(p for p, why in skipped.items() if why == NESTED_REPOSITORY_MESSAGE)
+    max_size = config.max_file_size or DEFAULT_MAX_FILE_SIZE
+    workspace = Workspace(root, files, max_size, nested)
+    links_out = tuple(sorted(set(outside_links) | set(root_links_out(root))))
+    facts = build_facts(root.name, files, workspace.read, tracked_paths(root), links_out)
+    plan = Plan(
+        root=root,
+        codemods=tuple(c.id for c in codemods),
+        temp_dirs=tuple(temp_dirs),
+        file_codemods=frozenset(c.id for c in codemods if c.transform_file is not None),
+    )
+    plan.skipped.extend(FileError(p, why) for p, why in sorted(skipped.items()))
+    plan.recovered = recovered
+    if journals(root, temp_dirs):
+        plan.errors.append(FileError(".", INTERRUPTED_MESSAGE))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
     run.only = tuple(only) if only is not None else None
-    outcome_cache = OutcomeCache.for_project(root, cache)
+    # a narrowed run leaves the cache alone: what it does not record must not be answered later
+    outcome_cache = OutcomeCache.for_project(root, cache and only is None)
     if outcome_cache.enabled and imported_builtins():
         save_catalogue(outcome_cache, imported_builtins())
     run.cache = RunCache(outcome_cache, facts, config.options, workspace.secret_paths)
     try:
-        for codemod in codemods:
+        for index, codemod in enumerate(codemods):
+            if progress is not None:
+                progress(codemod.id, index, len(codemods))
             if codemod.transform_file is not None:
                 run.run_file_codemod(codemod)
             else:
@@ -406,11 +534,14 @@ def plan_project(
 
 def _finish(plan: Plan, workspace: Workspace) -> None:
     for path, message in sorted(workspace.errors.items()):
-        plan.errors.append(FileError(path, message))
+        if FileError(path, message) not in plan.errors:
+            plan.errors.append(FileError(path, message))
+    plan.skipped.extend(FileError(p, why) for p, why in sorted(workspace.skipped.items()))
     for path in workspace.changed_paths():
         plan.original_texts[path] = workspace.original_disk_text(path)
         plan.final_texts[path] = workspace.disk_text(path)
         plan.modes[path] = workspace.mode(path)
+        plan.fingerprints[path] = workspace.fingerprints.get(path)
     for change in plan.changes:
         plan.layouts[change.path] = workspace.layout(change.path)
     plan.secret_paths = frozenset(workspace.secret_paths)

@@ -13,12 +13,17 @@ from redpanda_migrate.secrets import is_secret_path, secret_values
 from redpanda_migrate.textio import (
     DEFAULT_NEW_FILE_MODE,
     BinaryFile,
+    Fingerprint,
     TextLayout,
     UnreadableFile,
     decode,
     encode_text,
+    fingerprint,
     is_inside,
 )
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+OUTSIDE_LINK_MESSAGE = "symlink to a file outside the project: not followed, left unchanged"
 
 # formats that are text by definition: a NUL byte in one of these is worth reporting
 TEXT_SUFFIXES = frozenset(
@@ -57,19 +62,41 @@ def check_relative_path(path: str) -> None:
         raise ValueError(f"codemod wrote to an invalid path {path!r}")
 
 
+def size_text(size: int) -> str:
+    """Write a size in bytes for people (``5.2 MB``).
+
+    :param size: bytes.
+    """
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} kB" if size >= 1024 else f"{size} bytes"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 class Workspace:
     """Originals and current texts of the project's files during one run.
 
     :param root: the resolved project root.
     :param files: the discovered project-relative paths.
+    :param max_file_size: files larger than this many bytes are skipped, never read whole.
+    :param nested_repos: folders that are other git repositories, never read nor written.
     """
 
-    def __init__(self, root: Path, files: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        files: tuple[str, ...],
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        nested_repos: tuple[str, ...] = (),
+    ) -> None:
         self.root = root
         self._discovered = frozenset(files)
         self._originals: dict[str, DiskFile | None] = {}
         self._current: dict[str, str | None] = {}
+        self.max_file_size = max_file_size
+        self.nested_repos = nested_repos
         self.errors: dict[str, str] = {}
+        self.skipped: dict[str, str] = {}
+        self.fingerprints: dict[str, Fingerprint | None] = {}
         self.secret_values: set[str] = set()
         self.secret_paths: set[str] = set()
         # folder -> whether it resolves inside the root: files share their folder's answer
@@ -85,12 +112,35 @@ class Workspace:
             self._originals[path] = self._load(path)
         return self._originals[path]
 
+    def in_nested_repo(self, path: str) -> bool:
+        """Tell whether a path lies in another git repository inside the project.
+
+        :param path: project-relative POSIX path.
+        """
+        return any(path.startswith(folder + "/") for folder in self.nested_repos)
+
     def _load(self, path: str) -> DiskFile | None:
         target = self.root / path
-        if not self._is_inside(target) or not target.is_file():
+        self.fingerprints[path] = None
+        if self.in_nested_repo(path):
+            return None
+        if not self._is_inside(target):
+            if target.is_symlink() and target.is_file():  # a .env kept elsewhere, say
+                self.skipped[path] = OUTSIDE_LINK_MESSAGE
+            return None
+        if not target.is_file():
             return None
         try:
+            status = target.stat()
+            if status.st_size > self.max_file_size:
+                self.skipped[path] = (
+                    f"{size_text(status.st_size)}, over the max-file-size limit of "
+                    f"{size_text(self.max_file_size)}: left unchanged "
+                    "(raise [tool.redpanda-migrate] max-file-size to include it)"
+                )
+                return None
             raw = target.read_bytes()
+            self.fingerprints[path] = fingerprint(raw, status)
             text, layout = decode(raw)
         except BinaryFile as error:
             # broad patterns (``**/start*``, ``**/bin/*``) also match images and programs: only
@@ -106,7 +156,7 @@ class Workspace:
             return None
         if is_secret_path(path):
             self.mark_secret(path, text)
-        return DiskFile(text=text, layout=layout, mode=stat.S_IMODE(target.stat().st_mode))
+        return DiskFile(text=text, layout=layout, mode=stat.S_IMODE(status.st_mode))
 
     def _is_inside(self, target: Path) -> bool:
         """Tell whether a file resolves inside the root, resolving each folder only once."""

@@ -8,31 +8,23 @@ longer passed and that the project's code never names. Values are compared, neve
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from harness import FIXTURES, all_cases, copy_tree, run_cli, run_codemod
 from redpanda_migrate.codemods.compose_env_scoping.consumers import (
     HTTP_ONLY,
+    HTTP_ONLY_SETTINGS,
     MAIL_PREFIX,
 )
 from redpanda_migrate.codemods.compose_env_scoping.stack import DEFAULT_FILES
-from redpanda_migrate.codemods.compose_env_scoping.yaml_text import is_compose_file
 from ruamel.yaml import YAML
 
+from compose_env_scoping.compose_support import DOCKER_COMPOSE, compose_environments
 from redpanda_migrate.secrets import env_values
 
 CODEMOD_ID = "compose-env-scoping"
-
-
-DATA_IMAGES = re.compile(r"^(docker\.io/)?(library/)?(postgres|redis|mysql|mariadb|rabbitmq)(:|$)")
-
-
-DOCKER_COMPOSE = shutil.which("docker-compose")
 
 
 CASES = [case for case in all_cases() if case.codemod_id == CODEMOD_ID]
@@ -47,91 +39,6 @@ PROJECT_IDS = [p.parent.name if p.name == "before" else p.name for p in PROJECTS
 DROPPED_NOTE = re.compile(
     r"^(?P<service>[\w.-]+): env_file replaced .*no longer passed: (?P<names>.*)$"
 )
-
-
-def runs_project_code(service: dict) -> bool:
-    """Tell whether a resolved service builds an image for the project's code.
-
-    A crude, independent check: it builds, and its Dockerfile is not FROM a database, cache or
-    broker image only (a custom postgres with init scripts runs no Django code).
-    """
-    build = service.get("build")
-    if not build:
-        return False
-    build = build if isinstance(build, dict) else {"context": build}
-    dockerfile = Path(build["context"]) / build.get("dockerfile", "Dockerfile")
-    if not dockerfile.is_file():
-        return True
-    text = dockerfile.read_text()
-    stages = set(re.findall(r"(?im)^\s*FROM\s.*\sAS\s+(\S+)\s*$", text))
-    bases = re.findall(r"(?im)^\s*FROM\s+(?:--\S+\s+)*(\S+)", text)
-    images = [base for base in bases if base not in stages]
-    return not images or not all(DATA_IMAGES.match(image) for image in images)
-
-
-# The Compose specification's (and compose-go's) order: the first base file and the first
-# override file present are the default files. docker-compose v1 prefers docker-compose.yml, so
-# they are named with -f.
-SPEC_BASE = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
-
-
-SPEC_OVERRIDE = (
-    "compose.override.yml",
-    "compose.override.yaml",
-    "docker-compose.override.yml",
-    "docker-compose.override.yaml",
-)
-
-
-def compose_selections(project: Path) -> list[tuple[str, tuple[str, ...]]]:
-    """The label and ``-f`` arguments of every way to load the root Compose files.
-
-    The default files (the specification's first base and override file present) are loaded
-    together, labelled ``default``; each other root Compose file (a per-environment variant such
-    as ``docker-compose.local.yml``, or a base file another one shadows) on its own, labelled
-    with its name.
-    """
-    names = sorted(path.name for path in project.iterdir() if is_compose_file(path.name))
-    defaults = [
-        next(name for name in order if name in names)
-        for order in (SPEC_BASE, SPEC_OVERRIDE)
-        if any(name in names for name in order)
-    ]
-    others = [(name, ("-f", name)) for name in names if name not in defaults]
-    if not defaults:
-        return others
-    return [("default", tuple(a for name in defaults for a in ("-f", name))), *others]
-
-
-def compose_environments(project: Path) -> dict[str, tuple[dict, bool]] | None:
-    """Resolve each service's environment (and whether it builds) with ``docker-compose config``.
-
-    Services are keyed ``<compose file>/<service>`` per selection (see :func:`compose_selections`);
-    a selection that Compose v1 cannot load is left out.
-
-    :returns: ``None`` when Compose v1 cannot load any selection of the project.
-    """
-    found: dict[str, tuple[dict, bool]] = {}
-    loaded = False
-    for label, selection in compose_selections(project):
-        result = subprocess.run(
-            [DOCKER_COMPOSE, *selection, "config"],
-            cwd=project,
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if result.returncode != 0:
-            continue
-        loaded = True
-        config = YAML(typ="safe").load(result.stdout)
-        for name, service in (config.get("services") or {}).items():
-            found[f"{label}/{name}"] = (
-                dict(service.get("environment") or {}),
-                runs_project_code(service),
-            )
-    return found if loaded else None
 
 
 def downgrade_long_syntax(project: Path) -> bool:
@@ -177,6 +84,25 @@ def names_in_code(project: Path) -> set[str]:
     for path in project.rglob("*.py"):
         words |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", path.read_text()))
     return words
+
+
+def feeding_http_only_settings(project: Path, names: set[str]) -> set[str]:
+    """The names that every line of the project's Python files naming them assigns to an
+    HTTP-only Django setting (``ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")``).
+
+    A cruder, line-based check than the codemod's (it looks at the assigned name only).
+    """
+    lines = [line for path in project.rglob("*.py") for line in path.read_text().splitlines()]
+    found = set()
+    for name in names:
+        quoted = re.compile(rf"[\"']{re.escape(name)}[\"']")
+        uses = [line for line in lines if quoted.search(line)]
+        targets = {line.split("=")[0].strip(" +") for line in uses}
+        if uses and all(
+            target in HTTP_ONLY_SETTINGS or target.startswith(MAIL_PREFIX) for target in targets
+        ):
+            found.add(name)
+    return found
 
 
 def env_file_values(project: Path) -> set[str]:
@@ -229,7 +155,9 @@ def test_effective_environment_is_kept(before: Path, tmp_path: Path) -> None:
         unexplained = sorted(lost - dropped_notes.get(key, set()))
         assert not unexplained, f"{key}: lost {unexplained} without a note"
         if builds:
-            http_only = {n for n in lost if n in HTTP_ONLY or n.startswith(MAIL_PREFIX)}
+            http_only = {
+                n for n in lost if n in HTTP_ONLY or n.startswith(MAIL_PREFIX)
+            } | feeding_http_only_settings(project, lost)
             named = sorted((lost - http_only) & code_names)
             assert not named, f"{key}: lost {named}, which the project's code names"
 

@@ -8,18 +8,10 @@ import pytest
 from harness import run_codemod
 from redpanda_migrate.codemods.compose_env_scoping.stack import default_selection
 
+from compose_env_scoping.compose_support import write_project
 from redpanda_migrate.secrets import env_values
 
 CODEMOD_ID = "compose-env-scoping"
-
-
-def write_project(root: Path, files: dict[str, str]) -> Path:
-    """Write a small project (and commit nothing: the tool reads the work tree)."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 WEB = "services:\n  web:\n    image: nginx\n    env_file: {env}\n"

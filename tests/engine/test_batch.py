@@ -159,7 +159,7 @@ def test_existing_branch_same_content_is_upgraded_other_content_fails(tmp_path: 
     )
     assert code == 0
     again = by_name(report)["billing"]
-    assert again["status"] == "upgraded" and again["pushed"] is False
+    assert again["status"] == "already upgraded" and again["pushed"] is False
     assert any("already holds this migration" in note for note in again["notes"])
 
     other = remote(tmp_path, "orders", PINNED)
@@ -297,3 +297,29 @@ def test_a_timed_out_repository_leaves_no_git_process_behind(
     pid = int(pid_file.read_text())
     state = Path(f"/proc/{pid}/stat")
     assert not state.exists() or state.read_text().split(")")[-1].split()[0] == "Z"
+
+
+def test_a_reused_workdir_and_a_second_push_say_what_happened(tmp_path: Path) -> None:
+    pinned = remote(tmp_path, "billing", PINNED)
+    workdir = tmp_path / "w"
+    first_report, second_report = tmp_path / "1.json", tmp_path / "2.json"
+    code, _ = batch(str(pinned), "--push", "--workdir", str(workdir), "--report", str(first_report))
+    assert code == 0
+    assert by_name(first_report)["billing"]["status"] == "upgraded"
+    code, stderr = batch(
+        str(pinned), "--push", "--workdir", str(workdir), "--report", str(second_report)
+    )
+    assert code == 0, stderr
+    again = by_name(second_report)["billing"]
+    assert again["status"] == "already upgraded" and again["pushed"] is False
+    assert any("cloned afresh" in note for note in again["notes"])
+    header = next(line for line in stderr.splitlines() if line.startswith("repository"))
+    assert header.split() == [
+        "repository",
+        "status",
+        "commits",
+        "files",
+        "lines",
+        "review",
+        "error",
+    ]

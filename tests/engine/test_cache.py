@@ -158,3 +158,12 @@ def test_old_versions_entries_are_pruned(legacy: Path, private_cache_folder: Pat
     assert len(kept) == KEPT_FINGERPRINTS
     assert private_cache_folder / tool_fingerprint()[:24] in kept
     assert unrelated.exists()
+
+
+def test_a_narrowed_run_neither_reads_nor_writes(legacy: Path, private_cache_folder: Path):
+    folder = sorted(p.name for p in legacy.iterdir() if p.is_dir() and p.name != ".git")[0]
+    narrowed = plan_project(legacy, only=[folder])
+    assert not entries(private_cache_folder)
+    plan_project(legacy)
+    assert entries(private_cache_folder)
+    assert plan_project(legacy, only=[folder]).patch() == narrowed.patch()

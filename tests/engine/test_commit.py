@@ -250,3 +250,23 @@ def test_interactive_review_in_a_real_terminal_applies_only_accepted_hunks(
 def test_interactive_needs_a_terminal(tmp_path: Path) -> None:
     code, _, stderr = run_cli("run", str(tmp_path), "--interactive")
     assert code == 2 and "--interactive needs a terminal" in stderr
+
+
+def test_interactive_offers_a_change_over_several_files_as_one_unit(tmp_path: Path) -> None:
+    settings = (
+        "CACHES = {'default': {'BACKEND': "
+        "'django.core.cache.backends.memcached.MemcachedCache', 'LOCATION': 'cache:11211'}}\n"
+    )
+    pyproject = '[project]\nname = "p"\ndependencies = ["python-memcached>=1.59,<2.0"]\n'
+    project = repo(tmp_path / "p", {"pyproject.toml": pyproject, "config/settings.py": settings})
+    command = [str(Path(sys.executable).parent / "redpanda-migrate")]
+    code, screen = drive_terminal(
+        [*command, "run", "--interactive", "--select", "memcached-backend"], project, ["x", "y"]
+    )
+    assert code == 0, screen
+    # the findings come before the change, and the two files are one answer
+    assert screen.index("note: config/settings.py") < screen.index("diff --git")
+    assert "unknown answer 'x': the keys are n (no), q (quit" in screen
+    assert "(2 files that go together)" in screen
+    assert "PyMemcacheCache" in (project / "config" / "settings.py").read_text()
+    assert "pymemcache>=4.0,<5.0" in (project / "pyproject.toml").read_text()

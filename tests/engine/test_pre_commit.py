@@ -20,12 +20,8 @@ def test_manifest_runs_check_mode_on_the_whole_project() -> None:
     assert hook["pass_filenames"] is False and hook["always_run"] is True
 
 
-def test_real_pre_commit_fails_while_changes_are_pending(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "pyproject.toml").write_text(
-        '[project]\nname = "x"\ndependencies = ["Django==5.2.7"]\n'
-    )
+def test_the_documented_hook_works_from_a_tagged_clean_clone(tmp_path: Path) -> None:
+    """The README's configuration, with a release tag, installs and gates a real project."""
     env = {
         **os.environ,
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
@@ -35,17 +31,34 @@ def test_real_pre_commit_fails_while_changes_are_pending(tmp_path: Path) -> None
         "GIT_COMMITTER_NAME": "t",
         "GIT_COMMITTER_EMAIL": "t@t",
     }
+    tool = tmp_path / "redpanda-migrate"  # what a user's pre-commit fetches: committed code
+    subprocess.run(["git", "clone", "-q", str(REPO), str(tool)], check=True, env=env)
+    subprocess.run(["git", "tag", "v0.1.0"], cwd=tool, check=True, env=env)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["Django==5.2.7"]\n'
+    )
+    readme = (REPO / "README.md").read_text()
+    config = readme[
+        readme.index("# .pre-commit-config.yaml") : readme.index(
+            "```", readme.index("# .pre-commit-config.yaml")
+        )
+    ]
+    (project / ".pre-commit-config.yaml").write_text(
+        config.replace("<this repository's URL>", str(tool))
+    )
     for command in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "i"]):
         subprocess.run(command, cwd=project, check=True, env=env)
 
     def hook() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["pre-commit", "try-repo", str(REPO), "redpanda-migrate", "--all-files"],
+            ["pre-commit", "run", "--all-files"],
             cwd=project,
             capture_output=True,
             text=True,
             env=env,
-            timeout=600,
+            timeout=900,
         )
 
     failing = hook()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import tomllib
 
 from redpanda_migrate import cli, registry
 
@@ -43,3 +45,18 @@ def test_a_broken_codemod_module_is_a_one_line_error(
 def test_the_real_catalogue_loads(fresh_catalogue: None) -> None:
     ids = [codemod.id for codemod in registry.all_codemods()]
     assert len(ids) == len(set(ids)) >= 10
+
+
+def test_every_package_is_installed() -> None:
+    """A non-editable install ships exactly the packages the source tree has."""
+    repo = Path(__file__).resolve().parents[2]
+    pyproject = tomllib.loads((repo / "pyproject.toml").read_text())
+    listed = set(pyproject["tool"]["setuptools"]["packages"])
+    found = set()
+    for base, name in (
+        (repo / "src" / "redpanda_migrate", "redpanda_migrate"),
+        (repo / "codemods", "redpanda_migrate.codemods"),
+    ):
+        for init in base.rglob("__init__.py"):
+            found.add(".".join([name, *init.parent.relative_to(base).parts]))
+    assert listed == found

@@ -79,6 +79,18 @@ def test_dependencies_that_are_not_literals_are_refused() -> None:
         read_migration("a/migrations/0002_x.py", text)
 
 
+def test_dependencies_follow_what_is_literal() -> None:
+    """django-helpdesk: [("helpdesk", "0027...")] + helpdesk_settings.X."""
+    text = migration('("a", "0001")').replace(
+        '("a", "0001")]', '("a", "0001")] + settings.EXTRA + [("a", "0002")]'
+    )
+    assert "+ settings.EXTRA +" in text
+    assert read_migration("a/migrations/0003_x.py", text).dependencies == [
+        ("a", "0001"),
+        ("a", "0002"),
+    ]
+
+
 def test_swappable_dependencies_are_skipped() -> None:
     text = migration('migrations.swappable_dependency(settings.AUTH_USER_MODEL), ("a", "0001")')
     assert read_migration("a/migrations/0002_x.py", text).dependencies == [("a", "0001")]

@@ -5,7 +5,8 @@ Fixture configs are written for the compose stack (``app:8000``, ``/etc/nginx/sn
 the copy only: container host names of upstream servers, literal ``proxy_pass`` URLs and
 ``set $backend_*`` values become ``127.0.0.1`` (with the echo backend's port for behaviour
 tests), ``include /etc/nginx/X`` points at the tree's own ``X`` when it has one, ``listen 80``
-becomes a loopback port, ``/dev/stdout`` logs go to a file and ``user`` lines are dropped.
+becomes a loopback port, ``/dev/stdout`` and ``/var/log/nginx/access.log`` logs go to a file
+and ``user`` lines are dropped.
 ``resolver 127.0.0.11`` stays: nginx only needs it for names, and every address is an IP
 literal by then.
 """
@@ -28,7 +29,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from redpanda_migrate.codemods.nginx.config import parse_text
+from redpanda_migrate.codemods.nginx.config import SHARED_FOLDERS, parse_text, walk
+
+from redpanda_migrate.codemod import InputError
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 needs_nginx = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed")
@@ -57,14 +60,23 @@ LISTEN = re.compile(r"\blisten\s+80\b[^;]*;")
 
 
 def nginx_files(tree: Path) -> list[Path]:
-    """The nginx files of a fixture tree (under an ``nginx`` folder, or named nginx*)."""
-    return sorted(
-        path
-        for path in tree.rglob("*")
-        if path.is_file()
-        and "nginx" in path.relative_to(tree).as_posix()
-        and (path.suffix == ".conf" or path.name.endswith(".conf.template"))
-    )
+    """The nginx files of a tree: any file that parses as nginx and is named or placed like an
+    nginx config (``*.conf``, ``*.conf.template``, under an ``nginx`` folder) or holds a
+    ``server``/``upstream``/``location`` block (``legacy/frontend``)."""
+    found = []
+    for path in sorted(tree.rglob("*")):
+        relative = path.relative_to(tree).as_posix()
+        if not path.is_file() or relative.startswith(".git/"):
+            continue
+        try:
+            parsed = parse_text(relative, path.read_text())
+        except (InputError, UnicodeDecodeError):
+            continue
+        named = path.suffix == ".conf" or path.name.endswith(".conf.template")
+        blocks = {"server", "upstream", "location"} & {d.name for d in walk(parsed.top)}
+        if named or "nginx" in relative or blocks:
+            found.append(path)
+    return found
 
 
 def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str:
@@ -84,6 +96,9 @@ def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str
             if found:
                 return f"{match[1]}{found[0].parent / Path(target).name};"
         found = [p for p in nginx_files(tree) if p.as_posix().endswith("/" + target)]
+        if not found:  # deploy/proxy.conf copied to /etc/nginx/conf.d/proxy.conf
+            named = [p for p in nginx_files(tree) if p.name == Path(target).name]
+            found = named if len(named) == 1 else []
         if found:
             return f"{match[1]}{found[0]};"
         if Path("/etc/nginx", target).exists():
@@ -111,7 +126,7 @@ def localise(text: str, tree: Path, backend: str, listen: str, log: Path) -> str
     text = SET_ADDRESS.sub(lambda m: m[1] + backend, text)
     text = INCLUDE.sub(include, text)
     text = LISTEN.sub(f"listen {listen};", text)
-    text = text.replace("/dev/stdout", str(log))
+    text = text.replace("/dev/stdout", str(log)).replace("/var/log/nginx/access.log", str(log))
     return re.sub(r"^\s*user\s+\S+;\n", "", text, flags=re.MULTILINE)
 
 
@@ -120,9 +135,11 @@ def prepare(
 ) -> list[Path]:
     """Copy a tree, localise it, and write the nginx.conf files to start nginx with.
 
-    Full configs are used as they are. conf.d snippets of one folder share the http level,
+    Full configs are used as they are. Snippets of a ``conf.d`` folder share the http level,
     as under the image's ``include /etc/nginx/conf.d/*.conf;``, so they go into one wrapper
     (a duplicate ``map`` or ``resolver`` across files fails there as it would in production).
+    Any other file that no file includes is an alternative (one of them is mounted as
+    ``conf.d/default.conf``), so each gets a wrapper of its own and must be valid alone.
     A fragment that no file includes is wrapped in a ``server`` block.
 
     :returns: the runnable configs.
@@ -141,7 +158,9 @@ def prepare(
         if path in included:
             continue
         if kind == "http":
-            snippets_by_folder.setdefault(path.parent, []).append(path)
+            # conf.d/*.conf share the image's http level; other files are alternatives
+            group = path.parent if path.parent.name in SHARED_FOLDERS else path
+            snippets_by_folder.setdefault(group, []).append(path)
         elif kind == "fragment":
             wrapper = work / f"fragment-{path.stem}.conf"
             wrapper.write_text(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from redpanda_migrate.codemods.nginx.config import Project, load_project
+from redpanda_migrate.codemods.nginx.config import Project
+from redpanda_migrate.codemods.nginx.discover import load_project
 from redpanda_migrate.codemods.nginx.edit import (
     apply_edits,
     insert_after,

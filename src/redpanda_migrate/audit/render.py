@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from redpanda_migrate import __version__
 from redpanda_migrate.audit.model import FAIL, NEEDS_REVIEW, NOT_APPLICABLE, PASS, Scorecard
+from redpanda_migrate.sarif import sarif_log, sarif_result, sarif_rule
 
 PLACES_SHOWN = 3
 MESSAGE_WIDTH = 140
 DOCS_PAGE = "docs/codemods/{id}.md"
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {FAIL: "error", NEEDS_REVIEW: "warning"}
 MARKS = {PASS: "pass", FAIL: "FAIL", NEEDS_REVIEW: "review", NOT_APPLICABLE: "n/a"}
 
@@ -118,46 +117,20 @@ def scorecard_sarif(card: Scorecard) -> dict[str, Any]:
     rules = []
     results = []
     for index, rule in enumerate(card.rules):
-        descriptor: dict[str, Any] = {
-            "id": rule.id,
-            "name": rule.id,
-            "shortDescription": {"text": rule.title},
-            "properties": {"section": rule.section, "fixable": rule.fixable},
-        }
-        if rule.fixable:
-            page = DOCS_PAGE.format(id=rule.id)
-            descriptor["help"] = {
-                "text": f"Fixed by `redpanda-migrate run --select {rule.id}`; see {page}."
-            }
+        fix = (
+            f"Fixed by `redpanda-migrate run --select {rule.id}`; see "
+            f"{DOCS_PAGE.format(id=rule.id)}."
+            if rule.fixable
+            else "See docs/audit.md."
+        )
+        descriptor = sarif_rule(rule.id, rule.title, rule.section, fix)
+        descriptor["properties"]["fixable"] = rule.fixable
         rules.append(descriptor)
         if rule.status not in SARIF_LEVELS:
             continue
         for place in rule.places:
-            result: dict[str, Any] = {
-                "ruleId": rule.id,
-                "ruleIndex": index,
-                "level": SARIF_LEVELS[rule.status],
-                "message": {"text": place.message},
-            }
-            if not place.absent:  # dashboards can only point into files that exist
-                location: dict[str, Any] = {"artifactLocation": {"uri": place.path}}
-                if place.line:
-                    location["region"] = {"startLine": place.line}
-                result["locations"] = [{"physicalLocation": location}]
-            results.append(result)
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "redpanda-migrate",
-                        "version": __version__,
-                        "rules": rules,
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
+            # dashboards can only point into files that exist
+            path = None if place.absent else place.path
+            level = SARIF_LEVELS[rule.status]
+            results.append(sarif_result(index, rule.id, level, place.message, path, place.line))
+    return sarif_log(rules, results)

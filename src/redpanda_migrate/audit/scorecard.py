@@ -27,6 +27,7 @@ from redpanda_migrate.audit.model import (
     worst,
 )
 from redpanda_migrate.codemod import Codemod
+from redpanda_migrate.diffs import first_changed_line
 from redpanda_migrate.discovery import compile_patterns, iter_project_files
 from redpanda_migrate.plan import Plan
 from redpanda_migrate.runner import plan_project, resolve_run
@@ -77,17 +78,6 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def _first_changed_line(before: str | None, after: str | None) -> int | None:
-    if before is None or after is None:
-        return None
-    for number, (old, new) in enumerate(
-        zip(before.splitlines(), after.splitlines(), strict=False), start=1
-    ):
-        if old != new:
-            return number
-    return min(len(before.splitlines()), len(after.splitlines())) + 1
-
-
 def _concerns(codemod: Codemod, project: AuditInput) -> bool:
     """Tell whether any file of the project can concern a codemod (its globs and needles)."""
     spec = compile_patterns(codemod.files)
@@ -101,7 +91,7 @@ def _codemod_rule(codemod: Codemod, plan: Plan, project: AuditInput) -> RuleResu
     failures = tuple(
         Place(
             change.path,
-            _first_changed_line(change.before, change.after),
+            first_changed_line(change.before, change.after),
             f"{run} creates this file" if change.before is None else f"{run} changes this",
             absent=change.before is None,
         )

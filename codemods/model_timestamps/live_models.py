@@ -1,0 +1,217 @@
+"""Finding migrations that use an app's live models instead of ``apps.get_model``.
+
+Part of the "Required Model Fields" codemod, and of the standard's "Fresh Migration Test": a
+data migration that imports ``core.models`` runs the *current* model class against the
+database as it was at that point of the history. Once the model gets ``created_at``, every
+query it makes there selects a column that does not exist yet, and a fresh ``migrate`` fails
+(``no such column: core_timer.created_at``). Such models are left alone with that reason.
+Rewriting the import to ``apps.get_model`` is not safe in general: historical models have no
+custom methods, managers or ``save()`` overrides, and migrations import the live model
+precisely to run them ("The model must be imported to ensure its overridden save method is
+run", babybuddy ``core/migrations/0028``).
+
+Migrations are read with :mod:`ast` (nothing is edited here): imports anywhere in the module,
+including inside ``RunPython`` functions, are followed to the project's models modules.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from redpanda_migrate.codemods.model_timestamps.source import module_dotted_name
+
+ALL_MODELS = "*"
+
+
+@dataclass(frozen=True)
+class LiveUse:
+    """A migration naming a model of a project models module directly.
+
+    :param migration: path of the migration module.
+    :param line: the line of the import.
+    :param models_module: dotted name of the models module (``core.models``).
+    :param name: the class name used, or :data:`ALL_MODELS` for a ``*`` import.
+    :param spelled: the import as written, for messages.
+    """
+
+    migration: str
+    line: int
+    models_module: str
+    name: str
+    spelled: str
+
+
+def is_migration(path: str) -> bool:
+    """Tell whether a path is a migration module (``<app>/migrations/<name>.py``).
+
+    :param path: project-relative POSIX path.
+    :returns: ``True`` for a ``.py`` file directly in a ``migrations`` folder, ``__init__``
+        excluded.
+    """
+    pure = PurePosixPath(path)
+    return (
+        pure.suffix == ".py" and len(pure.parts) > 1 and pure.parts[-2] == "migrations"
+    ) and pure.name != "__init__.py"
+
+
+def _absolute(node: ast.ImportFrom, dotted: str) -> str:
+    if not node.level:
+        return node.module or ""
+    package = dotted.split(".")[: -node.level]
+    return ".".join([*package, node.module] if node.module else package)
+
+
+def _attribute_names(tree: ast.AST, chain: str) -> set[str]:
+    """Names ``X`` of every ``<chain>.X`` in the tree; ``*`` when the chain is used bare."""
+    found: set[str] = set()
+    parents: dict[int, ast.AST] = {}
+    for parent in ast.walk(tree):
+        for child in ast.iter_child_nodes(parent):
+            parents[id(child)] = parent
+    for node in ast.walk(tree):
+        if _dotted(node) != chain:
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            found.add(parent.attr)
+        elif not isinstance(parent, ast.Attribute):
+            found.add(ALL_MODELS)
+    return found
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr}" if head else ""
+    return ""
+
+
+def _uses_in(
+    path: str, tree: ast.Module, dotted: str, is_models: Callable[[str], bool]
+) -> list[LiveUse]:
+    uses: list[LiveUse] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            source = _absolute(node, dotted)
+            for alias in node.names:
+                spelled = f"from {'.' * node.level}{node.module or ''} import {alias.name}"
+                if is_models(source):
+                    uses.append(LiveUse(path, node.lineno, source, alias.name, spelled))
+                elif is_models(f"{source}.{alias.name}"):
+                    for name in _attribute_names(tree, alias.asname or alias.name):
+                        target = f"{source}.{alias.name}"
+                        uses.append(LiveUse(path, node.lineno, target, name, spelled))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if is_models(alias.name):
+                    chain = alias.asname or alias.name
+                    for name in _attribute_names(tree, chain):
+                        spelled = f"import {alias.name}"
+                        uses.append(LiveUse(path, node.lineno, alias.name, name, spelled))
+    return uses
+
+
+def live_model_uses(
+    texts: Mapping[str, str], source_roots: tuple[str, ...], is_models: Callable[[str], bool]
+) -> dict[str, list[LiveUse]]:
+    """Find every migration naming a class of a project models module.
+
+    :param texts: the project's Python files.
+    :param source_roots: folders Python imports from.
+    :param is_models: tells whether a dotted name is one of the project's models modules.
+    :returns: dotted models module name -> the uses, in path order. Migrations that do not
+        parse are skipped (the caller reports them elsewhere).
+    """
+    by_module: dict[str, list[LiveUse]] = defaultdict(list)
+    for path in sorted(p for p in texts if is_migration(p)):
+        text = texts[path]
+        if "import" not in text:
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        dotted, _ = module_dotted_name(path, source_roots)
+        for use in _uses_in(path, tree, dotted, is_models):
+            by_module[use.models_module].append(use)
+    return dict(by_module)
+
+
+def live_use_reason(model: str, uses: list[LiveUse]) -> str:
+    """Say why a model used live by migrations is left alone, and what to do.
+
+    :param model: the model's class name.
+    :param uses: the migrations using it.
+    :returns: the refusal reason.
+    """
+    first = uses[0]
+    more = f" (and {len(uses) - 1} more)" if len(uses) > 1 else ""
+    return (
+        f"{model} is used as the live model by {first.migration}:{first.line} "
+        f"({first.spelled}){more}, not through apps.get_model(): once {model} has created_at/"
+        "updated_at, a fresh migrate fails there (no such column); make that migration use "
+        "apps.get_model() (or squash it away), then run again"
+    )
+
+
+@dataclass(frozen=True)
+class FixtureLoad:
+    """A migration loading fixture rows with the live models.
+
+    ``serializers.deserialize(...)`` and ``call_command("loaddata", ...)`` build rows from the
+    app registry's current models: once a model of those rows has ``created_at``, the save
+    inserts a column the table does not have yet (django-helpdesk ``0003_initial_data_import``).
+
+    :param migration: path of the migration module.
+    :param line: the line of the call.
+    :param names: the fixture names or file names the module spells as string literals.
+    """
+
+    migration: str
+    line: int
+    names: tuple[str, ...]
+
+
+def _loads_fixtures(node: ast.Call) -> bool:
+    name = _dotted(node.func).rsplit(".", 1)[-1]
+    if name == "deserialize":
+        return True
+    first = node.args[0] if node.args else None
+    return name == "call_command" and isinstance(first, ast.Constant) and first.value == "loaddata"
+
+
+def fixture_loads(texts: Mapping[str, str]) -> list[FixtureLoad]:
+    """Find the migrations that load fixtures with the live models.
+
+    :param texts: the project's Python files.
+    :returns: one entry per migration, with the string literals that may name its fixtures.
+    """
+    found = []
+    for path in sorted(p for p in texts if is_migration(p)):
+        text = texts[path]
+        if "deserialize" not in text and "loaddata" not in text:
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _loads_fixtures(n)]
+        if not calls:
+            continue
+        strings = tuple(
+            sorted(
+                {
+                    node.value
+                    for node in ast.walk(tree)
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                }
+            )
+        )
+        found.append(FixtureLoad(path, min(call.lineno for call in calls), strings))
+    return found
