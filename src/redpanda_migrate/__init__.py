@@ -6,6 +6,8 @@ The standard's version this release enforces is :data:`STANDARD_VERSION`.
 from importlib.metadata import PackageNotFoundError, version
 
 STANDARD_VERSION = "V1-02"
+# the branch ``batch`` creates in each repository
+DEFAULT_BRANCH = f"redpanda-approval/{STANDARD_VERSION.lower()}"
 
 try:
     __version__ = version("redpanda-migrate")

@@ -16,7 +16,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TypeGuard
 
-from redpanda_migrate import STANDARD_VERSION, __version__
+from redpanda_migrate import DEFAULT_BRANCH, STANDARD_VERSION, __version__
 from redpanda_migrate.batch_worker import (
     ALREADY_UPGRADED,
     COMPLIANT,
@@ -27,7 +27,6 @@ from redpanda_migrate.batch_worker import (
     run_isolated,
 )
 
-DEFAULT_BRANCH = f"redpanda-approval/{STANDARD_VERSION.lower()}"
 DONE_STATUSES = (UPGRADED, ALREADY_UPGRADED, COMPLIANT)
 Progress = Callable[[str, str], None]
 

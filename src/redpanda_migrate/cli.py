@@ -18,45 +18,15 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from redpanda_migrate import STANDARD_VERSION, __version__
-from redpanda_migrate.batch import (
-    DEFAULT_BRANCH,
-    BatchInputError,
-    exit_code,
-    fleet_report,
-    load_resume,
-    markdown_summary,
-    read_repos_file,
-    run_batch,
-    summary_rows,
-)
-from redpanda_migrate.colour import colour_enabled, colour_patch, colour_report
-from redpanda_migrate.commits import (
-    CodemodCommit,
-    GitStateError,
-    check_committable,
-    commit_plan,
-    switch_branch,
-)
-from redpanda_migrate.gitutil import dirty_paths, is_detached, worktree_top
-from redpanda_migrate.interactive import review_codemod
-from redpanda_migrate.progress import progress_bar
-from redpanda_migrate.projectroot import RootError, Target, resolve_targets
-from redpanda_migrate.registry import (
-    RegistryError,
-    UnknownCodemod,
-    all_codemods,
-    codemods_by_id,
-)
-from redpanda_migrate.report import LabelledPlan, report_json, report_text
-from redpanda_migrate.runner import (
-    BadInput,
-    Plan,
-    apply_plan,
-    plan_project,
-    resolve_root,
-    resolve_run,
-)
+# Only typer is imported up front: ``--version`` and ``--help`` must answer at once, so each
+# command imports the engine (libcst, the codemods, batch machinery) when it runs.
+from redpanda_migrate import DEFAULT_BRANCH, STANDARD_VERSION, __version__
+
+if TYPE_CHECKING:
+    from redpanda_migrate.commits import CodemodCommit
+    from redpanda_migrate.plan import Plan
+    from redpanda_migrate.projectroot import Target
+    from redpanda_migrate.report import LabelledPlan
 
 if TYPE_CHECKING:
     from redpanda_migrate.verify import Verification
@@ -72,6 +42,7 @@ app = typer.Typer(
     add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # plain click help and usage errors: rendering them with rich costs a tenth of a second
     rich_markup_mode=None,
     help=(
         f"Upgrade Django projects to the Red Panda Approval standard ({STANDARD_VERSION}). "
@@ -149,6 +120,8 @@ def main_callback(
 
 
 def _refuse_dirty(plans: list[LabelledPlan]) -> None:
+    from redpanda_migrate.gitutil import dirty_paths, worktree_top
+
     for item in plans:
         root = item.plan.root
         if worktree_top(root) is None:
@@ -181,6 +154,10 @@ def _check_flags(
 
 
 def _prepare_commit(root: Path, branch: str | None) -> Path:
+    from redpanda_migrate.commits import GitStateError, check_committable, switch_branch
+    from redpanda_migrate.gitutil import is_detached
+    from redpanda_migrate.runner import BadInput, resolve_root
+
     try:
         top = check_committable(resolve_root(root))
         if branch is not None:
@@ -213,6 +190,10 @@ def _plural(count: int, word: str) -> str:
 def _run_interactive(
     root: Path, select: list[str] | None, skip: list[str] | None, commit_top: Path | None, jobs: int
 ) -> None:
+    from redpanda_migrate.interactive import review_codemod
+    from redpanda_migrate.registry import UnknownCodemod
+    from redpanda_migrate.runner import BadInput, resolve_run
+
     try:
         _, _, codemods = resolve_run(root, select, skip)
     except (BadInput, UnknownCodemod) as error:
@@ -232,6 +213,8 @@ def _run_interactive(
 
 def _batch_progress(count: int) -> Callable[[str, str], None]:
     """Report each repository's state: a line each, and a count of finished ones on terminals."""
+    from redpanda_migrate.colour import colour_enabled, colour_report
+
     finished: set[str] = set()
     coloured = colour_enabled("auto", sys.stderr)
 
@@ -254,6 +237,8 @@ def _label(target: Target) -> str:
 
 
 def _show(text: str) -> None:
+    from redpanda_migrate.colour import colour_enabled, colour_patch
+
     coloured = colour_enabled("auto", sys.stdout)
     typer.echo(colour_patch(text) if coloured else text, nl=False, color=coloured)
 
@@ -283,6 +268,9 @@ def _verify_then_select(
     only: Sequence[str] | None,
 ) -> tuple[list[str] | None, list[str] | None]:
     """Verify first, then let a person review only the codemods that passed."""
+    from redpanda_migrate.registry import UnknownCodemod
+    from redpanda_migrate.runner import BadInput, plan_project
+
     try:
         plan = plan_project(root, select, skip, only=only)
     except (BadInput, UnknownCodemod) as error:
@@ -376,6 +364,10 @@ def run(
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Review and pick changes hunk by hunk.")
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Neither read nor store outcomes in the user's cache."),
+    ] = False,
     verify: Annotated[
         bool,
         typer.Option(
@@ -394,6 +386,13 @@ def run(
     PATH may be a project root, a folder or files inside a project (the run is narrowed to
     them), or nothing: the project of the current directory, found upward as black does.
     """
+    from redpanda_migrate.commits import commit_plan
+    from redpanda_migrate.progress import progress_bar
+    from redpanda_migrate.projectroot import RootError, resolve_targets
+    from redpanda_migrate.registry import UnknownCodemod
+    from redpanda_migrate.report import LabelledPlan
+    from redpanda_migrate.runner import BadInput, apply_plan, plan_project
+
     try:
         targets = resolve_targets(paths or [])
     except RootError as error:
@@ -432,6 +431,7 @@ def run(
                     finish_interrupted=writes,
                     only=target.only,
                     progress=progress,
+                    cache=not no_cache,
                 )
                 if verify:
                     plan, verification = _verify(plan, python, workers, target.only)
@@ -481,6 +481,9 @@ def _report(
     verified: list[tuple[str, Verification]] | None,
 ) -> None:
     """Print the run's outcome in the format asked for."""
+    from redpanda_migrate.colour import colour_enabled, colour_patch, colour_report
+    from redpanda_migrate.report import report_json, report_text
+
     if output_format is OutputFormat.json:
         document: dict = report_json(labelled)
         if verified is not None:
@@ -513,6 +516,8 @@ def list_codemods(
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.text,
 ) -> None:
     """List every codemod: id, title, section of the standard, files it looks at."""
+    from redpanda_migrate.registry import all_codemods
+
     rows = [
         {
             "id": codemod.id,
@@ -533,6 +538,8 @@ def list_codemods(
 @app.command()
 def explain(codemod_id: Annotated[str, typer.Argument(help="A codemod id from `list`.")]) -> None:
     """Explain a codemod: the rule, why the standard wants it, a before/after example."""
+    from redpanda_migrate.registry import codemods_by_id
+
     codemod = codemods_by_id().get(codemod_id)
     if codemod is None:
         fail(f"unknown codemod id: {codemod_id}; valid ids: {', '.join(codemods_by_id())}")
@@ -581,6 +588,8 @@ def audit(
         scorecard_sarif,
         scorecard_text,
     )
+    from redpanda_migrate.registry import UnknownCodemod
+    from redpanda_migrate.runner import BadInput
 
     try:
         card = audit_project(path, jobs=jobs or os.cpu_count() or 1)
@@ -660,6 +669,18 @@ def batch(
     ] = False,
 ) -> None:
     """Upgrade many repositories: one branch per repository, one commit per codemod."""
+    from redpanda_migrate.batch import (
+        BatchInputError,
+        exit_code,
+        fleet_report,
+        load_resume,
+        markdown_summary,
+        read_repos_file,
+        run_batch,
+        summary_rows,
+    )
+    from redpanda_migrate.registry import codemods_by_id
+
     _check_verify_flags(verify, python)
     try:
         sources = list(repos or []) + (read_repos_file(repos_file) if repos_file else [])
@@ -736,9 +757,14 @@ def default_to_run(argv: list[str]) -> list[str]:
 
 def main() -> None:
     """Entry point of the ``redpanda-migrate`` script."""
-    try:
-        all_codemods()  # load them once, up front: a broken one is a one-line error
-    except RegistryError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
-    app(args=default_to_run(sys.argv[1:]), prog_name="redpanda-migrate")
+    args = default_to_run(sys.argv[1:])
+    if not any(arg in TOP_LEVEL_FLAGS for arg in args):
+        from redpanda_migrate.registry import RegistryError, all_codemods, use_catalogue
+
+        use_catalogue("--no-cache" not in args)
+        try:
+            all_codemods()  # load them once, up front: a broken one is a one-line error
+        except RegistryError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+    app(args=args, prog_name="redpanda-migrate")

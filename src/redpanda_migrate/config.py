@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
+try:
+    import tomllib
+except ImportError:  # Python 3.10: tomlkit reads it, more slowly
+    tomllib = None  # type: ignore[assignment]
 
 TOOL_KEY = "redpanda-migrate"
 LIST_KEYS = ("select", "skip", "exclude")
@@ -83,6 +85,35 @@ def _string_list(table: dict[str, Any], key: str, where: str = TOOL_KEY) -> tupl
     return tuple(value)
 
 
+class NotToml(ValueError):
+    """A text is not a TOML document; the message is tomlkit's."""
+
+
+def read_toml(text: str) -> dict[str, Any]:
+    """Read a TOML document into plain Python values.
+
+    ``tomllib`` (Python 3.11+) reads it several times faster than tomlkit, which only the
+    codemods that edit TOML need; a document ``tomllib`` rejects goes to tomlkit, for the
+    message the user has always seen.
+
+    :param text: the document.
+    :returns: its tables and values.
+    :raises NotToml: when the text is not TOML.
+    """
+    if tomllib is not None:
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            pass
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        return tomlkit.parse(text).unwrap()
+    except TOMLKitError as error:
+        raise NotToml(str(error)) from None
+
+
 def parse_config(pyproject_text: str) -> ProjectConfig:
     """Read ``[tool.redpanda-migrate]`` from a ``pyproject.toml`` text.
 
@@ -91,8 +122,8 @@ def parse_config(pyproject_text: str) -> ProjectConfig:
     :raises ConfigError: when the file is not TOML or the table is malformed.
     """
     try:
-        document = tomlkit.parse(pyproject_text).unwrap()
-    except TOMLKitError as error:
+        document = read_toml(pyproject_text)
+    except NotToml as error:
         raise ConfigError(
             f"cannot read [tool.{TOOL_KEY}]: pyproject.toml is not valid TOML: {error}"
         ) from None

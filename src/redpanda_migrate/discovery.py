@@ -59,9 +59,10 @@ def is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
-def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
+def _read_gitignore(directory: str) -> pathspec.PathSpec | None:
     try:
-        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+        with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as f:
+            lines = f.read()
     except OSError:
         return None
     return pathspec.GitIgnoreSpec.from_lines(lines.splitlines())
@@ -70,10 +71,9 @@ def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
 def _is_ignored(
     relative_path: str, is_dir: bool, ignore_specs: list[tuple[str, pathspec.PathSpec]]
 ) -> bool:
+    """Match a path against the ``.gitignore`` files of the folders above it."""
     candidate = relative_path + "/" if is_dir else relative_path
     for base, spec in ignore_specs:
-        if base and not candidate.startswith(base + "/"):
-            continue
         local = candidate[len(base) + 1 :] if base else candidate
         if spec.match_file(local):
             return True
@@ -86,6 +86,22 @@ def _links_outside(root: Path, path: Path) -> bool:
     except (OSError, RuntimeError):  # a symlink loop
         return False
     return target.is_file() and not target.is_relative_to(root)
+
+
+def _entries(directory: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as listing:
+            return sorted(listing, key=lambda entry: entry.name)
+    except OSError:  # removed meanwhile, or not readable: nothing to list
+        return []
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Tell whether an entry is a folder, or a symlink to one (as ``os.walk`` sorts them)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _dir_links_outside(root: Path, path: Path) -> bool:
@@ -114,6 +130,9 @@ def iter_project_files(
 ) -> Iterator[str]:
     """List a project's files as project-relative POSIX paths.
 
+    One pass over the tree with ``os.scandir``, whose entries already know whether they are
+    files, folders or symlinks; each ``.gitignore`` is compiled once, when its folder is entered.
+
     :param root: the resolved project root (a directory).
     :param exclude: extra gitignore-style patterns to leave out (from configuration).
     :param outside_links: when given, the paths of symlinks to files outside the project (not
@@ -123,48 +142,58 @@ def iter_project_files(
     :param temp_dirs: when given, gets the temporary folders an interrupted run left behind.
     :returns: an iterator over paths, in a stable (sorted) walk order.
     """
-    exclude_spec = compile_patterns(exclude)
-    ignore_specs: list[tuple[str, pathspec.PathSpec]] = []
-    for directory, dir_names, file_names in os.walk(root):
-        here = Path(directory)
-        base = here.relative_to(root).as_posix()
-        base = "" if base == "." else base
-        spec = _read_gitignore(here)
-        if spec is not None:
-            ignore_specs.append((base, spec))
-        kept_dirs = []
-        for name in sorted(dir_names):
-            child = here / name
-            relative = f"{base}/{name}" if base else name
-            if name.startswith(TEMP_DIR_PREFIX):
-                if temp_dirs is not None:
-                    temp_dirs.append(relative)
+    patterns = list(exclude)
+    exclude_spec = compile_patterns(patterns) if patterns else None
+
+    def left_out(relative: str, is_dir: bool, ignore_specs: list) -> bool:
+        if _is_ignored(relative, is_dir, ignore_specs):
+            return True
+        return exclude_spec is not None and exclude_spec.match_file(
+            relative + "/" if is_dir else relative
+        )
+
+    # folders still to list, each with the .gitignore specs of the folders above it
+    pending: list[tuple[str, str, list[tuple[str, pathspec.PathSpec]]]] = [(str(root), "", [])]
+    while pending:
+        directory, base, inherited = pending.pop()
+        entries = _entries(directory)
+        ignore_specs = inherited
+        if any(entry.name == ".gitignore" for entry in entries):
+            spec = _read_gitignore(directory)
+            if spec is not None:
+                ignore_specs = [*inherited, (base, spec)]
+        folders = []
+        for entry in entries:
+            relative = f"{base}/{entry.name}" if base else entry.name
+            if _is_folder(entry):
+                if entry.name.startswith(TEMP_DIR_PREFIX):
+                    if temp_dirs is not None:
+                        temp_dirs.append(relative)
+                    continue
+                if entry.name in ALWAYS_SKIPPED_DIRS or is_virtualenv(Path(entry.path)):
+                    continue
+                if left_out(relative, True, ignore_specs):
+                    continue
+                if entry.is_symlink():
+                    if skipped is not None and _dir_links_outside(root, Path(entry.path)):
+                        skipped[relative] = OUTSIDE_DIR_MESSAGE
+                    continue
+                if is_repository(Path(entry.path)):
+                    if skipped is not None:
+                        skipped[relative] = NESTED_REPOSITORY_MESSAGE
+                    continue
+                folders.append((entry.path, relative, ignore_specs))
                 continue
-            if name in ALWAYS_SKIPPED_DIRS or is_virtualenv(child):
+            if left_out(relative, False, ignore_specs):
                 continue
-            if _is_ignored(relative, True, ignore_specs) or exclude_spec.match_file(relative + "/"):
-                continue
-            if child.is_symlink():
-                if skipped is not None and _dir_links_outside(root, child):
-                    skipped[relative] = OUTSIDE_DIR_MESSAGE
-                continue
-            if is_repository(child):
-                if skipped is not None:
-                    skipped[relative] = NESTED_REPOSITORY_MESSAGE
-                continue
-            kept_dirs.append(name)
-        dir_names[:] = kept_dirs
-        for name in sorted(file_names):
-            relative = f"{base}/{name}" if base else name
-            path = here / name
-            if _is_ignored(relative, False, ignore_specs) or exclude_spec.match_file(relative):
-                continue
-            if path.is_symlink():
-                if outside_links is not None and _links_outside(root, path):
+            if entry.is_symlink():
+                if outside_links is not None and _links_outside(root, Path(entry.path)):
                     outside_links.append(relative)
                 continue
-            if path.is_file():  # sockets, FIFOs: never read
+            if entry.is_file(follow_symlinks=False):  # sockets, FIFOs: never read
                 yield relative
+        # depth first, in name order, as os.walk listed them
+        pending.extend(reversed(folders))
 
 
 def root_links_out(root: Path) -> list[str]:

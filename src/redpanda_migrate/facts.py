@@ -11,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
+from redpanda_migrate.config import NotToml, read_toml
 
 REQUIREMENTS_NAMES = ("requirements.txt", "requirements.in")
 
@@ -52,6 +51,8 @@ def is_requirements_file(path: str) -> bool:
     :param path: project-relative POSIX path.
     :returns: ``True`` for ``requirements*.txt``/``.in`` and files in a ``requirements/`` folder.
     """
+    if not path.endswith((".txt", ".in")):  # cheap test first: facts look at every file
+        return False
     pure = PurePosixPath(path)
     if pure.suffix not in (".txt", ".in"):
         return False
@@ -65,6 +66,8 @@ def is_settings_file(path: str) -> bool:
     :returns: ``True`` for ``settings.py``, ``settings_*.py`` and modules of a ``settings``
         package.
     """
+    if not path.endswith(".py") or "settings" not in path:  # cheap test first
+        return False
     pure = PurePosixPath(path)
     if pure.suffix != ".py":
         return False
@@ -84,14 +87,18 @@ def read_requires_python(pyproject_text: str | None) -> str | None:
     if pyproject_text is None:
         return None
     try:
-        document = tomlkit.parse(pyproject_text)
-    except TOMLKitError:
+        document = read_toml(pyproject_text)
+    except NotToml:
         return None
     project_table = document.get("project")
     if not isinstance(project_table, dict):
         return None
     value = project_table.get("requires-python")
     return str(value) if value is not None else None
+
+
+def _named(path: str, name: str) -> bool:
+    return path.endswith(name) and PurePosixPath(path).name == name
 
 
 def build_facts(
@@ -113,10 +120,10 @@ def build_facts(
     return ProjectFacts(
         root_name=root_name,
         files=files,
-        manage_py_files=tuple(p for p in files if PurePosixPath(p).name == "manage.py"),
+        manage_py_files=tuple(p for p in files if _named(p, "manage.py")),
         settings_files=tuple(p for p in files if is_settings_file(p)),
         requirements_files=tuple(p for p in files if is_requirements_file(p)),
-        setup_py_files=tuple(p for p in files if PurePosixPath(p).name == "setup.py"),
+        setup_py_files=tuple(p for p in files if _named(p, "setup.py")),
         requires_python=read_requires_python(
             read_text("pyproject.toml") if "pyproject.toml" in files else None
         ),

@@ -29,6 +29,10 @@ ENTRY_POINT_GROUP = "redpanda_migrate.codemods"
 CODEMODS_PACKAGE = "redpanda_migrate.codemods"
 # helpers shared by several codemod families: never a codemod itself
 SHARED_PACKAGE = "shared"
+# id -> (codemod, module), for the built-in codemods this process imported (see catalogue.py)
+IMPORTED_BUILTINS: dict[str, tuple[Codemod, str]] = {}
+# whether the built-in codemods may be built from their stored declarations
+_catalogue_enabled = True
 
 
 class UnknownCodemod(ValueError):
@@ -73,6 +77,7 @@ def _checked(module: ModuleType, expected_id: str) -> Codemod:
             f"codemod module {module.__name__} declares id {codemod.id!r}; "
             f"its id must be {expected_id!r}"
         )
+    IMPORTED_BUILTINS[codemod.id] = (codemod, module.__name__)
     return codemod
 
 
@@ -123,6 +128,30 @@ def _entry_point_codemods() -> list[Codemod]:
     return found
 
 
+def _catalogued_codemods() -> list[Codemod] | None:
+    from redpanda_migrate.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+def use_catalogue(enabled: bool) -> None:
+    """Allow or forbid building the built-in codemods from the cache (``--no-cache``).
+
+    :param enabled: ``False`` imports every codemod module.
+    """
+    global _catalogue_enabled
+    _catalogue_enabled = enabled
+    all_codemods.cache_clear()
+
+
+def imported_builtins() -> list[tuple[Codemod, str]]:
+    """List the built-in codemods this process imported, with their modules.
+
+    :returns: ``(codemod, module name)`` pairs; empty when they came from the catalogue.
+    """
+    return list(IMPORTED_BUILTINS.values())
+
+
 @cache
 def all_codemods() -> tuple[Codemod, ...]:
     """Return every available codemod, in the order they run.
@@ -131,7 +160,8 @@ def all_codemods() -> tuple[Codemod, ...]:
     :raises RegistryError: when a module cannot be loaded or is malformed, or two codemods
         share an id.
     """
-    codemods = _builtin_codemods() + _entry_point_codemods()
+    builtins = _catalogued_codemods() if _catalogue_enabled else None
+    codemods = (builtins or _builtin_codemods()) + _entry_point_codemods()
     seen: set[str] = set()
     for codemod in codemods:
         if codemod.id in seen:

@@ -15,7 +15,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pathspec import PathSpec
+
 from redpanda_migrate import changeset
+from redpanda_migrate.cache import OutcomeCache
+from redpanda_migrate.catalogue import save_catalogue
 from redpanda_migrate.changeset import journals
 from redpanda_migrate.codemod import (
     Codemod,
@@ -23,7 +27,6 @@ from redpanda_migrate.codemod import (
     Finding,
     InputError,
     ProjectInput,
-    ProjectOutcome,
     SourceFile,
 )
 from redpanda_migrate.config import ConfigError, ProjectConfig, load_config
@@ -38,7 +41,8 @@ from redpanda_migrate.facts import ProjectFacts, build_facts
 from redpanda_migrate.gitutil import tracked_paths
 from redpanda_migrate.nesting import PYTHON_SUFFIXES, nesting_problem
 from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
-from redpanda_migrate.registry import codemods_by_id, select_codemods
+from redpanda_migrate.registry import codemods_by_id, imported_builtins, select_codemods
+from redpanda_migrate.run_cache import RunCache
 from redpanda_migrate.secrets import shown_in_the_clear
 from redpanda_migrate.validation import validate_output
 from redpanda_migrate.workspace import (
@@ -134,6 +138,28 @@ class _Run:
             return True
         return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.only)
 
+    cache: RunCache | None = None
+    # patterns -> (their compiled spec, path -> whether it matches): codemods share patterns
+    matches: dict[tuple[str, ...], tuple[PathSpec, dict[str, bool]]] = field(default_factory=dict)
+
+    def matching(self, patterns: tuple[str, ...], path: str) -> bool:
+        if not patterns:
+            return False
+        if patterns not in self.matches:
+            self.matches[patterns] = (compile_patterns(patterns), {})
+        spec, known = self.matches[patterns]
+        if path not in known:
+            known[path] = spec.match_file(path)
+        return known[path]
+
+    @property
+    def cached(self) -> RunCache:
+        if self.cache is None:
+            self.cache = RunCache(
+                OutcomeCache(None), self.facts, self.options, self.workspace.secret_paths
+            )
+        return self.cache
+
     def pool(self) -> Executor:
         if self.executor is None:
             self.executor = ProcessPoolExecutor(
@@ -168,7 +194,13 @@ class _Run:
         try:
             check_relative_path(path)
             if after is not None:
-                validate_output(path, before, after, codemod.validator)
+                self.cached.validate(
+                    codemod,
+                    path,
+                    before,
+                    after,
+                    lambda: validate_output(path, before, after, codemod.validator),
+                )
         except ValueError as error:
             return (
                 f"{codemod.id} produced output that does not parse, so the file was left "
@@ -236,44 +268,58 @@ class _Run:
         options = self.options_of(codemod)
         # [tool.redpanda-migrate.<id>] include/exclude: files this codemod must also look at,
         # or must leave alone
-        spec = compile_patterns((*codemod.files, *options.get("include", ())))
-        excluded = compile_patterns(options.get("exclude", ()))
+        files = (*codemod.files, *options.get("include", ()))
+        excluded = tuple(options.get("exclude", ()))
         for link in self.outside_links:
-            if spec.match_file(link):
+            if self.matching(files, link):
                 self.error(link, OUTSIDE_LINK_MESSAGE)
         texts = {}
         unreadable = []
+        verdicts = self.cached.needle_verdicts(codemod.needles)
         for path in self.workspace.paths():
-            if not spec.match_file(path) or excluded.match_file(path):
+            if not self.matching(files, path) or self.matching(excluded, path):
                 continue
             text = self.workspace.read(path)
             if text is None:
                 unreadable += [path] if path in self.workspace.errors else []
-            elif codemod.wants(text):
+            elif verdicts.wants(codemod, path, text, self.cached.digest):
                 problem = self.nesting(path, text)
                 if problem is None:
                     texts[path] = text
                 else:  # reported alone; the other files go on
                     self.error(path, problem)
+        verdicts.save()
         return texts, tuple(unreadable)
 
     def run_file_codemod(self, codemod: Codemod) -> None:
         texts = {p: t for p, t in self.candidates(codemod).items() if self.selected(p)}
         options = self.options_of(codemod)
-        if self.jobs > 1 and len(texts) >= MIN_FILES_FOR_POOL:
-            tasks = [(codemod.id, path, text, options) for path, text in texts.items()]
+        keys = {path: self.cached.file_key(codemod, path, text) for path, text in texts.items()}
+        outcomes: dict[str, FileOutcome | str] = {}
+        for path, key in keys.items():
+            stored = self.cached.file_outcome(key)
+            if stored is not None:
+                outcomes[path] = stored
+        missing = {path: text for path, text in texts.items() if path not in outcomes}
+        if self.jobs > 1 and len(missing) >= MIN_FILES_FOR_POOL:
+            tasks = [(codemod.id, path, text, options) for path, text in missing.items()]
             try:
-                outcomes = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
+                computed = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
             except BrokenProcessPool:
                 self.error(".", CRASHED_WORKER_MESSAGE.format(codemod=codemod.id))
                 self.executor = None
                 return
         else:
-            outcomes = [
+            computed = [
                 run_file_transform(codemod, SourceFile(path, text, self.facts, options))
-                for path, text in texts.items()
+                for path, text in missing.items()
             ]
-        for path, outcome in zip(texts, outcomes, strict=True):
+        for path, outcome in zip(missing, computed, strict=True):
+            outcomes[path] = outcome
+            if not isinstance(outcome, str):
+                self.cached.store_file_outcome(keys[path], outcome)
+        for path in texts:
+            outcome = outcomes[path]
             if isinstance(outcome, str):
                 self.error(path, outcome)
                 continue
@@ -290,15 +336,20 @@ class _Run:
             if text is not None:
                 texts[path] = text
         if codemod.secret_reads is not None:
-            for path in codemod.secret_reads(dict(texts)):
+            for path in self.cached.secret_reads(codemod, texts):
                 text = self.workspace.read(path) if _is_plain_relative(path) else None
                 if text is not None:
                     self.workspace.mark_secret(path, text)
                     texts[path] = text
+        transform = codemod.transform_project
         options = self.options_of(codemod)
-        source = ProjectInput(texts, self.facts, options, unreadable)
         try:
-            outcome: ProjectOutcome = codemod.transform_project(source)
+            outcome = self.cached.project_outcome(
+                codemod,
+                texts,
+                unreadable,
+                lambda: transform(ProjectInput(texts, self.facts, options, unreadable)),
+            )
         except InputError as error:
             self.error(error_path(error, texts), error.message)
             return
@@ -413,6 +464,7 @@ def plan_project(
     finish_interrupted: bool = False,
     only: Sequence[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    cache: bool = True,
 ) -> Plan:
     """Run the selected codemods over a project without writing anything.
 
@@ -426,6 +478,9 @@ def plan_project(
         codemods still see the whole project; a project codemod whose change would also touch
         other files is left out with a note.
     :param progress: called with ``(codemod id, index, count)`` before each codemod runs.
+    :param cache: read and store outcomes in the user's cache folder (see
+        :mod:`redpanda_migrate.cache`); ``False`` for ``--no-cache``. Narrowed runs
+        (``only``) do not use it.
     :returns: the plan.
     :raises BadInput: for a bad path or configuration.
     :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
@@ -457,6 +512,11 @@ def plan_project(
         plan.errors.append(FileError(".", INTERRUPTED_MESSAGE))
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
     run.only = tuple(only) if only is not None else None
+    # a narrowed run leaves the cache alone: what it does not record must not be answered later
+    outcome_cache = OutcomeCache.for_project(root, cache and only is None)
+    if outcome_cache.enabled and imported_builtins():
+        save_catalogue(outcome_cache, imported_builtins())
+    run.cache = RunCache(outcome_cache, facts, config.options, workspace.secret_paths)
     try:
         for index, codemod in enumerate(codemods):
             if progress is not None:

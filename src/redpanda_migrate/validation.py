@@ -12,11 +12,9 @@ import warnings
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-import libcst
-import tomlkit
-from ruamel.yaml import YAML
-
 from redpanda_migrate.codemod import Validator
+
+# each parser is imported by the check that needs it: a run answered from the cache needs none
 
 
 def validate_python(before: str | None, after: str) -> None:
@@ -29,6 +27,8 @@ def validate_python(before: str | None, after: str) -> None:
     :param after: the text after the change.
     :raises ValueError: when ``after`` is not valid Python.
     """
+    import libcst
+
     try:
         libcst.parse_module(after)
     except libcst.ParserSyntaxError as error:
@@ -59,6 +59,8 @@ def validate_toml(after: str) -> None:
     :param after: the text after the change.
     :raises ValueError: when it is not valid TOML.
     """
+    import tomlkit
+
     try:
         tomlkit.parse(after)
     except Exception as error:  # tomlkit raises several unrelated exception types
@@ -71,6 +73,8 @@ def validate_yaml(after: str) -> None:
     :param after: the text after the change.
     :raises ValueError: when it is not valid YAML.
     """
+    from ruamel.yaml import YAML
+
     try:
         list(YAML(typ="safe", pure=True).load_all(io.StringIO(after)))
     except Exception as error:  # ruamel raises a family of YAMLError and ValueError subclasses

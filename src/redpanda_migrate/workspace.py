@@ -99,6 +99,8 @@ class Workspace:
         self.fingerprints: dict[str, Fingerprint | None] = {}
         self.secret_values: set[str] = set()
         self.secret_paths: set[str] = set()
+        # folder -> whether it resolves inside the root: files share their folder's answer
+        self._inside_folders: dict[Path, bool] = {}
 
     def original(self, path: str) -> DiskFile | None:
         """Load a file as it was on disk (once), recording why when it cannot be read.
@@ -122,7 +124,7 @@ class Workspace:
         self.fingerprints[path] = None
         if self.in_nested_repo(path):
             return None
-        if not is_inside(self.root, target):
+        if not self._is_inside(target):
             if target.is_symlink() and target.is_file():  # a .env kept elsewhere, say
                 self.skipped[path] = OUTSIDE_LINK_MESSAGE
             return None
@@ -155,6 +157,15 @@ class Workspace:
         if is_secret_path(path):
             self.mark_secret(path, text)
         return DiskFile(text=text, layout=layout, mode=stat.S_IMODE(status.st_mode))
+
+    def _is_inside(self, target: Path) -> bool:
+        """Tell whether a file resolves inside the root, resolving each folder only once."""
+        if target.is_symlink() or ".." in target.parts:
+            return is_inside(self.root, target)
+        folder = target.parent
+        if folder not in self._inside_folders:
+            self._inside_folders[folder] = is_inside(self.root, folder)
+        return self._inside_folders[folder]
 
     def mark_secret(self, path: str, text: str) -> None:
         """Treat a file as holding secrets: hide its diff and scrub its values from output.

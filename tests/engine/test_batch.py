@@ -285,9 +285,15 @@ def test_a_timed_out_repository_leaves_no_git_process_behind(
     # the clone hangs in its "ssh" command, which records its process id
     pid_file = tmp_path / "ssh.pid"
     monkeypatch.setenv("GIT_SSH_COMMAND", f"sh -c 'echo $$ > {pid_file}; exec sleep 120'")
-    job = RepoJob("ssh://example.invalid/repo.git", "repo", str(tmp_path / "w"), "b")
-    report = run_isolated(job, timeout=5)
-    assert report.status == "failed" and report.errors == ["timed out after 5 s"]
+    # On a busy machine the worker may still be starting when a short timeout fires, before
+    # git ever runs "ssh": then nothing was left behind to look for, so the same run is tried
+    # again with a longer timeout until "ssh" did start before the timeout.
+    for attempt, timeout in enumerate((5, 10, 20, 40)):
+        job = RepoJob("ssh://example.invalid/repo.git", "repo", str(tmp_path / f"w{attempt}"), "b")
+        report = run_isolated(job, timeout=timeout)
+        assert report.status == "failed" and report.errors == [f"timed out after {timeout} s"]
+        if pid_file.exists() and pid_file.read_text().strip():
+            break
     pid = int(pid_file.read_text())
     state = Path(f"/proc/{pid}/stat")
     assert not state.exists() or state.read_text().split(")")[-1].split()[0] == "Z"
