@@ -110,16 +110,21 @@ class SourceModule:
                         head = alias.name.split(".")[0]
                         found[head] = head
             elif isinstance(statement, ast.ImportFrom):
-                base = statement.module or ""
-                if statement.level:
-                    package = self.dotted.split(".")
-                    if not self.is_package:
-                        package = package[:-1]
-                    package = package[: len(package) - (statement.level - 1)]
-                    base = ".".join([*package, base] if base else package)
+                base = self.imported_from(statement)
                 for alias in statement.names:
                     found[alias.asname or alias.name] = f"{base}.{alias.name}"
         return found
+
+    def imported_from(self, statement: ast.ImportFrom) -> str:
+        """Return the qualified module a ``from ... import`` statement imports from."""
+        base = statement.module or ""
+        if not statement.level:
+            return base
+        package = self.dotted.split(".")
+        if not self.is_package:
+            package = package[:-1]
+        package = package[: len(package) - (statement.level - 1)]
+        return ".".join([*package, base] if base else package)
 
     def star_imports(self) -> list[str]:
         """Return the modules the module imports ``*`` from, as qualified names."""
@@ -128,14 +133,7 @@ class SourceModule:
             if isinstance(statement, ast.ImportFrom) and any(
                 alias.name == "*" for alias in statement.names
             ):
-                base = statement.module or ""
-                if statement.level:
-                    package = self.dotted.split(".")
-                    if not self.is_package:
-                        package = package[:-1]
-                    package = package[: len(package) - (statement.level - 1)]
-                    base = ".".join([*package, base] if base else package)
-                found.append(base)
+                found.append(self.imported_from(statement))
         return found
 
     def classes(self) -> dict[str, ast.ClassDef]:

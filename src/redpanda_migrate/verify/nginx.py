@@ -27,23 +27,15 @@ import crossplane
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from redpanda_migrate.codemods.nginx.discover import USUAL_FILES
 from redpanda_migrate.discovery import compile_patterns
 from redpanda_migrate.verify.compose import is_compose_file
 from redpanda_migrate.verify.model import Probe, default_regression
 from redpanda_migrate.verify.process import run_command
 from redpanda_migrate.verify.scratch import ScratchCopy, project_files
 
-# the files the nginx codemods look at (codemods/nginx/rule.py FILES)
-NGINX_FILES = (
-    "**/nginx/**/*.conf",
-    "**/nginx/**/*.conf.template",
-    "**/nginx.conf",
-    "**/nginx*.conf",
-    "**/conf.d/*.conf",
-    "**/sites-available/*",
-    "**/sites-enabled/*",
-    "**/snippets/*.conf",
-)
+# where the nginx codemods expect configs (one list for both, so they never drift apart)
+NGINX_FILES = USUAL_FILES
 MAIN_ONLY = frozenset({"http", "events", "worker_processes", "pid", "user", "stream"})
 HTTP_LEVEL = frozenset({"server", "upstream", "map", "geo", "split_clients", "log_format"})
 PASS_DIRECTIVES = frozenset(
