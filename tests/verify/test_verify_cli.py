@@ -213,8 +213,8 @@ def test_commit_and_check_with_verify(legacy: Path, plugin_env: dict[str, str]) 
 def test_interactive_verify_offers_only_the_sound_codemods(
     legacy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from redpanda_migrate import cli as cli_module
     from redpanda_migrate import registry
+    from redpanda_migrate.commands import run as cli_module
     from tests.verify import verify_plugin
 
     fakes = (verify_plugin.SOUND_FIRST, verify_plugin.BREAK_NGINX)
