@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pathspec import PathSpec
 
@@ -29,7 +28,6 @@ from redpanda_migrate.codemod import (
     ProjectInput,
     SourceFile,
 )
-from redpanda_migrate.config import ConfigError, ProjectConfig, load_config
 from redpanda_migrate.diffs import diff_stats, unified_diff
 from redpanda_migrate.discovery import (
     NESTED_REPOSITORY_MESSAGE,
@@ -41,10 +39,18 @@ from redpanda_migrate.facts import ProjectFacts, build_facts
 from redpanda_migrate.gitutil import tracked_paths
 from redpanda_migrate.nesting import PYTHON_SUFFIXES, nesting_problem
 from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
-from redpanda_migrate.registry import codemods_by_id, imported_builtins, select_codemods
+from redpanda_migrate.registry import imported_builtins
+from redpanda_migrate.resolution import BadInput, resolve_root, resolve_run
 from redpanda_migrate.run_cache import RunCache
 from redpanda_migrate.secrets import shown_in_the_clear
 from redpanda_migrate.validation import validate_output
+from redpanda_migrate.workers import (
+    describe_crash,
+    init_worker,
+    run_file_transform,
+    run_in_worker,
+    with_line,
+)
 from redpanda_migrate.workspace import (
     DEFAULT_MAX_FILE_SIZE,
     OUTSIDE_LINK_MESSAGE,
@@ -52,7 +58,18 @@ from redpanda_migrate.workspace import (
     check_relative_path,
 )
 
-__all__ = ["BadInput", "Change", "FileError", "Plan", "apply_plan", "plan_project", "write_texts"]
+__all__ = [
+    "BadInput",
+    "Change",
+    "FileError",
+    "Plan",
+    "apply_plan",
+    "plan_project",
+    "resolve_root",
+    "resolve_run",
+    "run_file_transform",
+    "write_texts",
+]
 
 # Below this many candidate files a worker pool costs more than it saves.
 MIN_FILES_FOR_POOL = 48
@@ -64,56 +81,6 @@ CRASHED_WORKER_MESSAGE = (
     "{codemod} stopped: a worker process crashed on one of these files, so none was changed "
     "(a bug in redpanda-migrate, please report it)"
 )
-
-
-class BadInput(ValueError):
-    """The run cannot start (missing path, not a directory, bad configuration): exit 2."""
-
-
-# -- per-file work, also run in worker processes --------------------------------------------
-
-_worker_facts: ProjectFacts | None = None
-
-
-def _init_worker(facts: ProjectFacts) -> None:
-    global _worker_facts
-    _worker_facts = facts
-
-
-def _describe_crash(codemod_id: str, error: Exception) -> str:
-    return (
-        f"{codemod_id} failed on this file, which was left unchanged "
-        f"(a bug in redpanda-migrate, please report it): {type(error).__name__}: {error}"
-    )
-
-
-def _with_line(line: int | None, message: str) -> str:
-    return f"line {line}: {message}" if line else message
-
-
-def run_file_transform(codemod: Codemod, source: SourceFile) -> FileOutcome | str:
-    """Run one codemod on one file, turning every exception into an error message.
-
-    :param codemod: the codemod (with a file transform).
-    :param source: the file and facts.
-    :returns: the outcome, or a one-line error message.
-    """
-    assert codemod.transform_file is not None
-    try:
-        return codemod.transform_file(source)
-    except InputError as error:
-        return _with_line(error.line, error.message)
-    except RecursionError:
-        return f"{codemod.id}: the file is nested too deeply to be processed"
-    except Exception as error:  # the runner never raises: a crash is reported per file
-        return _describe_crash(codemod.id, error)
-
-
-def _run_in_worker(task: tuple[str, str, str, dict]) -> FileOutcome | str:
-    codemod_id, path, text, options = task
-    assert _worker_facts is not None
-    codemod = codemods_by_id()[codemod_id]
-    return run_file_transform(codemod, SourceFile(path, text, _worker_facts, options))
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -163,7 +130,7 @@ class _Run:
     def pool(self) -> Executor:
         if self.executor is None:
             self.executor = ProcessPoolExecutor(
-                max_workers=self.jobs, initializer=_init_worker, initargs=(self.facts,)
+                max_workers=self.jobs, initializer=init_worker, initargs=(self.facts,)
             )
         return self.executor
 
@@ -304,7 +271,7 @@ class _Run:
         if self.jobs > 1 and len(missing) >= MIN_FILES_FOR_POOL:
             tasks = [(codemod.id, path, text, options) for path, text in missing.items()]
             try:
-                computed = list(self.pool().map(_run_in_worker, tasks, chunksize=16))
+                computed = list(self.pool().map(run_in_worker, tasks, chunksize=16))
             except BrokenProcessPool:
                 self.error(".", CRASHED_WORKER_MESSAGE.format(codemod=codemod.id))
                 self.executor = None
@@ -359,7 +326,7 @@ class _Run:
             )
             return
         except Exception as error:  # the runner never raises: a crash is reported
-            self.error(".", _describe_crash(codemod.id, error))
+            self.error(".", describe_crash(codemod.id, error))
             return
         changed = [p for p, after in outcome.writes.items() if after != self.workspace.read(p)]
         outside = sorted(p for p in changed if not self.selected(p))
@@ -369,7 +336,7 @@ class _Run:
                 self.plan.notes.append((codemod.id, Finding(".", None, _left_out(outside))))
             return
         for problem in outcome.errors:
-            self.error(problem.path, _with_line(problem.line, problem.message))
+            self.error(problem.path, with_line(problem.line, problem.message))
         withdrawn = self.record_all(codemod, dict(outcome.writes))
         # notes describe changes: a withdrawn change set has none to describe
         self.findings(codemod, () if withdrawn else outcome.notes, outcome.refusals)
@@ -400,60 +367,6 @@ def error_path(error: InputError, texts: dict[str, str]) -> str:
     """
     path = getattr(error, "path", None)
     return path if isinstance(path, str) and path in texts else "."
-
-
-def resolve_root(path: str | os.PathLike[str]) -> Path:
-    """Check a project path given by the user and resolve it.
-
-    :param path: the path as given.
-    :returns: the resolved directory.
-    :raises BadInput: when it does not exist or is not a directory.
-    """
-    root = Path(path)
-    if not root.exists():
-        raise BadInput(f"{path}: no such file or directory")
-    if not root.is_dir():
-        raise BadInput(f"{path}: not a directory (give the project's root folder)")
-    return root.resolve()
-
-
-def resolve_run(
-    path: str | os.PathLike[str],
-    select: Sequence[str] | None = None,
-    skip: Sequence[str] | None = None,
-) -> tuple[Path, ProjectConfig, tuple[Codemod, ...]]:
-    """Resolve a project root, its configuration and the codemods a run applies.
-
-    :param path: the project root.
-    :param select: codemod ids to run; ``None`` uses the project's configuration (all by
-        default). Command-line values win over configuration.
-    :param skip: codemod ids to leave out; ``None`` uses the project's configuration.
-    :returns: the resolved root, its configuration and the codemods in run order.
-    :raises BadInput: for a bad path or configuration.
-    :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
-    """
-    root = resolve_root(path)
-    try:
-        config = load_config(root)
-    except ConfigError as error:
-        raise BadInput(str(error)) from None
-    known = codemods_by_id()
-    families = {codemod.family for codemod in known.values() if codemod.family}
-    unknown = sorted(set(config.options) - set(known) - families)
-    if unknown:
-        raise BadInput(
-            f"[tool.redpanda-migrate] has options for unknown codemod id(s): {', '.join(unknown)}; "
-            f"valid ids: {', '.join([*known, *sorted(families)])}"
-        )
-    codemods = select_codemods(
-        config.select if select is None else select, config.skip if skip is None else skip
-    )
-    if not codemods:
-        raise BadInput(
-            "--select and --skip leave no codemod to run (with [tool.redpanda-migrate] select "
-            "and skip); valid ids: " + ", ".join(known)
-        )
-    return root, config, codemods
 
 
 def plan_project(
