@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from redpanda_migrate.codemods.model_timestamps.source import module_dotted_name
+from redpanda_migrate.codemods.shared.ast_names import dotted_name
 
 ALL_MODELS = "*"
 
@@ -73,7 +74,7 @@ def _attribute_names(tree: ast.AST, chain: str) -> set[str]:
         for child in ast.iter_child_nodes(parent):
             parents[id(child)] = parent
     for node in ast.walk(tree):
-        if _dotted(node) != chain:
+        if dotted_name(node) != chain:
             continue
         parent = parents.get(id(node))
         if isinstance(parent, ast.Attribute) and parent.value is node:
@@ -81,15 +82,6 @@ def _attribute_names(tree: ast.AST, chain: str) -> set[str]:
         elif not isinstance(parent, ast.Attribute):
             found.add(ALL_MODELS)
     return found
-
-
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else ""
-    return ""
 
 
 def _uses_in(
@@ -179,7 +171,7 @@ class FixtureLoad:
 
 
 def _loads_fixtures(node: ast.Call) -> bool:
-    name = _dotted(node.func).rsplit(".", 1)[-1]
+    name = dotted_name(node.func).rsplit(".", 1)[-1]
     if name == "deserialize":
         return True
     first = node.args[0] if node.args else None

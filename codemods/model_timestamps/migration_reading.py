@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from redpanda_migrate.codemods.model_timestamps.source import parse_python
+from redpanda_migrate.codemods.shared.ast_names import dotted_name
 
 from redpanda_migrate.codemod import InputError
 
@@ -48,15 +49,6 @@ class MigrationFile:
     operations: list[tuple[str, dict[str, object]]] = field(default_factory=list)
 
 
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else ""
-    return ""
-
-
 def _string(node: ast.expr) -> str | None:
     # implicitly concatenated literals are one constant in ast; f-strings are not literals
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -74,7 +66,7 @@ def _pairs(node: ast.expr, what: str, name: str) -> list[tuple[str, str]]:
     pairs = []
     for element in node.elts:
         value = _unstarred(element)
-        if isinstance(value, ast.Call) and _dotted(value.func).endswith("swappable_dependency"):
+        if isinstance(value, ast.Call) and dotted_name(value.func).endswith("swappable_dependency"):
             continue
         if isinstance(value, ast.Tuple) and len(value.elts) == 2:
             app, target = (_string(_unstarred(item)) for item in value.elts)
@@ -115,7 +107,7 @@ def _arguments_in_order(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
 def _operation(node: ast.expr) -> tuple[str, dict[str, object]] | None:
     if not isinstance(node, ast.Call):
         return None
-    kind = _dotted(node.func).rsplit(".", 1)[-1]
+    kind = dotted_name(node.func).rsplit(".", 1)[-1]
     if kind not in OPERATION_PARAMETERS:
         return None
     arguments: dict[str, object] = {}
@@ -180,7 +172,7 @@ def read_migration(path: str, text: str) -> MigrationFile:
     for statement in classes[-1].body:
         if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
             continue
-        target = _dotted(statement.targets[0])
+        target = dotted_name(statement.targets[0])
         if target == "dependencies":
             migration.dependencies = _dependency_pairs(statement.value, path)
         elif target == "replaces":

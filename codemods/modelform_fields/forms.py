@@ -19,7 +19,6 @@ from redpanda_migrate.codemods.modelform_fields.models import (
     KNOWN_MODELS,
     SourceModule,
     Unknowable,
-    dotted,
     find_class,
     form_fields,
     qualified,
@@ -279,4 +278,4 @@ def read_source_module(path: str, dotted_name: str, text: str) -> SourceModule |
         return None
 
 
-__all__ = ["FormEdits", "dotted", "format_list", "read_source_module", "rewrite_forms"]
+__all__ = ["FormEdits", "format_list", "read_source_module", "rewrite_forms"]

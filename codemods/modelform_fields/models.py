@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
+from redpanda_migrate.codemods.shared.ast_names import dotted_name
+
 AUTO_FIELDS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
 NOT_FORM_FIELDS = frozenset({"GenericForeignKey", "GenericRelation"})
 RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
@@ -141,16 +143,6 @@ class SourceModule:
         return {s.name: s for s in self.tree.body if isinstance(s, ast.ClassDef)}
 
 
-def dotted(node: ast.expr) -> str:
-    """Render a name or attribute chain as dotted text (``""`` for anything else)."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = dotted(node.value)
-        return f"{head}.{node.attr}" if head else ""
-    return ""
-
-
 def qualified(module: SourceModule, text: str) -> str:
     """Qualify a dotted name written in a module through the module's imports."""
     head, _, rest = text.partition(".")
@@ -170,7 +162,7 @@ def _literal(call: ast.Call, keyword: str) -> object:
 
 
 def _field(name: str, call: ast.Call, line: int) -> ModelField | None:
-    kind = dotted(call.func).rsplit(".", 1)[-1]
+    kind = dotted_name(call.func).rsplit(".", 1)[-1]
     if kind in NOT_FORM_FIELDS:
         return None
     if not (kind.endswith("Field") or kind in RELATIONS):
@@ -254,7 +246,7 @@ def _is_model(lookup: Lookup, module: SourceModule, node: ast.ClassDef, depth: i
     if depth > MAX_DEPTH:
         raise Unknowable(f"{node.name}: inheritance too deep to follow")
     for base in node.bases:
-        text = dotted(base)
+        text = dotted_name(base)
         full = qualified(module, text) if text else ""
         if full in DJANGO_MODEL or full in KNOWN_BASES or full in KNOWN_MODELS:
             return True
@@ -266,7 +258,8 @@ def _is_model(lookup: Lookup, module: SourceModule, node: ast.ClassDef, depth: i
                 f"{node.name} derives from {full or 'an expression'}, outside the project: "
                 "its fields cannot be read"
             )
-        if _is_model(lookup, *found, depth + 1):
+        base_module, base_node = found
+        if _is_model(lookup, base_module, base_node, depth + 1):
             return True
     return False
 
@@ -302,7 +295,7 @@ def form_fields(
     known: list[tuple[int, tuple[ModelField, ...]]] = []
     contributing = 0
     for base in node.bases:
-        text = dotted(base)
+        text = dotted_name(base)
         if not text:
             raise Unknowable(f"{node.name} has a base that is not a name")
         full = qualified(module, text)
