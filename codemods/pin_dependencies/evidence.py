@@ -132,12 +132,12 @@ def read_pipfile_lock(path: str, text: str, evidence: Evidence) -> None:
                     evidence.add("installed", name, version, path)
 
 
-def requirement_lines(text: str) -> Iterable[tuple[int, str]]:
-    """Yield the requirement lines of a pip requirements file, continuations joined.
+def logical_lines(text: str) -> Iterable[tuple[int, str]]:
+    """Yield the logical lines of a pip requirements file: continuations joined, comments cut.
 
     :param text: the file's text.
-    :returns: ``(line number, requirement text)`` pairs; options (``-r``, ``-i``, ``--hash``)
-        and comments are left out.
+    :returns: ``(first line number, stripped text)`` pairs, options included, blank lines
+        left out.
     """
     pending, start = "", 0
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -149,7 +149,19 @@ def requirement_lines(text: str) -> Iterable[tuple[int, str]]:
             continue
         joined = (pending + line).strip()
         pending = ""
-        if joined and not joined.startswith("-"):
+        if joined:
+            yield start, joined
+
+
+def requirement_lines(text: str) -> Iterable[tuple[int, str]]:
+    """Yield the requirement lines of a pip requirements file, continuations joined.
+
+    :param text: the file's text.
+    :returns: ``(line number, requirement text)`` pairs; options (``-r``, ``-i``, ``--hash``)
+        and comments are left out.
+    """
+    for start, joined in logical_lines(text):
+        if not joined.startswith("-"):
             yield start, joined.split(" --hash", 1)[0].strip()
 
 
