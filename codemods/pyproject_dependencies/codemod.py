@@ -21,7 +21,11 @@ from redpanda_migrate.codemods.pin_dependencies.evidence import (
     Evidence,
     read_classifiers,
 )
-from redpanda_migrate.codemods.pin_dependencies.requirement import Refusal, rewrite_requirement
+from redpanda_migrate.codemods.pin_dependencies.requirement import (
+    LOCK_HINT,
+    Refusal,
+    rewrite_requirement,
+)
 from redpanda_migrate.codemods.pyproject_dependencies.references import find_references
 from redpanda_migrate.codemods.pyproject_dependencies.requirements_file import Line
 from redpanda_migrate.codemods.pyproject_dependencies.setup_py import (
@@ -81,6 +85,7 @@ class FolderPlan:
         self.setup_path = _in(folder, "setup.py")
         self.writes: dict[str, str | None] = {}
         self.notes: list[Finding] = []
+        self.loosened: dict[str, list[str]] = {}
 
     def refuse(self, path: str, line: int | None, reason: str) -> FolderRefused:
         """Return the refusal of the whole folder for one reason."""
@@ -222,11 +227,28 @@ class FolderPlan:
             )
         except Refusal as refusal:
             self.notes.append(
-                Finding(line.path, line.number, f"{label}: moved as written, no ceiling: {refusal}")
+                Finding(line.path, line.number, f"moved without a ceiling: {label}: {refusal}")
             )
             return line.text
-        self.notes += [Finding(line.path, line.number, f"{label}: {n}") for n in rewrite.notes]
+        for note in rewrite.notes:
+            if "loosened to a range" in note:
+                self.loosened.setdefault(line.path, []).append(label)
+            else:
+                self.notes.append(Finding(line.path, line.number, f"{label}: {note}"))
         return rewrite.text
+
+    def loosened_notes(self) -> None:
+        """Say once per file which exact pins became ranges (pip now takes newer releases)."""
+        for path, labels in sorted(self.loosened.items()):
+            self.notes.append(
+                Finding(
+                    path,
+                    None,
+                    f"exact pins became a floor with a ceiling: {', '.join(labels)}; "
+                    "a fresh install may now get newer releases than the ones pinned; "
+                    f"if you deploy exact versions, {LOCK_HINT}",
+                )
+            )
 
     def new_project(self, call: SetupCall | None, document: TOMLDocument) -> NewProject:
         """Describe the ``[project]`` table to create, from ``setup.py`` or the folder's name."""
@@ -285,8 +307,8 @@ class FolderPlan:
                     Finding(
                         ref.path,
                         ref.line,
-                        f"still uses {ref.message}: the file is moved to pyproject.toml and "
-                        "deleted, so install the project instead (pip install . or "
+                        "uses a requirements file that moves to pyproject.toml and is deleted: "
+                        f"{ref.message}; install the project instead (pip install . or "
                         "pip install '.[group]'), then run again",
                     )
                     for ref in breaking
@@ -357,6 +379,7 @@ class FolderPlan:
         for group, lines in pending.items():
             texts_out = [self.pinned(line, evidence) for line in lines]
             append_requirements(document, group, texts_out, use_groups)
+        self.loosened_notes()
         if pending or not has_project:
             self.writes[self.pyproject_path] = tomlkit.dumps(document)
         self.delete_old_files(sources, call)

@@ -45,7 +45,7 @@ def find_references(
             if not named:
                 continue
             if is_doc:
-                message = f"mentions {named[0]}, which is moved to pyproject.toml: update the text"
+                message = f"mentions a moved requirements file: {named[0]}; update the text"
                 mentions.append(Finding(other, number, message))
             else:
                 breaking.append(Finding(other, number, f"{named[0]}: {line.strip()[:120]}"))
