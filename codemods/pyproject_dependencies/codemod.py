@@ -39,11 +39,12 @@ from redpanda_migrate.codemods.pyproject_dependencies.sources import Sources, co
 from redpanda_migrate.codemods.pyproject_dependencies.target import (
     Conflict,
     NewProject,
+    add_no_packages,
     already_declared,
     append_requirements,
-    create_project,
     declared,
     target_array,
+    with_project,
 )
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.toml_document import TOMLDocument
@@ -237,6 +238,18 @@ class FolderPlan:
                 self.notes.append(Finding(line.path, line.number, f"{label}: {note}"))
         return rewrite.text
 
+    def group_notes(self, pending: dict[str, list[Line]]) -> None:
+        """Say how a dependency group installs now (pip installs a group without the project)."""
+        for group in sorted(g for g in pending if g):
+            self.notes.append(
+                Finding(
+                    self.pyproject_path,
+                    None,
+                    f"[dependency-groups] hold a group's own requirements: {group}; install it "
+                    f"with the project (uv sync --group {group}, or pip install . --group {group})",
+                )
+            )
+
     def loosened_notes(self) -> None:
         """Say once per file which exact pins became ranges (pip now takes newer releases)."""
         for path, labels in sorted(self.loosened.items()):
@@ -270,7 +283,11 @@ class FolderPlan:
                 self.pyproject_path,
                 None,
                 "created [project]"
-                + (f" with {said} (nothing declared them): set them as you like" if said else "")
+                + (
+                    f" with {said} (nothing declared them): set them as you like"
+                    if said
+                    else " with setup.py's name and version; setup.py fills the dynamic fields"
+                )
                 + (
                     "; [tool.setuptools] py-modules = [] makes pip install . install the "
                     "dependencies only, as the application runs from its checkout"
@@ -374,11 +391,18 @@ class FolderPlan:
         )
         read_classifiers(self.pyproject_path, list(classifiers), evidence)
         self.notes += sources.notes
-        if not has_project:
-            create_project(document, self.new_project(call, document))
-        for group, lines in pending.items():
-            texts_out = [self.pinned(line, evidence) for line in lines]
-            append_requirements(document, group, texts_out, use_groups)
+        new = None if has_project else self.new_project(call, document)
+        if new is not None:
+            document = with_project(self.files.get(self.pyproject_path, ""), new)
+        moved = {
+            group: [self.pinned(line, evidence) for line in lines]
+            for group, lines in pending.items()
+        }
+        append_requirements(document, moved, use_groups)
+        if new is not None and new.no_packages:
+            add_no_packages(document)
+        if use_groups:
+            self.group_notes(pending)
         self.loosened_notes()
         if pending or not has_project:
             self.writes[self.pyproject_path] = tomlkit.dumps(document)

@@ -145,7 +145,9 @@ def _requirement_text(path: str, number: int, text: str) -> tuple[str | None, st
                 f"{text.split('#')[0]!r} has no name: write it as 'name @ {text.split('#')[0]}'"
             )
         text = f"{egg['name']} @ {text}"
-    elif text.startswith((".", "/")) or text.endswith((".whl", ".tar.gz", ".zip")):
+    elif "@" not in text and (
+        text.startswith((".", "/")) or text.endswith((".whl", ".tar.gz", ".zip"))
+    ):
         return None, (
             f"{text!r} is a local path, which a pyproject.toml dependency cannot name "
             "(PEP 508 wants an absolute URL): publish it or make it a workspace member"

@@ -74,6 +74,15 @@ def _unique(lines: list[Line], known: set[str]) -> list[Line]:
     return kept
 
 
+def _alias_of(parsed: RequirementsFile) -> list[str]:
+    """Return the groups a main-named file only includes (``requirements.txt``: ``-r prod.txt``)."""
+    targets = [include.target for include in parsed.includes if not include.constraint]
+    if parsed.requirements or not targets:
+        return []
+    groups = [group_name(target) for target in targets]
+    return groups if all(groups) else []
+
+
 def _check_includes(read: dict[str, RequirementsFile], sources: Sources) -> set[str]:
     """Refuse includes of files not moved together; return the constraints files."""
     constraints = set()
@@ -146,6 +155,19 @@ def collect(paths: list[str], texts: dict[str, str]) -> Sources:
     sources.locks = sorted(locks)
     moved = [path for path in read if path not in locks]
     main_files = [path for path in moved if group_name(path) == ""]
+    for path in list(main_files):
+        groups = _alias_of(read[path])
+        if groups:
+            main_files.remove(path)
+            extras = ",".join(groups)
+            sources.notes.append(
+                Finding(
+                    path,
+                    None,
+                    f"only includes other files: pip install '.[{extras}]' installs what "
+                    f"pip install -r {PurePosixPath(path).name} installed",
+                )
+            )
     main_keys: set[str] = set()
     main: list[Line] = []
     for path in main_files:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import tomlkit
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
-from tomlkit.items import Array
+from tomlkit.items import Array, Table
 from tomlkit.toml_document import TOMLDocument
 
 
@@ -102,12 +102,14 @@ def _array(items: list[str]) -> Array:
     return array
 
 
-def create_project(document: TOMLDocument, new: NewProject) -> None:
-    """Add a ``[project]`` table (and, for an application, ``[tool.setuptools]``).
+def with_project(text: str, new: NewProject) -> TOMLDocument:
+    """Return the document with a new ``[project]`` table first.
 
-    :param document: the parsed ``pyproject.toml`` (possibly empty).
+    :param text: the ``pyproject.toml`` text (empty when there is none).
     :param new: what the table holds.
+    :returns: the parsed document; the old text follows the new table unchanged.
     """
+    header = tomlkit.document()
     project = tomlkit.table()
     project.add("name", new.name)
     project.add("version", new.version)
@@ -115,40 +117,49 @@ def create_project(document: TOMLDocument, new: NewProject) -> None:
         project.add("requires-python", new.requires_python)
     if new.dynamic:
         project.add("dynamic", new.dynamic)
-    if len(document.body):
+    header.add("project", project)
+    return tomlkit.parse(tomlkit.dumps(header) + ("\n" + text if text.strip() else ""))
+
+
+def add_no_packages(document: TOMLDocument) -> None:
+    """Add ``[tool.setuptools] py-modules = []``: ``pip install .`` installs dependencies only.
+
+    :param document: the parsed ``pyproject.toml``.
+    """
+    setuptools = tomlkit.table()
+    setuptools.add(tomlkit.comment("an application: pip install . installs its dependencies"))
+    setuptools.add("py-modules", tomlkit.array())
+    tool = document.get("tool")
+    if tool is None:
         document.add(tomlkit.nl())
-    document.add("project", project)
-    if new.no_packages:
-        tool = document.get("tool")
-        setuptools = tomlkit.table()
-        setuptools.add(tomlkit.comment("an application: pip install . installs its dependencies"))
-        setuptools.add("py-modules", tomlkit.array())
-        if tool is None:
-            document.add(tomlkit.nl())
-            document.add("tool", {"setuptools": setuptools})
-        else:
-            tool.add("setuptools", setuptools)
+        document.add("tool", {"setuptools": setuptools})
+    else:
+        tool.add("setuptools", setuptools)
+
+
+def _extend(parent: Table, group: str, texts: list[str]) -> None:
+    if isinstance(parent.get(group), Array):
+        parent[group].extend(texts)
+    else:
+        parent.add(group, _array(texts))
 
 
 def append_requirements(
-    document: TOMLDocument, group: str, texts: list[str], dependency_groups: bool
+    document: TOMLDocument, groups: dict[str, list[str]], dependency_groups: bool
 ) -> None:
-    """Append requirement strings to the main dependencies or to a named group.
+    """Append requirement strings to the main dependencies and to named groups.
 
     :param document: the parsed ``pyproject.toml`` with a ``[project]`` table.
-    :param group: ``""`` for ``[project] dependencies``, else the group's name.
-    :param texts: the requirement strings to append, in order.
-    :param dependency_groups: put a named group in ``[dependency-groups]`` rather than
+    :param groups: group name (``""`` for ``[project] dependencies``) -> the requirement
+        strings to append, in order.
+    :param dependency_groups: put named groups in ``[dependency-groups]`` rather than
         ``[project.optional-dependencies]``.
     """
-    if not texts:
-        return
     project = document["project"]
-    if not group:
-        if isinstance(project.get("dependencies"), Array):
-            project["dependencies"].extend(texts)
-        else:
-            project.add("dependencies", _array(texts))
+    if groups.get(""):
+        _extend(project, "dependencies", groups[""])
+    named = {group: texts for group, texts in groups.items() if group and texts}
+    if not named:
         return
     if dependency_groups:
         parent = document.get("dependency-groups")
@@ -156,18 +167,20 @@ def append_requirements(
             parent = tomlkit.table()
             document.add(tomlkit.nl())
             document.add("dependency-groups", parent)
-    else:
-        parent = project.get("optional-dependencies")
-        if parent is None:
-            table = tomlkit.table()
-            table.add(group, _array(texts))
-            table.add(tomlkit.nl())
-            project.add("optional-dependencies", table)
-            return
-    if isinstance(parent.get(group), Array):
-        parent[group].extend(texts)
-    else:
-        parent.add(group, _array(texts))
+        for group, texts in named.items():
+            _extend(parent, group, texts)
+        return
+    parent = project.get("optional-dependencies")
+    if parent is not None:
+        for group, texts in named.items():
+            _extend(parent, group, texts)
+        return
+    table = tomlkit.table()
+    for group, texts in named.items():
+        _extend(table, group, texts)
+    if list(document.keys())[-1] != "project":  # a blank line before the next table
+        table.add(tomlkit.nl())
+    project.add("optional-dependencies", table)
 
 
 def target_array(document: TOMLDocument, group: str, dependency_groups: bool) -> Array | None:
