@@ -87,7 +87,16 @@ def _module_literals(tree: ast.Module) -> dict[str, ast.expr]:
                 bound.setdefault(target.id, []).append(node.value)
         if isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):
             bound.setdefault(node.target.id, []).extend([node.value] * 2 if node.value else [])
-    return {name: values[0] for name, values in bound.items() if len(values) == 1}
+    uses: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            uses[node.id] = uses.get(node.id, 0) + 1
+    # bound once and read only by setup() (R.append(...) or R += [...] would change it)
+    return {
+        name: values[0]
+        for name, values in bound.items()
+        if len(values) == 1 and uses.get(name, 0) == 2
+    }
 
 
 def _literal(keyword: ast.keyword, names: dict[str, ast.expr]) -> object:
