@@ -458,7 +458,7 @@ CODEMOD = Codemod(
     title="Dependencies move from requirements.txt and setup.py into pyproject.toml",
     section="Environment Standards",
     files=(
-        "**/pyproject.toml",
+        "**/*.toml",
         "**/setup.py",
         "**/setup.cfg",
         "**/requirements*.txt",
@@ -467,7 +467,12 @@ CODEMOD = Codemod(
         "**/requirements/*.in",
         *LOCK_FILES,
         "**/tox.ini",
-        "noxfile.py",
+        "**/noxfile.py",
+        "**/fabfile.py",
+        "**/tasks.py",
+        "**/Jenkinsfile",
+        "**/justfile",
+        "**/app.json",
         ".github/workflows/*.yml",
         ".github/workflows/*.yaml",
         # files that may run pip install -r on the old files
