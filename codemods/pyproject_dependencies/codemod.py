@@ -367,6 +367,8 @@ class FolderPlan:
 
     def plan(self) -> None:
         """Plan the folder's move; raise :class:`FolderRefused` when it cannot be exact."""
+        if not self.requirements and self.setup_path not in self.files:
+            return  # nothing to move: a pyproject.toml alone is never refused here
         document = self.document()
         has_project = document.get("project") is not None
         call = self.setup_call(has_project)
