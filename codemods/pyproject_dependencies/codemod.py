@@ -13,7 +13,7 @@ import configparser
 from pathlib import PurePosixPath
 
 import tomlkit
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from redpanda_migrate.codemods.pin_dependencies import gather_evidence
 from redpanda_migrate.codemods.pin_dependencies.evidence import (
@@ -174,6 +174,7 @@ class FolderPlan:
             raise self.refuse(self.setup_path, call.line, "install_requires is not a list")
         lines = [Line(self.setup_path, call.line, str(text).strip()) for text in requires]
         sources.groups[""] = [line for line in lines if line.text] + sources.groups.get("", [])
+        self.check_requirements(lines)
         for extra, items in extras.items():
             if ":" in str(extra):
                 raise self.refuse(
@@ -186,6 +187,17 @@ class FolderPlan:
             group = canonicalize_name(str(extra))
             lines = [Line(self.setup_path, call.line, str(t).strip()) for t in items]
             sources.groups.setdefault(group, []).extend(line for line in lines if line.text)
+            self.check_requirements(lines)
+
+    def check_requirements(self, lines: list[Line]) -> None:
+        """Refuse a ``setup.py`` requirement string that is not PEP 508."""
+        for line in lines:
+            try:
+                Requirement(line.text) if line.text else None
+            except InvalidRequirement as error:
+                raise self.refuse(
+                    line.path, line.number, f"not a valid requirement: {line.text!r}: {error}"
+                ) from None
 
     def pending(
         self, document: TOMLDocument, sources: Sources, use_groups: bool
@@ -228,7 +240,7 @@ class FolderPlan:
             )
         except Refusal as refusal:
             self.notes.append(
-                Finding(line.path, line.number, f"moved without a ceiling: {label}: {refusal}")
+                Finding(line.path, line.number, f"moved without a ceiling: {refusal}")
             )
             return line.text
         for note in rewrite.notes:
@@ -286,7 +298,7 @@ class FolderPlan:
                 + (
                     f" with {said} (nothing declared them): set them as you like"
                     if said
-                    else " with setup.py's name and version; setup.py fills the dynamic fields"
+                    else " with setup.py's name and version"
                 )
                 + (
                     "; [tool.setuptools] py-modules = [] makes pip install . install the "
@@ -296,12 +308,21 @@ class FolderPlan:
                 ),
             )
         )
+        dynamic = call.dynamic_fields() if call else []
+        if dynamic:
+            self.notes.append(
+                Finding(
+                    self.pyproject_path,
+                    None,
+                    f"setup.py keeps filling {', '.join(dynamic)}: listed in [project] dynamic",
+                )
+            )
         requires_python = values.get("python_requires")
         return NewProject(
             name,
             version,
             str(requires_python) if requires_python else None,
-            call.dynamic_fields() if call else [],
+            dynamic,
             no_packages,
         )
 
