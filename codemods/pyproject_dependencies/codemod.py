@@ -523,13 +523,15 @@ CODEMOD = Codemod(
     example=Example(
         path="pyproject.toml",
         before=(
-            "# requirements.txt\nDjango==5.1.15\nwhitenoise>=6.6\n"
+            "# requirements.txt\nDjango==5.1.15\nwhitenoise==6.6.0\n"
             "# requirements-dev.txt\n-r requirements.txt\npytest==8.3.2\n"
         ),
         after=(
             '[project]\nname = "shop"\nversion = "0.1.0"\ndependencies = [\n'
-            '    "Django>=5.1.15,<6.0",\n    "whitenoise>=6.6",\n]\n\n'
-            '[project.optional-dependencies]\ndev = [\n    "pytest>=8.3.2,<9.0",\n]\n'
+            '    "Django>=5.1.15,<6.0",\n    "whitenoise>=6.6.0,<7.0",\n]\n\n'
+            '[project.optional-dependencies]\ndev = [\n    "pytest>=8.3.2,<9.0",\n]\n\n'
+            "[tool.setuptools]\n# an application: pip install . installs its dependencies\n"
+            "py-modules = []\n"
             "# requirements.txt and requirements-dev.txt are deleted\n"
         ),
     ),
