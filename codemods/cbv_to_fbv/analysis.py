@@ -539,7 +539,9 @@ def describe_class(
             raise Unsupported(f"{UNKNOWN_INITKWARG}: {name}")
     spec.attrs.update(initkwargs)
     from redpanda_migrate.codemods.cbv_to_fbv.accessors import inline_accessors
+    from redpanda_migrate.codemods.cbv_to_fbv.permission_test import permission_as_test
 
+    permission_as_test(spec)
     inline_accessors(spec)
     _check_members(spec)
     return spec

@@ -25,6 +25,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.analysis import ViewSpec
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
 from redpanda_migrate.codemods.cbv_to_fbv.compose_tail import compose_tail
 from redpanda_migrate.codemods.cbv_to_fbv.fold import fold_constant_branches
+from redpanda_migrate.codemods.cbv_to_fbv.permission_test import permission_as_test
 
 CASE = FIXTURES / "cbv-to-fbv" / "project-form-mixins"
 PROBE = r"""
@@ -46,6 +47,8 @@ call_command("migrate", run_syncdb=True, verbosity=0)
 ann = User.objects.create_user("ann", password="pw")
 bob = User.objects.create_user("bob", password="pw")
 bob.user_permissions.add(Permission.objects.get(codename="change_tag"))
+cat = User.objects.create_user("cat", password="pw")
+cat.user_permissions.add(Permission.objects.get(codename="add_tag"))
 book = Notebook.objects.create(owner=ann, title="ann's")
 note = Note.objects.create(notebook=book, text="first")
 tag = Tag.objects.create(name="red")
@@ -71,7 +74,7 @@ def observe(response):
     }
 
 results = {}
-for who in (None, "ann", "bob"):
+for who in (None, "ann", "bob", "cat"):
     for method in METHODS:
         for path in PATHS:
             for label, data in DATA.items():
@@ -127,6 +130,8 @@ def test_views_on_project_form_mixins_answer_alike_before_and_after(tmp_path: Pa
     assert before["ann POST /notes/1/delete/ invalid"]["messages"] == []
     assert before["ann POST /notes/1/delete/ invalid"]["notes"] == []
     assert before["None GET /tags/1/edit/ invalid"]["status"] == 302  # no owner: login
+    assert before["cat GET /tags/1/edit/ invalid"]["status"] == 200  # any one permission
+    assert before["ann GET /tags/1/edit/ invalid"]["status"] == 403
     assert set(before) == set(after)
     for key in before:
         assert after[key] == before[key], key
@@ -223,3 +228,23 @@ def test_literal_branches_fold_and_others_stay() -> None:
     )
     code = cst.Module(body=fold_constant_branches(body)).code
     assert code == "# hand over\nreturn done()\nif lazy('x'):\n    keep()\nb()\n"
+
+
+def test_has_permission_becomes_the_test_of_require_access() -> None:
+    spec = ViewSpec("V", "v", "update", mixins=["login", "permission"])
+    spec.attrs = {"permission_required": cst.parse_expression("'app.change_tag'")}
+    spec.methods = {
+        "has_permission": _method(
+            "def has_permission(self):\n"
+            "    return any(self.request.user.has_perm(p)"
+            " for p in self.get_permission_required())\n"
+        )
+    }
+    permission_as_test(spec)
+    assert spec.mixins == ["login", "user_test"]
+    code = cst.Module(body=[spec.methods["test_func"]]).code
+    assert "for p in ('app.change_tag',))" in code and "def test_func(self)" in code
+    spec.methods = {"has_permission": _method("def has_permission(self, user):\n    return 1\n")}
+    spec.mixins = ["permission"]
+    with pytest.raises(Unsupported, match="it takes arguments"):
+        permission_as_test(spec)
