@@ -80,3 +80,18 @@ def qualify_clashing_globals(
     else:
         qualified = statement.visit(_Qualify(clashing, module_name))  # type: ignore[assignment]
     return qualified, {(package, module_name)}
+
+
+def used_imports(imports: Iterable[tuple[str, str]], text: str) -> set[tuple[str, str]]:
+    """Keep the imports of inherited code that the generated functions still use.
+
+    Inherited lines can fold away (``for field in ():``), taking the last use of a name the
+    base's module imported with them.
+
+    :param imports: ``(module, name)`` pairs the inherited members needed.
+    :param text: the generated code.
+    :returns: the pairs whose name the code uses.
+    """
+    uses = NameUses()
+    cst.parse_module(text).visit(uses)
+    return {(module, name) for module, name in imports if name in uses.names}

@@ -24,6 +24,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.analysis import (
     module_imports,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
+from redpanda_migrate.codemods.cbv_to_fbv.foreign_names import used_imports
 from redpanda_migrate.codemods.cbv_to_fbv.helper_module import (
     extend_helper_module,
     helper_module_text,
@@ -175,7 +176,7 @@ def plan_conversions(
             else:
                 raise Unsupported(f"the module already uses the name {spec.func_name!r}")
             rendered = render_view(spec, names, width)
-            rendered.imports |= inherited_imports
+            rendered.imports |= used_imports(inherited_imports, rendered.text)
             try:
                 generated = set(bound_names(cst.parse_module(rendered.text)))
             except cst.ParserSyntaxError:
