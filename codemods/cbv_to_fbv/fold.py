@@ -50,7 +50,8 @@ class _Fold(cst.CSTTransformer):
     def _close(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
         """Drop the placeholders; the next statement takes the first one's place.
 
-        It gets the blank lines the removed statement had before it, and keeps its comments.
+        It gets the blank lines the removed statement had before it (none at the top of the
+        block), and keeps its comments.
         """
         kept: list[cst.BaseStatement] = []
         pending: Sequence[cst.EmptyLine] | None = None
@@ -63,7 +64,9 @@ class _Fold(cst.CSTTransformer):
                 own = list(statement.leading_lines)
                 while own and own[0].comment is None:
                     own.pop(0)
-                statement = statement.with_changes(leading_lines=[*pending, *own])
+                # at the top of a block, no blank line leads in
+                lead = [*pending, *own] if kept else own
+                statement = statement.with_changes(leading_lines=lead)
                 pending = None
             kept.append(statement)
         return kept
