@@ -17,6 +17,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.compose import (
     _Bound,
     _passed_through,
     calls_super,
+    compose_super,
     is_docstring_or_pass,
 )
 
@@ -72,3 +73,67 @@ def compose_tail(override: cst.FunctionDef, base: cst.FunctionDef) -> cst.Functi
     merged = [*prelude, first_inherited, *inherited[1:]]
     docstring = [s for s in override.body.body[:1] if is_docstring_or_pass(s)]  # type: ignore[union-attr]
     return override.with_changes(body=override.body.with_changes(body=[*docstring, *merged]))
+
+
+def compose_after_prelude(
+    override: cst.FunctionDef, base: cst.FunctionDef
+) -> cst.FunctionDef | None:
+    """Merge ``<lines>; v = super().m(<its own arguments>); <rest>`` with the base's ``m``.
+
+    The override's first lines run before the base's in the class too (they come before the
+    ``super()`` call), so they stay first: then the base's lines, then the rest, as
+    :func:`~codemods.cbv_to_fbv.compose.compose_super` merges them. The first lines' locals
+    must be names the base's lines neither read nor bind.
+
+    :param override: the nearer method.
+    :param base: the project base's method.
+    :returns: the merged method, or ``None`` when the two cannot be merged exactly.
+    """
+    own = _body(override)
+    name = override.name.value
+    index = next(
+        (i for i, statement in enumerate(own) if calls_super(statement, name)),  # type: ignore[arg-type]
+        None,
+    )
+    if not index:
+        return None  # no super() call, or it is first: compose_super's case
+    prelude, remainder = own[:index], own[index:]
+    returns = _ReturnFinder()
+    for statement in prelude:
+        statement.visit(returns)
+    if returns.found:
+        return None
+    bound = _Bound()
+    for statement in prelude:
+        statement.visit(bound)
+    base_bound = _Bound()
+    base_uses = NameUses()
+    for statement in _body(base):
+        statement.visit(base_bound)
+        statement.visit(base_uses)
+    if bound.names & (base_bound.names | base_uses.names):
+        return None
+    docstring = [s for s in override.body.body[:1] if is_docstring_or_pass(s)]  # type: ignore[union-attr]
+    shortened = override.with_changes(
+        body=override.body.with_changes(body=[*docstring, *remainder])
+    )
+    merged = compose_super(shortened, base)
+    if merged is None:
+        return None
+    merged_body = list(merged.body.body)  # type: ignore[union-attr]
+    split = len(docstring)
+    return merged.with_changes(
+        body=merged.body.with_changes(body=[*merged_body[:split], *prelude, *merged_body[split:]])
+    )
+
+
+class _ReturnFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.found = True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False

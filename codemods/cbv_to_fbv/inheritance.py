@@ -32,7 +32,10 @@ from redpanda_migrate.codemods.cbv_to_fbv.compose import (
     compose_super,
     is_docstring_or_pass,
 )
-from redpanda_migrate.codemods.cbv_to_fbv.compose_tail import compose_tail
+from redpanda_migrate.codemods.cbv_to_fbv.compose_tail import (
+    compose_after_prelude,
+    compose_tail,
+)
 from redpanda_migrate.codemods.cbv_to_fbv.foreign_names import qualify_clashing_globals
 from redpanda_migrate.codemods.cbv_to_fbv.guards import is_guard_dispatch
 from redpanda_migrate.codemods.cbv_to_fbv.urls import module_file
@@ -375,6 +378,8 @@ class Flattener:
                             composed = compose_super(override, statement)
                             if composed is None:
                                 composed = compose_tail(override, statement)
+                            if composed is None:
+                                composed = compose_after_prelude(override, statement)
                             if composed is not None:
                                 methods[member] = composed
                                 merged = [composed if s is override else s for s in merged]

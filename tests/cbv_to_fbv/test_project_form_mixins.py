@@ -23,7 +23,7 @@ from harness import FIXTURES
 from redpanda_migrate.codemods.cbv_to_fbv.accessors import inline_accessors
 from redpanda_migrate.codemods.cbv_to_fbv.analysis import ViewSpec
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
-from redpanda_migrate.codemods.cbv_to_fbv.compose_tail import compose_tail
+from redpanda_migrate.codemods.cbv_to_fbv.compose_tail import compose_after_prelude, compose_tail
 from redpanda_migrate.codemods.cbv_to_fbv.fold import fold_constant_branches
 from redpanda_migrate.codemods.cbv_to_fbv.permission_test import permission_as_test
 
@@ -248,3 +248,35 @@ def test_has_permission_becomes_the_test_of_require_access() -> None:
     spec.mixins = ["permission"]
     with pytest.raises(Unsupported, match="it takes arguments"):
         permission_as_test(spec)
+
+
+def test_lines_before_the_super_call_stay_before_the_base_lines() -> None:
+    base = _method(
+        "def get_context_data(self, **kwargs):\n"
+        "    context = super().get_context_data(**kwargs)\n"
+        "    context['title'] = self.title\n"
+        "    return context\n"
+    )
+    override = _method(
+        "def get_context_data(self, **kwargs):\n"
+        "    pk = self.kwargs['pk']\n"
+        "    context = super().get_context_data(**kwargs)\n"
+        "    context['pk'] = pk\n"
+        "    return context\n"
+    )
+    merged = compose_after_prelude(override, base)
+    assert merged is not None
+    assert cst.Module(body=[merged]).code == (
+        "def get_context_data(self, **kwargs):\n"
+        "    pk = self.kwargs['pk']\n"
+        "    context = super().get_context_data(**kwargs)\n"
+        "    context['title'] = self.title\n"
+        "    context['pk'] = pk\n"
+        "    return context\n"
+    )
+    clobbered = override.with_changes(
+        body=override.body.with_changes(
+            body=[cst.parse_statement("context = {}"), *override.body.body[1:]]
+        )
+    )
+    assert compose_after_prelude(clobbered, base) is None  # the base binds `context` too
