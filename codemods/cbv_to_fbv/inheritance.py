@@ -347,7 +347,11 @@ class Flattener:
                         dotted_module(entry[0], self.classes.roots),
                         self.classes.top_level.get(entry[0], ()),
                         self.classes.top_level.get(path, set())
-                        | set(self.classes.imports.get(path, {})),
+                        | {
+                            local
+                            for local in self.classes.imports.get(path, {})
+                            if self.classes.resolve(path, local) != (entry[0], local)
+                        },
                     )
                     flat.imports |= qualified
                 if isinstance(statement, cst.FunctionDef) and statement.name.value == "dispatch":
