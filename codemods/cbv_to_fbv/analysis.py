@@ -88,6 +88,7 @@ FORM_METHODS = {
     "get_form_class",
     "get_form_kwargs",
     "get_template_names",
+    "get_form",
 }
 KIND_METHODS = {
     "view": set(HANDLERS),
@@ -104,6 +105,8 @@ KIND_METHODS = {
         "form_valid",
         "get_success_url",
         "get_template_names",
+        "get_form",
+        "delete",
     },
     "form": FORM_METHODS,
 }
@@ -535,6 +538,11 @@ def describe_class(
             # as_view() itself refuses a keyword that is not an attribute of the class
             raise Unsupported(f"{UNKNOWN_INITKWARG}: {name}")
     spec.attrs.update(initkwargs)
+    from redpanda_migrate.codemods.cbv_to_fbv.accessors import inline_accessors
+    from redpanda_migrate.codemods.cbv_to_fbv.permission_test import permission_as_test
+
+    permission_as_test(spec)
+    inline_accessors(spec)
     _check_members(spec)
     return spec
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
+from redpanda_migrate.codemods.cbv_to_fbv.fold import fold_constant_branches
 
 
 class Unsupported(Exception):
@@ -211,7 +212,8 @@ def rewrite_body(func: cst.FunctionDef, context: BodyContext) -> list[cst.BaseSt
         statement.visit(remaining)
     if "self" in remaining.names:
         raise Unsupported(f"{SELF_WITHOUT_MEANING}: {context.method}() uses self otherwise")
-    return [statement for statement in rewritten if isinstance(statement, cst.BaseStatement)]
+    kept = [statement for statement in rewritten if isinstance(statement, cst.BaseStatement)]
+    return fold_constant_branches(kept)
 
 
 def split_final_return(

@@ -52,7 +52,7 @@ PURE_BUILTINS = frozenset(
 CONTAINER_METHODS = frozenset(
     {"append", "copy", "extend", "get", "items", "keys", "pop", "setdefault", "update", "values"}
 )
-FORM_HOOKS = ("get_form_class", "get_initial", "get_form_kwargs")
+FORM_HOOKS = ("get_form_class", "get_initial", "get_form_kwargs", "get_form")
 
 
 def _super_method(node: cst.CSTNode) -> str | None:

@@ -24,15 +24,26 @@ from redpanda_migrate.codemods.cbv_to_fbv.builder import (
     ViewBuilder,
     node_code,
 )
+from redpanda_migrate.codemods.cbv_to_fbv.context_order import check_context_order
+from redpanda_migrate.codemods.cbv_to_fbv.delete_hook import emit_delete_prelude
+from redpanda_migrate.codemods.cbv_to_fbv.form_hook import (
+    emit_form_adjustments,
+    form_adjustments,
+)
 from redpanda_migrate.codemods.cbv_to_fbv.forms import emit_success_message, success_url
 from redpanda_migrate.codemods.cbv_to_fbv.hooks import template_names
 
 
 def _render_delete(builder: ViewBuilder) -> list[str]:
+    check_context_order(builder.spec.methods)
+    emit_delete_prelude(builder)
     builder.emit_object()
     # Since Django 4.0 a POST goes through DeleteView's form (an empty Form, always valid)
     # and form_valid(); DELETE deletes directly, without form_valid().
     spec = builder.spec
+    adjustments = form_adjustments(builder, "obj")
+    if adjustments:
+        return _render_adjusted_delete(builder, adjustments)
     custom = (
         "form_valid" in spec.methods
         or "get_success_message" in spec.methods
@@ -54,6 +65,34 @@ def _render_delete(builder: ViewBuilder) -> list[str]:
                 "        form.is_valid()  # always true: the form has no fields",
             ]
     builder.emit_context(builder.extra(builder.object_context(f", form={form}()")))
+    builder.response(
+        template_names(builder, lambda: builder.object_template("_confirm_delete", "obj"))
+    )
+    return ["GET", "POST", "DELETE", "HEAD", "OPTIONS"]
+
+
+def _render_adjusted_delete(
+    builder: ViewBuilder, adjustments: list[cst.BaseStatement]
+) -> list[str]:
+    """Write a delete view whose ``get_form()`` adjusts the form.
+
+    The form is built and adjusted for GET and POST and validated on POST; an invalid one
+    renders the page again with it, as Django's ``FormMixin.form_invalid`` does.
+    """
+    builder.emit('if request.method == "DELETE":')
+    url = success_url(builder, 2, formatted=True)
+    builder.emit(f"success_url = {url}", 2)
+    builder.emit("obj.delete()", 2)
+    builder.emit(f"return {builder.redirect('success_url')}", 2)
+    form = builder.need("django.forms", "Form")
+    builder.emit('if request.method == "POST":')
+    builder.emit(f"form = {form}(data=request.POST, files=request.FILES)", 2)
+    builder.emit("else:")
+    builder.emit(f"form = {form}()", 2)
+    emit_form_adjustments(builder, adjustments, 1)
+    builder.emit('if request.method == "POST" and form.is_valid():')
+    _emit_delete_form_valid(builder, url)
+    builder.emit_context(builder.extra(builder.object_context(", form=form")))
     builder.response(
         template_names(builder, lambda: builder.object_template("_confirm_delete", "obj"))
     )

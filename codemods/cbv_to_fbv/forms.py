@@ -29,6 +29,10 @@ from redpanda_migrate.codemods.cbv_to_fbv.builder import (
     node_code,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.context_order import check_context_order
+from redpanda_migrate.codemods.cbv_to_fbv.form_hook import (
+    emit_form_adjustments,
+    form_adjustments,
+)
 from redpanda_migrate.codemods.cbv_to_fbv.form_setup import (
     FORM_KWARGS,
     emit_form_class,
@@ -234,6 +238,10 @@ def _render_form_flow(builder: ViewBuilder, instance: bool, saves: bool) -> None
     check_context_order(builder.spec.methods)
     form_class = emit_form_class(builder)
     emit_initial(builder)
+    adjustments = form_adjustments(builder, "obj" if instance else None)
+    if "get_form_kwargs" not in builder.spec.methods and adjustments:
+        _render_adjusted_form_flow(builder, form_class, adjustments, instance, saves)
+        return
     if "get_form_kwargs" not in builder.spec.methods:
         builder.emit('if request.method in ("POST", "PUT"):')
         builder.emit(f"form = {form_class}({form_arguments(builder, True, instance)})", 2)
@@ -247,10 +255,30 @@ def _render_form_flow(builder: ViewBuilder, instance: bool, saves: bool) -> None
     model_instance = ("obj" if instance else "None") if saves else None
     emit_form_kwargs(builder, model_instance)
     builder.emit(f"form = {form_class}(**{FORM_KWARGS})")
+    emit_form_adjustments(builder, adjustments, 1)
     if "form_invalid" not in builder.spec.methods:
         builder.emit('if request.method in ("POST", "PUT") and form.is_valid():')
         emit_form_valid(builder, 2, saves)
         return
+    builder.emit('if request.method in ("POST", "PUT"):')
+    builder.emit("if form.is_valid():", 2)
+    emit_form_valid(builder, 3, saves)
+    emit_form_invalid(builder, 2)
+
+
+def _render_adjusted_form_flow(
+    builder: ViewBuilder,
+    form_class: str,
+    adjustments: list[cst.BaseStatement],
+    instance: bool,
+    saves: bool,
+) -> None:
+    """Write the form flow with an overridden ``get_form()``: build, adjust, then validate."""
+    builder.emit('if request.method in ("POST", "PUT"):')
+    builder.emit(f"form = {form_class}({form_arguments(builder, True, instance)})", 2)
+    builder.emit("else:")
+    builder.emit(f"form = {form_class}({form_arguments(builder, False, instance)})", 2)
+    emit_form_adjustments(builder, adjustments, 1)
     builder.emit('if request.method in ("POST", "PUT"):')
     builder.emit("if form.is_valid():", 2)
     emit_form_valid(builder, 3, saves)

@@ -29,6 +29,11 @@ from redpanda_migrate.codemods.cbv_to_fbv.body import (
     rewrite_body,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.builder import HELPERS, RESERVED, ViewBuilder, node_code
+from redpanda_migrate.codemods.cbv_to_fbv.guard_object import (
+    drop_setup_assignments,
+    guard_self_calls,
+    refuse_self_state,
+)
 
 GUARD_KINDS = ("template", "list", "detail")
 SUPER_GET = "super().get(request, *args, **kwargs)"
@@ -129,8 +134,15 @@ def dispatch_guard_decorator(builder: ViewBuilder, guard: DispatchGuard, index: 
     parts = _dispatch_parts(guard.method)
     if parts is None:
         raise Unsupported(f"{DISPATCH_NOT_A_GUARD}: {guard.owner}.dispatch()")
-    prelude, _takes_request = parts
-    context = builder.context("dispatch", reserved=frozenset({"args"}), object_name=None)
+    prelude, takes_request = parts
+    prelude = drop_setup_assignments(prelude, "request" if takes_request else None)
+    refuse_self_state(prelude, guard.owner)
+    context = builder.context(
+        "dispatch",
+        reserved=frozenset({"args"}),
+        object_name=None,
+        self_calls=guard_self_calls(builder, prelude),
+    )
     method = guard.method.with_changes(body=cst.IndentedBlock(body=prelude))
     statements = rewrite_body(method, context)
     body = cst.Module(body=statements).code

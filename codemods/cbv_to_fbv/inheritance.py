@@ -32,6 +32,11 @@ from redpanda_migrate.codemods.cbv_to_fbv.compose import (
     compose_super,
     is_docstring_or_pass,
 )
+from redpanda_migrate.codemods.cbv_to_fbv.compose_tail import (
+    compose_after_prelude,
+    compose_tail,
+)
+from redpanda_migrate.codemods.cbv_to_fbv.foreign_names import qualify_clashing_globals
 from redpanda_migrate.codemods.cbv_to_fbv.guards import is_guard_dispatch
 from redpanda_migrate.codemods.cbv_to_fbv.urls import module_file
 
@@ -336,6 +341,19 @@ class Flattener:
                 if is_docstring_or_pass(statement):
                     continue
                 statement = statement.visit(_SuperOfOwner(entry[1]))
+                if entry[0] != path:
+                    statement, qualified = qualify_clashing_globals(
+                        statement,
+                        dotted_module(entry[0], self.classes.roots),
+                        self.classes.top_level.get(entry[0], ()),
+                        self.classes.top_level.get(path, set())
+                        | {
+                            local
+                            for local in self.classes.imports.get(path, {})
+                            if self.classes.resolve(path, local) != (entry[0], local)
+                        },
+                    )
+                    flat.imports |= qualified
                 if isinstance(statement, cst.FunctionDef) and statement.name.value == "dispatch":
                     found = self._dispatch_entry(entry, statement, path)
                     if found is not None:
@@ -362,6 +380,10 @@ class Flattener:
                         if override is not None and calls_super(override, member):
                             assert isinstance(statement, cst.FunctionDef)
                             composed = compose_super(override, statement)
+                            if composed is None:
+                                composed = compose_tail(override, statement)
+                            if composed is None:
+                                composed = compose_after_prelude(override, statement)
                             if composed is not None:
                                 methods[member] = composed
                                 merged = [composed if s is override else s for s in merged]

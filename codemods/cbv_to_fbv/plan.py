@@ -24,6 +24,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.analysis import (
     module_imports,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
+from redpanda_migrate.codemods.cbv_to_fbv.foreign_names import used_imports
 from redpanda_migrate.codemods.cbv_to_fbv.helper_module import (
     extend_helper_module,
     helper_module_text,
@@ -32,6 +33,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.helper_module import (
 from redpanda_migrate.codemods.cbv_to_fbv.helpers import HELPER_MODULE_NAME
 from redpanda_migrate.codemods.cbv_to_fbv.imports import bound_names, update_imports
 from redpanda_migrate.codemods.cbv_to_fbv.inheritance import Flattener
+from redpanda_migrate.codemods.cbv_to_fbv.other_routes import only_other_routes
 from redpanda_migrate.codemods.cbv_to_fbv.render import HELPERS, Rendered, render_view
 from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, name_lines, rewrite_urlconf
 from redpanda_migrate.codemods.shared.line_length import DEFAULT_LINE_LENGTH
@@ -174,7 +176,7 @@ def plan_conversions(
             else:
                 raise Unsupported(f"the module already uses the name {spec.func_name!r}")
             rendered = render_view(spec, names, width)
-            rendered.imports |= inherited_imports
+            rendered.imports |= used_imports(inherited_imports, rendered.text)
             try:
                 generated = set(bound_names(cst.parse_module(rendered.text)))
             except cst.ParserSyntaxError:
@@ -212,13 +214,19 @@ def _refuse_for_unknown_templates(
 
 
 def leftover_references(
-    texts: Mapping[str, str], renames: Mapping[ClassKey, str], rewritten: Collection[str]
+    texts: Mapping[str, str],
+    renames: Mapping[ClassKey, str],
+    rewritten: Collection[str],
+    files: Collection[str] = (),
+    roots: Collection[str] = (),
 ) -> dict[ClassKey, str]:
     """Find the converted classes whose name still appears somewhere after the rewrite.
 
     :param texts: every Python file's text after the rewrite, by path.
     :param renames: (path, class name) -> function name of the converted classes.
     :param rewritten: the paths the rewrite changes.
+    :param files: every project file, to resolve the routes left in a file.
+    :param roots: the folders the project's code is imported from.
     :returns: (path, class name) -> where the name is still used.
     """
     leftovers = {}
@@ -228,6 +236,8 @@ def leftover_references(
             if not path.endswith(".py") or class_name not in text:
                 continue
             lines = name_lines(text, class_name)
+            if lines and files and only_other_routes(path, text, key, files, roots):
+                continue  # routes to refused classes of the same name in other modules
             quoted = re.search(rf"[\"']{class_name}[\"']", text)
             if quoted:
                 line = text.count("\n", 0, quoted.start()) + 1
