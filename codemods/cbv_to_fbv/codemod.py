@@ -224,7 +224,7 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         renames = plan_conversions(candidates, views_modules, templates, width, flattener)
         writes = plan_writes(candidates, renames, modules, project, all_files, roots, width)
         texts = {**py_files, **{p: t for p, t in writes.items() if t is not None}}
-        leftovers = leftover_references(texts, renames, writes)
+        leftovers = leftover_references(texts, renames, writes, all_files, roots)
         if not leftovers:
             break
         for key, where in leftovers.items():

@@ -29,6 +29,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.builder import (
     node_code,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.context_order import check_context_order
+from redpanda_migrate.codemods.cbv_to_fbv.form_hook import emit_get_form_tail, get_form_tail
 from redpanda_migrate.codemods.cbv_to_fbv.form_setup import (
     FORM_KWARGS,
     emit_form_class,
@@ -98,13 +99,20 @@ def emit_form_valid(builder: ViewBuilder, level: int, saves: bool) -> None:
     params = parameter_names(parameters_without_self(func))
     if params != ["form"]:
         raise Unsupported("form_valid() must take exactly (self, form) to be inlined")
-    url = success_url(builder, level, formatted=saves)
-    redirect = builder.redirect(url)
+    code = node_code(func)
+    # Only super().form_valid() and self.get_success_url() redirect to the success URL: an
+    # override answering on its own needs none (Django never calls get_success_url()).
+    self_calls = {}
+    redirect = ""
+    if "super().form_valid(" in code or "self.get_success_url(" in code:
+        url = success_url(builder, level, formatted=saves)
+        redirect = builder.redirect(url)
+        self_calls = {"get_success_url": cst.parse_expression(url)}
     context = builder.context(
         "form_valid",
         object_name="obj",
         reserved=RESERVED - {"form", "response"},
-        self_calls={"get_success_url": cst.parse_expression(url)},
+        self_calls=self_calls,
     )
     if saves:
         statements = _expand_model_form_valid(func, redirect, context)
@@ -232,21 +240,25 @@ def _expand_model_form_valid(
 
 def _render_form_flow(builder: ViewBuilder, instance: bool, saves: bool) -> None:
     check_context_order(builder.spec.methods)
+    tail = get_form_tail(builder)
     form_class = emit_form_class(builder)
     emit_initial(builder)
     if "get_form_kwargs" not in builder.spec.methods:
         builder.emit('if request.method in ("POST", "PUT"):')
         builder.emit(f"form = {form_class}({form_arguments(builder, True, instance)})", 2)
+        emit_get_form_tail(builder, tail, 2)
         builder.emit("if form.is_valid():", 2)
         emit_form_valid(builder, 3, saves)
         emit_form_invalid(builder, 2)
         builder.emit("else:")
         builder.emit(f"form = {form_class}({form_arguments(builder, False, instance)})", 2)
+        emit_get_form_tail(builder, tail, 2)
         return
     # The overridden get_form_kwargs() runs once per request, before the form is built.
     model_instance = ("obj" if instance else "None") if saves else None
     emit_form_kwargs(builder, model_instance)
     builder.emit(f"form = {form_class}(**{FORM_KWARGS})")
+    emit_get_form_tail(builder, tail, 1)
     if "form_invalid" not in builder.spec.methods:
         builder.emit('if request.method in ("POST", "PUT") and form.is_valid():')
         emit_form_valid(builder, 2, saves)
