@@ -316,6 +316,8 @@ def template_as_plain_view(spec: ViewSpec) -> set[tuple[str, str]]:
         )
         imports.add(("django.template.response", "TemplateResponse"))
     spec.kind = "view"
+    if spec.docstring is None and template is not None:
+        spec.docstring = f"Render {_code(template).strip(chr(34) + chr(39))} as get() decides."
     return imports
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 from redpanda_migrate.codemods.cbv_to_fbv.body import (
+    SELF_WITHOUT_MEANING,
     Unsupported,
     parameter_names,
     parameters_without_self,
@@ -130,7 +131,13 @@ def emit_own_methods(builder: ViewBuilder) -> None:
                 f"{name}() takes an argument named request, which its function takes first; "
                 "rename it"
             )
-        context = builder.context(name, reserved=frozenset({"request"}), object_name=None)
+        code = cst.Module(body=[]).code_for_node(method)
+        if "self.kwargs" in code:
+            raise Unsupported(
+                f"{SELF_WITHOUT_MEANING}: {name}() reads self.kwargs, which its function would "
+                "not have; pass the value as an argument"
+            )
+        context = builder.context(name, reserved=frozenset({"request", "kwargs"}), object_name=None)
         statements = rewrite_body(method, context)
         signature = cst.Module(body=[]).code_for_node(params).strip()
         header = (
