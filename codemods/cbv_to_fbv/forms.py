@@ -120,7 +120,9 @@ def emit_form_valid(builder: ViewBuilder, level: int, saves: bool) -> None:
         context.super_calls = {"form_valid": lambda call: _super_form(call, redirect)}
         statements = rewrite_body(func, context)
     if not always_returns(statements):
-        raise Unsupported("form_valid() does not end with return")
+        # Django's form_valid() returned None there, and Django then refused the answer
+        # (ValueError: the view "didn't return an HttpResponse object"): so does the function.
+        statements = [*statements, cst.parse_statement("return None\n")]
     builder.emit_statements(statements, level)
 
 

@@ -33,6 +33,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.compose import (
     is_docstring_or_pass,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.guards import is_guard_dispatch
+from redpanda_migrate.codemods.cbv_to_fbv.hoist import hoist_base_method
 from redpanda_migrate.codemods.cbv_to_fbv.urls import module_file
 
 ClassKey = tuple[str, str]  # (module path, class name)
@@ -365,6 +366,16 @@ class Flattener:
                             if composed is not None:
                                 methods[member] = composed
                                 merged = [composed if s is override else s for s in merged]
+                                if entry[0] != path:
+                                    flat.imports |= self._foreign_names(entry[0], statement, path)
+                                continue
+                            hoisted = hoist_base_method(override, statement, member, defined)
+                            if hoisted is not None:
+                                methods[member], helper = hoisted
+                                merged = [methods[member] if s is override else s for s in merged]
+                                merged.append(helper)
+                                methods[helper.name.value] = helper
+                                defined[helper.name.value] = entry[1]
                                 if entry[0] != path:
                                     flat.imports |= self._foreign_names(entry[0], statement, path)
                                 continue
