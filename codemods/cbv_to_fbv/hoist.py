@@ -8,6 +8,9 @@ runs), the base's method is the view's own helper ``base_form_valid(self, form)`
 ``super().form_valid(...)`` of the override calls it: ``self.base_form_valid(...)``. It then
 converts as any own helper method (:mod:`.own_methods`): a function
 ``<view>_base_form_valid(request, form)``.
+
+A base's ``get_form_kwargs(self, *args, **kwargs)`` that only passes its arguments on is read
+as ``get_form_kwargs(self)`` under an override that takes none, so the two merge.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import libcst as cst
+from redpanda_migrate.codemods.cbv_to_fbv.body import NameUses
 from redpanda_migrate.codemods.cbv_to_fbv.compose import calls_super
 
 
@@ -68,3 +72,63 @@ def hoist_base_method(
     if rewriter.other or not isinstance(rewritten, cst.FunctionDef):
         return None
     return rewritten, base.with_changes(name=cst.Name(helper), decorators=())
+
+
+def _names_used(statements: list[cst.BaseStatement]) -> set[str]:
+    uses = NameUses()
+    for statement in statements:
+        statement.visit(uses)
+    return uses.names
+
+
+def narrow_pass_through(override: cst.FunctionDef, base: cst.FunctionDef) -> cst.FunctionDef:
+    """Read a base's ``m(self, *args, **kwargs)`` passing them on as ``m(self)`` for an override.
+
+    An override ``m(self)`` calls ``super().m()`` without arguments, so in the base ``args`` and
+    ``kwargs`` are empty and its first statement ``v = super().m(*args, **kwargs)`` is
+    ``v = super().m()``, as long as nothing else reads them before that statement rebinds
+    ``kwargs``. The two then have one signature and merge like any pair (:mod:`.compose`).
+
+    :param override: the nearer method.
+    :param base: the project base's method of the same name.
+    :returns: the base narrowed to ``(self)``, or the base unchanged when that is not exact.
+    """
+    code = cst.Module(body=[]).code_for_node
+    name = override.name.value
+    params = base.params
+    if (
+        code(override.params) != "self"
+        or [p.name.value for p in params.params] != ["self"]
+        or not isinstance(params.star_arg, cst.Param)
+        or params.star_kwarg is None
+        or params.kwonly_params
+        or not isinstance(base.body, cst.IndentedBlock)
+    ):
+        return base
+    star, double = params.star_arg.name.value, params.star_kwarg.name.value
+    statements = list(base.body.body)
+    first = statements[0] if statements else None
+    small = first.body[0] if isinstance(first, cst.SimpleStatementLine) else None
+    if not (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and code(small.value) == f"super().{name}(*{star}, **{double})"
+    ):
+        return base
+    rest = _names_used(statements[1:])
+    target = small.targets[0].target.value
+    if star in rest or (double in rest and target != double):
+        return base
+    assert isinstance(first, cst.SimpleStatementLine)
+    narrowed = first.with_changes(
+        body=[small.with_changes(value=cst.parse_expression(f"super().{name}()"))]
+    )
+    return base.with_changes(
+        params=params.with_changes(
+            params=[params.params[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)],
+            star_arg=cst.MaybeSentinel.DEFAULT,
+            star_kwarg=None,
+        ),
+        body=base.body.with_changes(body=[narrowed, *statements[1:]]),
+    )

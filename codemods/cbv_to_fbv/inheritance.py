@@ -33,7 +33,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.compose import (
     is_docstring_or_pass,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.guards import is_guard_dispatch
-from redpanda_migrate.codemods.cbv_to_fbv.hoist import hoist_base_method
+from redpanda_migrate.codemods.cbv_to_fbv.hoist import hoist_base_method, narrow_pass_through
 from redpanda_migrate.codemods.cbv_to_fbv.urls import module_file
 
 ClassKey = tuple[str, str]  # (module path, class name)
@@ -362,6 +362,7 @@ class Flattener:
                                 continue
                         if override is not None and calls_super(override, member):
                             assert isinstance(statement, cst.FunctionDef)
+                            statement = narrow_pass_through(override, statement)
                             composed = compose_super(override, statement)
                             if composed is not None:
                                 methods[member] = composed

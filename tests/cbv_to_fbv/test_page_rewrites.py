@@ -5,7 +5,8 @@ patterns (a ``TemplateView.get`` spelling out Django's body inside a check, a pa
 from its own context with a helper method, ``super(self.__class__, self)``, a view called
 as ``view(request, message)``, a ``FormView`` with ``get_form()`` and a pass-through
 ``get_form_kwargs(*args, **kwargs)`` over a mixin, a subclass whose ``form_valid()`` tests what
-the base's returned, a same-named class in another module).
+the base's returned, ``get_form_kwargs(self)`` over the mixin's pass-through, a same-named
+class in another module).
 Its ``before/`` and ``after/`` trees must answer every request alike; the refusals left for
 shapes that cannot convert exactly must say why.
 """
@@ -40,7 +41,8 @@ call_command("migrate", verbosity=0)
 User.objects.create_user("plain", password="pw")
 PATHS = ["/lookup/", "/lookup/?q=1", "/finder/", "/finder/?open=1&who=ann", "/show/",
          "/show/?open=1", "/show/?n=x", "/show/?n=3", "/show/?n=3&loud=1", "/mine/", "/status/hi/",
-         "/note/", "/note/?title=T&topic=news&locked=body", "/quick/"]
+         "/note/", "/note/?title=T&topic=news&locked=body", "/quick/",
+         "/locked/?topic=t&title=x"]
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"]
 DATA = {"none": {}, "valid": {"title": "ok", "body": "b"}, "spam": {"title": "spam"},
         "invalid": {"title": "x" * 30}}
@@ -61,8 +63,8 @@ def observe(response):
                    "False", "None", "DEFAULT_MESSAGE_LEVELS"):
             continue
         if hasattr(value, "is_bound"):
-            value = (value.is_bound, value.errors, value.initial, value.error_css_class,
-                     getattr(value, "topic", None),
+            value = (value.is_bound, value.errors, value.initial,
+                     getattr(value, "error_css_class", None), getattr(value, "topic", None),
                      [(name, f.disabled) for name, f in value.fields.items()])
         context[key] = repr(value)
     return {
@@ -137,6 +139,10 @@ def test_the_pages_answer_alike_before_and_after(tmp_path: Path) -> None:
     assert before["None POST /quick/ valid"]["headers"]["Location"] == "/note/"
     assert before["None POST /quick/ spam"]["status"] == 500
     assert before["None POST /quick/ invalid"]["body"].startswith("quick <ul")
+    # get_form_kwargs(self) over the mixin's get_form_kwargs(self, *args, **kwargs)
+    locked = before["None GET /locked/?topic=t&title=x none"]["body"]
+    assert locked.startswith("T|title=x:True:;body=None:False:;")
+    assert before["None POST /locked/?topic=t&title=x valid"]["headers"]["Location"] == "/note/"
     assert before["None DELETE /note/ none"]["headers"]["Allow"] == "GET, POST, PUT, HEAD, OPTIONS"
     differences = [key for key in before if before[key] != after.get(key)]
     details = [(key, before[key], after.get(key)) for key in differences[:3]]
