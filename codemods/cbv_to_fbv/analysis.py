@@ -243,6 +243,8 @@ class ViewSpec:
     :param line: the line the class starts on.
     :param takes_args: some caller passes positional arguments besides the request, which
         Django keeps in ``self.args``: the function takes (and ignores) ``*args``.
+    :param origin_kind: the kind the class was written as, when it converts as another
+        (a ``TemplateView`` rendering its own context converts as a plain view).
     """
 
     class_name: str
@@ -255,6 +257,7 @@ class ViewSpec:
     docstring: str | None = None
     line: int = 0
     takes_args: bool = False
+    origin_kind: str | None = None
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:

@@ -288,7 +288,7 @@ def template_as_plain_view(spec: ViewSpec) -> set[tuple[str, str]]:
             _RenderToResponse(template, spec.attrs.get("content_type"))
         )
         imports.add(("django.template.response", "TemplateResponse"))
-    spec.kind = "view"
+    spec.origin_kind, spec.kind = spec.kind, "view"
     if spec.docstring is None and template is not None:
         spec.docstring = f"Render {code_of(template).strip(chr(34) + chr(39))} as get() decides."
     return imports
