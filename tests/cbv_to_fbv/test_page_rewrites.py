@@ -195,6 +195,19 @@ class SavingBase(FormView):
         return response
 
 
+class Parent(TemplateView):
+    template_name = "p.html"
+
+    def get_context_data(self, **kwargs):
+        context = super(self.__class__, self).get_context_data(**kwargs)
+        context["parent"] = True
+        return context
+
+
+class Kid(Parent):
+    template_name = "kid.html"
+
+
 class Child(SavingBase):
     def form_valid(self, form):
         if super().form_valid(form).status_code == 302:
@@ -210,6 +223,8 @@ class Child(SavingBase):
         ("Echo", "is called with positional arguments besides the request"),
         # the base's form_valid() goes on to Django's: it cannot be the view's own helper
         ("Child", "extends a method of a project base class with super(); merge the two"),
+        # subclassed: self.__class__ is not always Parent, so super(self.__class__, self) stays
+        ("Parent", "get_context_data() reads self.__class__, which has no plain equivalent"),
     ],
 )
 def test_shapes_that_cannot_convert_exactly_say_why(tmp_path: Path, name: str, reason: str) -> None:
@@ -227,6 +242,8 @@ def test_shapes_that_cannot_convert_exactly_say_why(tmp_path: Path, name: str, r
         '    path("k/<slug:slug>/", views.KwargsHelper.as_view()),\n'
         '    path("c/", views.caller),\n'
         '    path("child/", views.Child.as_view()),\n'
+        '    path("parent/", views.Parent.as_view()),\n'
+        '    path("kid/", views.Kid.as_view()),\n'
         "]\n"
     )
     _code, report = run_codemod(tmp_path, "cbv-to-fbv", "--dry-run")
