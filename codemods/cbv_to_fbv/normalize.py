@@ -170,7 +170,7 @@ def _form_kwargs_without_arguments(spec: ViewSpec) -> None:
         if name != "get_form_kwargs" and "get_form_kwargs(" in code_of(other):
             return  # called by the view's own code: maybe with arguments
     first = cst.parse_statement("kwargs = super().get_form_kwargs()\n")
-    first = first.with_changes(leading_lines=statements[0].leading_lines)
+    first = first.with_changes(leading_lines=getattr(statements[0], "leading_lines", ()))
     body = method.body.with_changes(body=[first, *statements[1:]])
     self_only = method.params.with_changes(
         star_arg=cst.MaybeSentinel.DEFAULT, star_kwarg=None, kwonly_params=()

@@ -57,7 +57,7 @@ def block_of(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
     """
     if isinstance(suite, cst.IndentedBlock):
         return list(suite.body)
-    return [cst.SimpleStatementLine(body=list(suite.body))]  # type: ignore[attr-defined]
+    return [cst.SimpleStatementLine(body=list(suite.body))]  # type: ignore[attr-defined,arg-type]
 
 
 def name_count(statements: Iterable[cst.CSTNode], name: str) -> int:
@@ -149,7 +149,8 @@ class _TailToSuper(cst.CSTTransformer):
             pair = body[index : index + 2]
             if len(pair) == 2 and [code_of(s) for s in pair] == [_CONTEXT, _RENDER]:
                 line = cst.parse_statement(SUPER_GET + "\n")
-                out.append(line.with_changes(leading_lines=pair[0].leading_lines))
+                leading = getattr(pair[0], "leading_lines", ())
+                out.append(line.with_changes(leading_lines=leading))
                 self.replaced += 1
                 index += 2
                 continue
