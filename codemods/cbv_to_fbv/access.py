@@ -120,7 +120,8 @@ def docstring(spec: ViewSpec, width: int = 88) -> str:
         summary = spec.docstring.strip()
     else:
         summary = _summary(spec)
-    origin = f"Converted from the class-based {spec.class_name} ({KIND_WORDS[spec.kind]})."
+    kind = KIND_WORDS[spec.origin_kind or spec.kind]
+    origin = f"Converted from the class-based {spec.class_name} ({kind})."
     return f'    """{summary}\n\n{paragraph(origin, width)}\n    """'
 
 

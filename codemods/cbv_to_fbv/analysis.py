@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
+from redpanda_migrate.codemods.cbv_to_fbv.own_methods import is_own_method
 
 GENERIC_VIEWS = {
     "View": "view",
@@ -81,6 +82,7 @@ KIND_ATTRS = {
 }
 FORM_METHODS = {
     "get_context_data",
+    "get_form",
     "form_valid",
     "form_invalid",
     "get_success_url",
@@ -88,7 +90,6 @@ FORM_METHODS = {
     "get_form_class",
     "get_form_kwargs",
     "get_template_names",
-    "get_form",
 }
 KIND_METHODS = {
     "view": set(HANDLERS),
@@ -242,6 +243,10 @@ class ViewSpec:
     :param dispatch_decorators: decorators applied to ``dispatch`` with ``method_decorator``.
     :param docstring: the class's docstring, if any.
     :param line: the line the class starts on.
+    :param takes_args: some caller passes positional arguments besides the request, which
+        Django keeps in ``self.args``: the function takes (and ignores) ``*args``.
+    :param origin_kind: the kind the class was written as, when it converts as another
+        (a ``TemplateView`` rendering its own context converts as a plain view).
     """
 
     class_name: str
@@ -253,6 +258,8 @@ class ViewSpec:
     dispatch_decorators: list[cst.BaseExpression] = field(default_factory=list)
     docstring: str | None = None
     line: int = 0
+    takes_args: bool = False
+    origin_kind: str | None = None
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -576,7 +583,7 @@ def _check_members(spec: ViewSpec) -> None:
             raise Unsupported(f"{DISPATCH_OVERRIDE}: {name}()")
         if name == "options":
             raise Unsupported("overrides options()")
-        if name not in allowed_methods:
+        if name not in allowed_methods and not is_own_method(name):
             raise Unsupported(f"{UNHANDLED_METHOD}: {name}()")
     if "user_test" in spec.mixins and "test_func" not in spec.methods:
         raise Unsupported("uses UserPassesTestMixin without test_func()")

@@ -38,6 +38,8 @@ class BodyContext:
     :param super_calls: ``super().<name>(...)`` calls allowed, each with its replacement.
     :param self_calls: ``self.<name>()`` calls allowed (no arguments), with their replacement.
     :param reserved: local names of the generated function that the body must not use.
+    :param self_methods: the view's own methods, each with the function it became
+        (``self.m(a)`` -> ``<view>_m(request, a)``, see :mod:`.own_methods`).
     """
 
     method: str
@@ -46,6 +48,7 @@ class BodyContext:
     super_calls: Mapping[str, SuperCall] = field(default_factory=dict)
     self_calls: Mapping[str, cst.BaseExpression] = field(default_factory=dict)
     reserved: frozenset[str] = frozenset()
+    self_methods: Mapping[str, str] = field(default_factory=dict)
 
 
 def _is_self(node: cst.BaseExpression) -> bool:
@@ -86,6 +89,11 @@ class _SelfRewriter(cst.CSTTransformer):
             name = func.attr.value
             if name in self.context.self_calls and not original.args:
                 return self.context.self_calls[name].deep_clone()
+            if name in self.context.self_methods:
+                return updated.with_changes(
+                    func=cst.Name(self.context.self_methods[name]),
+                    args=[cst.Arg(cst.Name("request")), *updated.args],
+                )
             if name in self.context.attrs:
                 return updated  # a class attribute called (a form class): its value is called
 

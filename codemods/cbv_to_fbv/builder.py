@@ -25,6 +25,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.body import (
     split_final_return,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.helpers import HELPER_MODULE_NAME
+from redpanda_migrate.codemods.cbv_to_fbv.own_methods import own_method_functions
 
 HELPERS = f".{HELPER_MODULE_NAME}"
 RESERVED = frozenset(
@@ -121,6 +122,7 @@ class ViewBuilder:
             "attrs": self.spec.attrs,
             "object_name": "obj" if self.spec.kind in ("detail", "update", "delete") else None,
             "reserved": RESERVED,
+            "self_methods": own_method_functions(self.spec),
         }
         values.update(overrides)
         return BodyContext(**values)  # type: ignore[arg-type]
@@ -211,8 +213,8 @@ class ViewBuilder:
 
     def extra(self, base: str) -> str:
         extra = self.attr("extra_context")
-        if extra is None:
-            return base
+        if extra is None or (isinstance(extra, cst.Name) and extra.value == "None"):
+            return base  # ContextMixin adds extra_context only when it is not None
         if isinstance(extra, cst.Dict):
             items = ", ".join(node_code(element).rstrip(", ") for element in extra.elements)
         else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import libcst as cst
 from redpanda_migrate.codemods.cbv_to_fbv.body import (
+    NameUses,
     Unsupported,
     parameters_without_self,
     rewrite_body,
@@ -26,13 +27,19 @@ GET_FORM_SHAPE = (
 )
 
 
-class _Returns(cst.CSTVisitor):
+class _Problems(NameUses):
+    """Collect what keeps the middle of a ``get_form()`` from running after the form is built."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.found = False
+        self.bad: list[str] = []
 
     def visit_Return(self, node: cst.Return) -> None:
-        self.found = True
+        self.bad.append("returns in the middle")
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value == "form":
+            self.bad.append("rebinds form")
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -85,11 +92,15 @@ def form_adjustments(builder: ViewBuilder, object_name: str | None) -> list[cst.
     ):
         raise Unsupported(GET_FORM_SHAPE)
     middle = body[1:-1]
-    returns = _Returns()
+    problems = _Problems()
     for statement in middle:
-        statement.visit(returns)
-    if returns.found or any("super()" in node_code(s) for s in middle):
-        raise Unsupported(GET_FORM_SHAPE)
+        statement.visit(problems)
+    if "form_class" in problems.names:  # None in Django's call, the class in the function
+        problems.bad.append("reads form_class")
+    if any("super()" in node_code(s) for s in middle):
+        problems.bad.append("calls super() again")
+    if problems.bad:
+        raise Unsupported(f"{GET_FORM_SHAPE}: it {problems.bad[0]}")
     context = builder.context(
         "get_form",
         object_name=object_name,

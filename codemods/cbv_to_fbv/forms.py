@@ -102,13 +102,20 @@ def emit_form_valid(builder: ViewBuilder, level: int, saves: bool) -> None:
     params = parameter_names(parameters_without_self(func))
     if params != ["form"]:
         raise Unsupported("form_valid() must take exactly (self, form) to be inlined")
-    url = success_url(builder, level, formatted=saves)
-    redirect = builder.redirect(url)
+    code = node_code(func)
+    # Only super().form_valid() and self.get_success_url() redirect to the success URL: an
+    # override answering on its own needs none (Django never calls get_success_url()).
+    self_calls = {}
+    redirect = ""
+    if "super().form_valid(" in code or "self.get_success_url(" in code:
+        url = success_url(builder, level, formatted=saves)
+        redirect = builder.redirect(url)
+        self_calls = {"get_success_url": cst.parse_expression(url)}
     context = builder.context(
         "form_valid",
         object_name="obj",
         reserved=RESERVED - {"form", "response"},
-        self_calls={"get_success_url": cst.parse_expression(url)},
+        self_calls=self_calls,
     )
     if saves:
         statements = _expand_model_form_valid(func, redirect, context)
@@ -116,7 +123,9 @@ def emit_form_valid(builder: ViewBuilder, level: int, saves: bool) -> None:
         context.super_calls = {"form_valid": lambda call: _super_form(call, redirect)}
         statements = rewrite_body(func, context)
     if not always_returns(statements):
-        raise Unsupported("form_valid() does not end with return")
+        # Django's form_valid() returned None there, and Django then refused the answer
+        # (ValueError: the view "didn't return an HttpResponse object"): so does the function.
+        statements = [*statements, cst.parse_statement("return None\n")]
     builder.emit_statements(statements, level)
 
 

@@ -38,6 +38,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.compose_tail import (
 )
 from redpanda_migrate.codemods.cbv_to_fbv.foreign_names import qualify_clashing_globals
 from redpanda_migrate.codemods.cbv_to_fbv.guards import is_guard_dispatch
+from redpanda_migrate.codemods.cbv_to_fbv.hoist import hoist_base_method, narrow_pass_through
 from redpanda_migrate.codemods.cbv_to_fbv.urls import module_file
 
 ClassKey = tuple[str, str]  # (module path, class name)
@@ -95,6 +96,8 @@ class ProjectClasses:
         texts: Mapping[str, str] | None = None,
     ) -> None:
         self.modules = dict(modules)
+        # the classes being linearized, innermost last: a guard against bases that loop
+        self._linearizing: list[ClassKey] = []
         self.imports = dict(imports)
         self.files = list(files)
         self.roots = roots
@@ -151,14 +154,18 @@ class ProjectClasses:
         found = module_file(module, self.files, self.roots)
         return found if found is not None and self._load(found) else None
 
-    def resolve(self, path: str, written: str, depth: int = 0) -> ClassKey | str:
+    def resolve(
+        self, path: str, written: str, depth: int = 0, defining: str | None = None
+    ) -> ClassKey | str:
         """Find the class a base spelled in a module stands for.
 
         :param path: the module the base is written in.
         :param written: the base as written (``mixins.LoginRequiredMixin``).
+        :param defining: the name of the class whose base it is: in
+            ``class ListView(ListView)`` the base is the name bound before the class, an import.
         :returns: the project class's key, or the dotted name of a class outside the project.
         """
-        if "." not in written and (path, written) in self.classes:
+        if "." not in written and written != defining and (path, written) in self.classes:
             return (path, written)
         qualified = qualified_base(written, self.imports.get(path, {}))
         module, _, name = qualified.rpartition(".")
@@ -185,7 +192,7 @@ class ProjectClasses:
             written = dotted_name(arg.value)
             if written is None or arg.keyword is not None:
                 raise Unsupported("has a computed base class")
-            resolved.append(self.resolve(key[0], written))
+            resolved.append(self.resolve(key[0], written, defining=key[1]))
         return resolved
 
     def ancestry(self, key: ClassKey) -> set[str]:
@@ -220,10 +227,16 @@ class ProjectClasses:
         :returns: the class itself, then its ancestors in the order Python looks them up.
         :raises Unsupported: when Python itself could not order the bases.
         """
+        if key in self._linearizing:
+            raise Unsupported(f"inherits from itself through {key[1]} in {key[0]}")
         bases = self.bases(key)
-        sequences = [
-            self.linearize(base) if not isinstance(base, str) else [base] for base in bases
-        ]
+        self._linearizing.append(key)
+        try:
+            sequences = [
+                self.linearize(base) if not isinstance(base, str) else [base] for base in bases
+            ]
+        finally:
+            self._linearizing.pop()
         sequences.append(list(bases))
         result: list[ClassKey | str] = [key]
         sequences = [list(sequence) for sequence in sequences if sequence]
@@ -379,6 +392,7 @@ class Flattener:
                                 continue
                         if override is not None and calls_super(override, member):
                             assert isinstance(statement, cst.FunctionDef)
+                            statement = narrow_pass_through(override, statement)
                             composed = compose_super(override, statement)
                             if composed is None:
                                 composed = compose_tail(override, statement)
@@ -387,6 +401,16 @@ class Flattener:
                             if composed is not None:
                                 methods[member] = composed
                                 merged = [composed if s is override else s for s in merged]
+                                if entry[0] != path:
+                                    flat.imports |= self._foreign_names(entry[0], statement, path)
+                                continue
+                            hoisted = hoist_base_method(override, statement, member, defined)
+                            if hoisted is not None:
+                                methods[member], helper = hoisted
+                                merged = [methods[member] if s is override else s for s in merged]
+                                merged.append(helper)
+                                methods[helper.name.value] = helper
+                                defined[helper.name.value] = entry[1]
                                 if entry[0] != path:
                                     flat.imports |= self._foreign_names(entry[0], statement, path)
                                 continue

@@ -33,7 +33,9 @@ from redpanda_migrate.codemods.cbv_to_fbv.helper_module import (
 from redpanda_migrate.codemods.cbv_to_fbv.helpers import HELPER_MODULE_NAME
 from redpanda_migrate.codemods.cbv_to_fbv.imports import bound_names, update_imports
 from redpanda_migrate.codemods.cbv_to_fbv.inheritance import Flattener
+from redpanda_migrate.codemods.cbv_to_fbv.normalize import normalize_view
 from redpanda_migrate.codemods.cbv_to_fbv.other_routes import only_other_routes
+from redpanda_migrate.codemods.cbv_to_fbv.references import foreign_uses
 from redpanda_migrate.codemods.cbv_to_fbv.render import HELPERS, Rendered, render_view
 from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, name_lines, rewrite_urlconf
 from redpanda_migrate.codemods.shared.line_length import DEFAULT_LINE_LENGTH
@@ -168,6 +170,12 @@ def plan_conversions(
                         f"its template {templates[name]} reads the `view` variable, which a "
                         "function-based view does not provide"
                     )
+            spec.takes_args = any(route.passes_args for route in candidate.routes)
+            key = (candidate.path, candidate.node.name.value)
+            classes = flattener.classes if flattener is not None else None
+            normalized_imports = normalize_view(
+                spec, candidate.node, classes, key, candidate.project_bases
+            )
             names = taken[candidate.path] | set(dir(builtins)) | set(keyword.kwlist)
             for attempt in (spec.func_name, f"{spec.func_name}_view"):
                 if attempt not in names:
@@ -176,7 +184,7 @@ def plan_conversions(
             else:
                 raise Unsupported(f"the module already uses the name {spec.func_name!r}")
             rendered = render_view(spec, names, width)
-            rendered.imports |= used_imports(inherited_imports, rendered.text)
+            rendered.imports |= used_imports(inherited_imports | normalized_imports, rendered.text)
             try:
                 generated = set(bound_names(cst.parse_module(rendered.text)))
             except cst.ParserSyntaxError:
@@ -231,13 +239,20 @@ def leftover_references(
     """
     leftovers = {}
     for key in renames:
-        _path, class_name = key
+        owner, class_name = key
         for path, text in sorted(texts.items()):
             if not path.endswith(".py") or class_name not in text:
                 continue
             lines = name_lines(text, class_name)
             if lines and files and only_other_routes(path, text, key, files, roots):
                 continue  # routes to refused classes of the same name in other modules
+            if lines and files:
+                foreign = foreign_uses(path, text, class_name, owner, files, roots)
+                if foreign is None:
+                    continue
+                for line in foreign:
+                    if line in lines:
+                        lines.remove(line)
             quoted = re.search(rf"[\"']{class_name}[\"']", text)
             if quoted:
                 line = text.count("\n", 0, quoted.start()) + 1

@@ -19,6 +19,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.access import access_decorators, docst
 from redpanda_migrate.codemods.cbv_to_fbv.analysis import (
     ViewSpec,
 )
+from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
 from redpanda_migrate.codemods.cbv_to_fbv.builder import (
     HELPERS,
     ViewBuilder,
@@ -27,8 +28,10 @@ from redpanda_migrate.codemods.cbv_to_fbv.builder import (
 from redpanda_migrate.codemods.cbv_to_fbv.delete import DELETE_RENDERERS
 from redpanda_migrate.codemods.cbv_to_fbv.forms import FORM_RENDERERS
 from redpanda_migrate.codemods.cbv_to_fbv.guards import GUARD_KINDS, emit_get_guard
+from redpanda_migrate.codemods.cbv_to_fbv.own_methods import emit_own_methods
 from redpanda_migrate.codemods.cbv_to_fbv.pages import PAGE_RENDERERS, render_plain_view
 from redpanda_migrate.codemods.cbv_to_fbv.text import LINE_LENGTH, wrap_line
+from redpanda_migrate.codemods.cbv_to_fbv.urls import CALLED_POSITIONALLY
 
 
 @dataclass
@@ -61,13 +64,16 @@ def render_view(
     :raises Unsupported: when some part of the class has no exact plain equivalent.
     """
     builder = ViewBuilder(spec, taken, width)
+    emit_own_methods(builder)
     if spec.kind == "view":
         methods, signature = render_plain_view(builder)
+        if spec.takes_args and "*" not in signature.replace("**", ""):
+            raise Unsupported(f"{CALLED_POSITIONALLY}: its handlers take no *args")
     else:
         if spec.kind in GUARD_KINDS:
             emit_get_guard(builder)
         methods = RENDERERS[spec.kind](builder)
-        signature = "request, **kwargs"
+        signature = "request, *args, **kwargs" if spec.takes_args else "request, **kwargs"
     decorators = [f"@{node_code(decorator)}" for decorator in spec.dispatch_decorators]
     decorators += access_decorators(builder)
     if spec.kind == "redirect":

@@ -42,6 +42,8 @@ class Route:
     :param target: the views module path and class name it routes to.
     :param initkwargs: the keyword arguments of ``as_view()``, with their values.
     :param problem: why this route cannot be rewritten, if it cannot.
+    :param passes_args: the view is called with positional arguments besides the request
+        (``X.as_view()(request, message)``): its function must take ``*args``.
     """
 
     path: str
@@ -49,6 +51,7 @@ class Route:
     target: ClassKey
     initkwargs: tuple[tuple[str, cst.BaseExpression], ...] = ()
     problem: str | None = None
+    passes_args: bool = False
 
 
 @dataclass
@@ -84,7 +87,7 @@ def _relative_base(path: str, level: int) -> str:
     return base
 
 
-def _module_of_import(
+def module_of_import(
     node: cst.ImportFrom, path: str, files: Iterable[str], roots: Iterable[str]
 ) -> tuple[str | None, str | None]:
     """Return (dotted-or-relative module file for ``from X import``, package folder)."""
@@ -127,7 +130,7 @@ def read_imports(
             continue
         for small in statement.body:
             if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                source, folder = _module_of_import(small, path, files, roots)
+                source, folder = module_of_import(small, path, files, roots)
                 for alias in small.names:
                     name = cst.Module(body=[]).code_for_node(alias.name)
                     local = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
@@ -209,6 +212,10 @@ def find_routes(
             ):
                 # view = X.as_view(); view(request, *args): the function takes no positionals
                 called_positionally.add(node.func)
+                # wrapped first: protect_view(X.as_view())(request, *args)
+                called_positionally.update(
+                    arg.value for arg in node.func.args if isinstance(arg.value, cst.Call)
+                )
             if _routes_positional_groups(node):
                 positional.update(
                     arg.value for arg in node.args[1:2] if isinstance(arg.value, cst.Call)
@@ -227,9 +234,8 @@ def find_routes(
                     kwargs.append((arg.keyword.value, arg.value))
             if node in positional:
                 problem = ROUTE_UNNAMED_GROUPS
-            if node in called_positionally:
-                problem = CALLED_POSITIONALLY
-            routes.append(Route(path, line, target, tuple(kwargs), problem))
+            passes_args = node in called_positionally
+            routes.append(Route(path, line, target, tuple(kwargs), problem, passes_args))
 
     wrapper.module.visit(Finder())
     return routes
