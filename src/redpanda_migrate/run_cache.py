@@ -22,6 +22,8 @@ from redpanda_migrate.cache import (
 from redpanda_migrate.codemod import Codemod, FileOutcome, ProjectOutcome
 from redpanda_migrate.facts import ProjectFacts
 
+NESTING_KEY = "nesting"
+
 
 class RunCache:
     """Keys, look-ups and stores for the codemods of one run.
@@ -47,6 +49,10 @@ class RunCache:
         self._facts_digest = ""
         # path -> (text, digest) of the last text hashed
         self._digests: dict[str, tuple[str, str]] = {}
+        # text digest -> why it nests too deeply ("" when it does not), from earlier runs
+        self._nesting: dict[str, str] | None = None
+        self._nesting_seen: set[str] = set()
+        self._nesting_added = False
 
     def digest(self, path: str, text: str) -> str:
         """Hash a file's text, once per text object.
@@ -172,6 +178,41 @@ class RunCache:
         check()
         if key is not None:
             self.cache.store(key, True)
+
+    def nesting_problem(
+        self, path: str, text: str, measure: Callable[[str], str | None]
+    ) -> str | None:
+        """Return why a Python file nests too deeply to parse, remembered by text hash.
+
+        :param path: the file.
+        :param text: its text.
+        :param measure: :func:`redpanda_migrate.nesting.nesting_problem`.
+        """
+        if not self.cache.enabled:
+            return measure(text)
+        if self._nesting is None:
+            stored = self.cache.load(self._nesting_key())
+            valid = isinstance(stored, dict) and all(isinstance(v, str) for v in stored.values())
+            self._nesting = stored if valid else {}  # type: ignore[assignment]
+        assert self._nesting is not None
+        text_hash = self.digest(path, text)
+        self._nesting_seen.add(text_hash)
+        known = self._nesting.get(text_hash)
+        if known is None:
+            known = self._nesting[text_hash] = measure(text) or ""
+            self._nesting_added = True
+        return known or None
+
+    def save_nesting(self) -> None:
+        """Store the nesting verdicts when this run measured any new text (only this run's)."""
+        if self._nesting_added and self._nesting is not None:
+            seen = {h: v for h, v in self._nesting.items() if h in self._nesting_seen}
+            self.cache.store(self._nesting_key(), seen)
+            self._nesting_added = False
+
+    def _nesting_key(self) -> str:
+        # one entry per project, so that it holds the texts of one project
+        return self.cache.key(NESTING_KEY, self.facts.root_name)
 
     def needle_verdicts(self, needles: tuple[str, ...]) -> NeedleVerdicts:
         """Open the remembered needle verdicts of a codemod.

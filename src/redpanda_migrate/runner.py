@@ -215,7 +215,7 @@ class _Run:
             return None
         key = f"{path}\0{hash(text)}"
         if key not in self.too_deep:
-            self.too_deep[key] = nesting_problem(text)
+            self.too_deep[key] = self.cached.nesting_problem(path, text, nesting_problem)
         return self.too_deep[key]
 
     def findings(self, codemod: Codemod, notes: Iterable[Finding], refusals: Iterable[Finding]):
@@ -438,6 +438,7 @@ def plan_project(
                 run.run_file_codemod(codemod)
             else:
                 run.run_project_codemod(codemod)
+        run.cached.save_nesting()
     finally:
         if run.executor is not None:
             run.executor.shutdown(cancel_futures=True)

@@ -167,3 +167,28 @@ def test_a_narrowed_run_neither_reads_nor_writes(legacy: Path, private_cache_fol
     plan_project(legacy)
     assert entries(private_cache_folder)
     assert plan_project(legacy, only=[folder]).patch() == narrowed.patch()
+
+
+def test_nesting_is_measured_once_per_text(
+    legacy: Path, private_cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redpanda_migrate import nesting, runner
+
+    (legacy / "deep.py").write_text("import pytz\nx = " + "[" * 120 + "1" + "]" * 120 + "\n")
+    measured: list[str] = []
+
+    def counting(text: str) -> str | None:
+        measured.append(text)
+        return nesting.nesting_problem(text)
+
+    monkeypatch.setattr(runner, "nesting_problem", counting)
+    for run in range(2):
+        measured.clear()
+        plan = plan_project(legacy)
+        assert [e.path for e in plan.errors if "nested more than" in e.message] == ["deep.py"]
+        assert bool(measured) == (run == 0)  # the second run measures nothing again
+    (legacy / "deep.py").write_text("import pytz\nx = [1]\n")
+    measured.clear()
+    plan = plan_project(legacy)
+    # only the new text, and what pytz-to-zoneinfo made of it for the codemods after it
+    assert set(measured) == {"import pytz\nx = [1]\n", "x = [1]\n"} and not plan.errors
