@@ -23,6 +23,7 @@ from redpanda_migrate.codemod import Codemod, FileOutcome, ProjectOutcome
 from redpanda_migrate.facts import ProjectFacts
 
 NESTING_KEY = "nesting"
+MATCHES_KEY = "matches"
 
 
 class RunCache:
@@ -53,6 +54,7 @@ class RunCache:
         self._nesting: dict[str, str] | None = None
         self._nesting_seen: set[str] = set()
         self._nesting_added = False
+        self._paths_digest = ""
 
     def digest(self, path: str, text: str) -> str:
         """Hash a file's text, once per text object.
@@ -213,6 +215,30 @@ class RunCache:
     def _nesting_key(self) -> str:
         # one entry per project, so that it holds the texts of one project
         return self.cache.key(NESTING_KEY, self.facts.root_name)
+
+    def matching_paths(
+        self, patterns: tuple[str, ...], paths: tuple[str, ...], match: Callable[[str], bool]
+    ) -> dict[str, bool]:
+        """Tell which of the discovered files match a codemod's patterns, remembered by list.
+
+        :param patterns: the patterns (gitignore style).
+        :param paths: the project's discovered files, in a stable order.
+        :param match: ``path -> bool`` for these patterns.
+        :returns: ``{path: whether it matches}`` for every path.
+        """
+        key = None
+        if self.cache.enabled:
+            if not self._paths_digest:
+                self._paths_digest = text_digest("\0".join(paths))
+            key = self.cache.key(MATCHES_KEY, self._paths_digest, *patterns)
+            stored = self.cache.load(key)
+            if isinstance(stored, list) and all(isinstance(path, str) for path in stored):
+                matched = set(stored)
+                return {path: path in matched for path in paths}
+        verdicts = {path: match(path) for path in paths}
+        if key is not None:
+            self.cache.store(key, [path for path, matches in verdicts.items() if matches])
+        return verdicts
 
     def needle_verdicts(self, needles: tuple[str, ...]) -> NeedleVerdicts:
         """Open the remembered needle verdicts of a codemod.

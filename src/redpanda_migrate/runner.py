@@ -113,7 +113,10 @@ class _Run:
         if not patterns:
             return False
         if patterns not in self.matches:
-            self.matches[patterns] = (compile_patterns(patterns), {})
+            spec = compile_patterns(patterns)
+            # the discovered files' verdicts at once, remembered while the file list is the same
+            known = self.cached.matching_paths(patterns, self.workspace.discovered, spec.match_file)
+            self.matches[patterns] = (spec, known)
         spec, known = self.matches[patterns]
         if path not in known:
             known[path] = spec.match_file(path)

@@ -192,3 +192,17 @@ def test_nesting_is_measured_once_per_text(
     plan = plan_project(legacy)
     # only the new text, and what pytz-to-zoneinfo made of it for the codemods after it
     assert set(measured) == {"import pytz\nx = [1]\n", "x = [1]\n"} and not plan.errors
+
+
+def test_a_file_added_since_the_last_run_is_matched_against_the_patterns(
+    legacy: Path, private_cache_folder: Path
+) -> None:
+    before = plan_project(legacy)
+    assert "late.py" not in {change.path for change in before.changes}
+    (legacy / "late.py").write_text("import pytz\n\nUTC = pytz.utc\n")
+    after = plan_project(legacy)
+    assert "late.py" in {change.path for change in after.changes}
+    # and the remembered verdicts of the old file list give the same plan as none at all
+    assert [c.path for c in plan_project(legacy).changes] == [
+        c.path for c in plan_project(legacy, cache=False).changes
+    ]
