@@ -7,6 +7,7 @@ the facts once. See :mod:`redpanda_migrate.cache` for what a key covers.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from typing import Any
 
 from redpanda_migrate.cache import (
@@ -21,6 +22,25 @@ from redpanda_migrate.cache import (
 )
 from redpanda_migrate.codemod import Codemod, FileOutcome, ProjectOutcome
 from redpanda_migrate.facts import ProjectFacts
+
+
+def facts_text(facts: ProjectFacts) -> str:
+    """Render the project facts the same way in every process, for the keys.
+
+    ``repr`` of a set follows string hashing, which changes from one process to the next
+    (``PYTHONHASHSEED``): a key built from it would never match in a later run.
+
+    :param facts: the facts.
+    :returns: their fields, sets sorted.
+    """
+    values = []
+    for item in fields(facts):
+        value = getattr(facts, item.name)
+        if isinstance(value, set | frozenset):
+            value = ("set", tuple(sorted(value)))
+        values.append((item.name, value))
+    return repr(values)
+
 
 NESTING_KEY = "nesting"
 MATCHES_KEY = "matches"
@@ -79,7 +99,7 @@ class RunCache:
         if not self.cache.enabled or not is_cacheable(codemod):
             return None
         if not self._facts_digest:
-            self._facts_digest = text_digest(repr(self.facts))
+            self._facts_digest = text_digest(facts_text(self.facts))
         shared = self.options.get(codemod.family, {}) if codemod.family else {}
         options = options_text({**shared, **self.options.get(codemod.id, {})})
         return self.cache.key(codemod.id, options, self._facts_digest, *inputs)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -206,3 +209,27 @@ def test_a_file_added_since_the_last_run_is_matched_against_the_patterns(
     assert [c.path for c in plan_project(legacy).changes] == [
         c.path for c in plan_project(legacy, cache=False).changes
     ]
+
+
+def test_the_facts_key_is_the_same_in_every_process(tmp_path: Path) -> None:
+    # sets print in an order that changes with string hashing, i.e. from process to process
+    script = (
+        "from redpanda_migrate.facts import ProjectFacts\n"
+        "from redpanda_migrate.run_cache import facts_text\n"
+        "names = frozenset(f'app/module_{n}.py' for n in range(50))\n"
+        "facts = ProjectFacts('shop', tuple(sorted(names)), tracked_files=names)\n"
+        "print(facts_text(facts))\n"
+        "print(repr(names))\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        for seed in ("1", "2")
+    ]
+    assert outputs[0][1] != outputs[1][1]  # the plain repr does differ
+    assert outputs[0][0] == outputs[1][0]
