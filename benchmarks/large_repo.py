@@ -221,10 +221,12 @@ def report(timer: Timer, tools: dict[str, Path], engine: float, file_count: int)
         # CPU time (user + system) depends much less on other work on the machine
         cpu_cold, cpu_warm = timer.cpu_median("ours cold"), timer.cpu_median("ours warm")
         cpu_reference = timer.cpu_median("django-upgrade")
+        cpu_cold_ratio, cpu_warm_ratio = cpu_cold / cpu_reference, cpu_warm / cpu_reference
         say(
             f"CPU time: ours cold {cpu_cold:.2f} s, warm {cpu_warm:.2f} s, django-upgrade "
-            f"{cpu_reference:.2f} s: cold {cpu_cold / cpu_reference:.2f}x, "
-            f"warm {cpu_warm / cpu_reference:.2f}x"
+            f"{cpu_reference:.2f} s: cold {cpu_cold_ratio:.2f}x (target {COLD_RATIO_TARGET}x: "
+            f"{verdict(cpu_cold_ratio <= COLD_RATIO_TARGET)}), warm {cpu_warm_ratio:.2f}x "
+            f"(target {WARM_RATIO_TARGET}x: {verdict(cpu_warm_ratio <= WARM_RATIO_TARGET)})"
         )
     for label in ("--version", "--help"):
         seconds = timer.median(label)

@@ -212,7 +212,7 @@ def _rewrite_models(
             for verdict in verdicts
             if verdict.add
         }
-        tree = parse_python(path, project.files[path])
+        tree = modules.by_path(path).tree or parse_python(path, project.files[path])
         writes[path] = add_fields(tree, additions, import_from)
     return writes, refusals
 

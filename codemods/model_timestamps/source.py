@@ -87,6 +87,8 @@ class ModuleInfo:
     :param imports: local name -> fully qualified dotted name it was imported as.
     :param classes: top-level classes by name.
     :param star_imports: modules imported with ``*`` (their names cannot be resolved).
+    :param tree: the libcst tree it was read from, reused when the module is rewritten (parsed
+        once per run).
     """
 
     path: str
@@ -94,6 +96,7 @@ class ModuleInfo:
     imports: dict[str, str]
     classes: dict[str, ClassInfo]
     star_imports: tuple[str, ...] = ()
+    tree: cst.Module | None = field(default=None, compare=False, repr=False)
 
 
 def dotted_text(node: cst.BaseExpression) -> str:
@@ -323,4 +326,4 @@ def read_module(path: str, text: str, source_roots: tuple[str, ...]) -> ModuleIn
         for statement in tree.body
         if isinstance(statement, cst.ClassDef)
     }
-    return ModuleInfo(path, dotted, imports, classes, stars)
+    return ModuleInfo(path, dotted, imports, classes, stars, tree)

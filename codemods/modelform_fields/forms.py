@@ -263,11 +263,46 @@ def rewrite_forms(
             return [], str(reason)
         return [f.name for f in model_fields if f.editable], None
 
+    if not _may_have_listed_fields(module.tree):
+        return text, edits  # no libcst parse for a module whose forms list their fields
     tree = cst.parse_module(text)
-    new_tree = MetadataWrapper(tree).visit(_FormRewriter(resolve, line_length, edits))
+    # the tree is this call's own: no defensive copy
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    new_tree = wrapper.visit(_FormRewriter(resolve, line_length, edits))
     if not edits.converted:
         return text, edits
     return new_tree.code, edits
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr}" if head else ""
+    return ""
+
+
+def _may_have_listed_fields(tree: ast.Module) -> bool:
+    """Tell whether a ``*ModelForm`` class has a ``Meta`` assigning ``fields`` or ``exclude``.
+
+    What :class:`_FormRewriter` looks at, read from the :mod:`ast` tree the module was already
+    parsed into (a superset: any such assignment, whatever its value).
+    """
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        if not any(_dotted(base).endswith("ModelForm") for base in node.bases):
+            continue
+        for meta in node.body:
+            if isinstance(meta, ast.ClassDef) and meta.name == "Meta":
+                for statement in meta.body:
+                    targets = statement.targets if isinstance(statement, ast.Assign) else []
+                    if any(
+                        isinstance(t, ast.Name) and t.id in ("fields", "exclude") for t in targets
+                    ):
+                        return True
+    return False
 
 
 def read_source_module(path: str, dotted_name: str, text: str) -> SourceModule | None:

@@ -19,6 +19,7 @@ from redpanda_migrate.codemods.pytz_to_zoneinfo.dependencies import (
     image_without_zones,
 )
 from redpanda_migrate.codemods.pytz_to_zoneinfo.helper import helper_path, helper_text
+from redpanda_migrate.codemods.pytz_to_zoneinfo.prefilter import PASSES_ZONES, django_pytz_era_use
 from redpanda_migrate.codemods.pytz_to_zoneinfo.project import (
     django_pytz_reason,
     python_floor_refusal,
@@ -72,8 +73,9 @@ def may_need_rewrite(text: str, project_uses_pytz: bool, has_zone_exports: bool)
 
     Parsing with scope and qualified-name metadata is the expensive part of a run, and the
     codemod's needles (``utc``, ``tzinfo``, ``normalize``...) are common words: this keeps the
-    parse for modules that mention pytz, Django's pytz-era API, or, when the project uses pytz,
-    the methods of a zone that may come from another module.
+    parse for modules that mention pytz, Django's pytz-era API (told with :mod:`ast` when the
+    project does not use pytz: see :mod:`~redpanda_migrate.codemods.pytz_to_zoneinfo.prefilter`),
+    or, when the project uses pytz, the methods of a zone that may come from another module.
 
     :param text: the module's text.
     :param project_uses_pytz: whether any candidate file imports or declares pytz.
@@ -82,9 +84,25 @@ def may_need_rewrite(text: str, project_uses_pytz: bool, has_zone_exports: bool)
     """
     if "pytz" in text or "is_dst" in text or "USE_DEPRECATED_PYTZ" in text:
         return True
+    if project_uses_pytz or has_zone_exports:
+        return ("django.utils" in text and any(word in text for word in DJANGO_PYTZ_ERA_WORDS)) or (
+            any(word in text for word in ZONE_WORDS)
+        )
+    return _django_use(text) is not None
+
+
+def _django_use(text: str) -> str | None:
+    # the words are common (utcnow, datetime.timezone.utc): ast tells which module they name
     if "django.utils" in text and any(word in text for word in DJANGO_PYTZ_ERA_WORDS):
-        return True
-    return (project_uses_pytz or has_zone_exports) and any(word in text for word in ZONE_WORDS)
+        return django_pytz_era_use(text)
+    return None
+
+
+def _passes_zones_only(text: str, project_uses_pytz: bool, has_zone_exports: bool) -> bool:
+    """Tell whether a module that may need the rewrite only hands Django's zones to calls."""
+    if "pytz" in text or "is_dst" in text or "USE_DEPRECATED_PYTZ" in text:
+        return False
+    return not (project_uses_pytz or has_zone_exports) and _django_use(text) == PASSES_ZONES
 
 
 def transform(project: ProjectInput) -> ProjectOutcome:
@@ -106,12 +124,13 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     if floor is not None:
         return ProjectOutcome(refusals=(Finding(*floor),))
     exports = exported_zones(python)
+    texts = {
+        path: text
+        for path, text in python.items()
+        if may_need_rewrite(text, uses_pytz, bool(exports))
+    }
     modules = Modules(
-        {
-            path: text
-            for path, text in python.items()
-            if may_need_rewrite(text, uses_pytz, bool(exports))
-        },
+        texts,
         uses_pytz,
         exports,
         project_roots(project.facts.files),
@@ -119,6 +138,11 @@ def transform(project: ProjectInput) -> ProjectOutcome:
             path.rpartition("/")[0] for path in project.facts.files if path.endswith("__init__.py")
         ),
         django_pytz_reason=django_pytz_reason(declared),
+        passing_zones=frozenset(
+            path
+            for path, text in texts.items()
+            if _passes_zones_only(text, uses_pytz, bool(exports))
+        ),
     )
     results = rewrite_all(modules)
     writes: dict[str, str | None] = {}

@@ -68,6 +68,9 @@ class Modules:
     :param roots: top-level names the project's own modules can be imported as.
     :param packages: folders holding an ``__init__.py``.
     :param django_pytz_reason: why Django's zones may still be pytz zones, or ``None``.
+    :param passing_zones: modules that only hand Django's zones to calls (see
+        :mod:`~redpanda_migrate.codemods.pytz_to_zoneinfo.prefilter`): rewriting one alone
+        leaves it as it is, so it is parsed only once some module is left alone.
     """
 
     texts: dict[str, str]
@@ -76,6 +79,7 @@ class Modules:
     roots: frozenset[str]
     packages: frozenset[str] = frozenset()
     django_pytz_reason: str | None = None
+    passing_zones: frozenset[str] = frozenset()
 
 
 def project_roots(paths: Iterable[str]) -> frozenset[str]:
@@ -106,15 +110,25 @@ def rewrite_all(modules: Modules) -> dict[str, ModuleResult]:
     refused: dict[str, ModuleResult] = {}  # first refusal of each module: the root causes
     exports = modules.exports
     owners = _function_owners(modules.texts)
+    # unchanged and unflagged on their own; what they pass to calls matters once one is left alone
+    deferred = modules.passing_zones
     while True:
         external = {k: kind for k, (path, kind) in exports.items() if path not in blocked}
         frozen = {k: path for k, (path, _) in exports.items() if path in blocked}
         results = {
-            path: refused.get(path) or _rewrite_one(modules, path, (external, frozen), blocked)
+            path: refused.get(path)
+            or (
+                ModuleResult(modules.texts[path])
+                if path in deferred
+                else _rewrite_one(modules, path, (external, frozen), blocked)
+            )
             for path in sorted(modules.texts)
         }
         newly: dict[str, str | None] = {}
         left_alone = {path for path, result in results.items() if result.refusals}
+        if left_alone and deferred:
+            deferred = frozenset()
+            continue
         setting_kept = sorted(p for p in left_alone if results[p].sets_pytz_setting)
         for path, result in results.items():
             if path in left_alone:

@@ -7,6 +7,7 @@ the facts once. See :mod:`redpanda_migrate.cache` for what a key covers.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from typing import Any
 
 from redpanda_migrate.cache import (
@@ -21,6 +22,28 @@ from redpanda_migrate.cache import (
 )
 from redpanda_migrate.codemod import Codemod, FileOutcome, ProjectOutcome
 from redpanda_migrate.facts import ProjectFacts
+
+
+def facts_text(facts: ProjectFacts) -> str:
+    """Render the project facts the same way in every process, for the keys.
+
+    ``repr`` of a set follows string hashing, which changes from one process to the next
+    (``PYTHONHASHSEED``): a key built from it would never match in a later run.
+
+    :param facts: the facts.
+    :returns: their fields, sets sorted.
+    """
+    values = []
+    for item in fields(facts):
+        value = getattr(facts, item.name)
+        if isinstance(value, set | frozenset):
+            value = ("set", tuple(sorted(value)))
+        values.append((item.name, value))
+    return repr(values)
+
+
+NESTING_KEY = "nesting"
+MATCHES_KEY = "matches"
 
 
 class RunCache:
@@ -47,6 +70,11 @@ class RunCache:
         self._facts_digest = ""
         # path -> (text, digest) of the last text hashed
         self._digests: dict[str, tuple[str, str]] = {}
+        # text digest -> why it nests too deeply ("" when it does not), from earlier runs
+        self._nesting: dict[str, str] | None = None
+        self._nesting_seen: set[str] = set()
+        self._nesting_added = False
+        self._paths_digest = ""
 
     def digest(self, path: str, text: str) -> str:
         """Hash a file's text, once per text object.
@@ -71,7 +99,7 @@ class RunCache:
         if not self.cache.enabled or not is_cacheable(codemod):
             return None
         if not self._facts_digest:
-            self._facts_digest = text_digest(repr(self.facts))
+            self._facts_digest = text_digest(facts_text(self.facts))
         shared = self.options.get(codemod.family, {}) if codemod.family else {}
         options = options_text({**shared, **self.options.get(codemod.id, {})})
         return self.cache.key(codemod.id, options, self._facts_digest, *inputs)
@@ -172,6 +200,65 @@ class RunCache:
         check()
         if key is not None:
             self.cache.store(key, True)
+
+    def nesting_problem(
+        self, path: str, text: str, measure: Callable[[str], str | None]
+    ) -> str | None:
+        """Return why a Python file nests too deeply to parse, remembered by text hash.
+
+        :param path: the file.
+        :param text: its text.
+        :param measure: :func:`redpanda_migrate.nesting.nesting_problem`.
+        """
+        if not self.cache.enabled:
+            return measure(text)
+        if self._nesting is None:
+            stored = self.cache.load(self._nesting_key())
+            valid = isinstance(stored, dict) and all(isinstance(v, str) for v in stored.values())
+            self._nesting = stored if valid else {}  # type: ignore[assignment]
+        assert self._nesting is not None
+        text_hash = self.digest(path, text)
+        self._nesting_seen.add(text_hash)
+        known = self._nesting.get(text_hash)
+        if known is None:
+            known = self._nesting[text_hash] = measure(text) or ""
+            self._nesting_added = True
+        return known or None
+
+    def save_nesting(self) -> None:
+        """Store the nesting verdicts when this run measured any new text (only this run's)."""
+        if self._nesting_added and self._nesting is not None:
+            seen = {h: v for h, v in self._nesting.items() if h in self._nesting_seen}
+            self.cache.store(self._nesting_key(), seen)
+            self._nesting_added = False
+
+    def _nesting_key(self) -> str:
+        # one entry per project, so that it holds the texts of one project
+        return self.cache.key(NESTING_KEY, self.facts.root_name)
+
+    def matching_paths(
+        self, patterns: tuple[str, ...], paths: tuple[str, ...], match: Callable[[str], bool]
+    ) -> dict[str, bool]:
+        """Tell which of the discovered files match a codemod's patterns, remembered by list.
+
+        :param patterns: the patterns (gitignore style).
+        :param paths: the project's discovered files, in a stable order.
+        :param match: ``path -> bool`` for these patterns.
+        :returns: ``{path: whether it matches}`` for every path.
+        """
+        key = None
+        if self.cache.enabled:
+            if not self._paths_digest:
+                self._paths_digest = text_digest("\0".join(paths))
+            key = self.cache.key(MATCHES_KEY, self._paths_digest, *patterns)
+            stored = self.cache.load(key)
+            if isinstance(stored, list) and all(isinstance(path, str) for path in stored):
+                matched = set(stored)
+                return {path: path in matched for path in paths}
+        verdicts = {path: match(path) for path in paths}
+        if key is not None:
+            self.cache.store(key, [path for path, matches in verdicts.items() if matches])
+        return verdicts
 
     def needle_verdicts(self, needles: tuple[str, ...]) -> NeedleVerdicts:
         """Open the remembered needle verdicts of a codemod.

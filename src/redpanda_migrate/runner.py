@@ -113,7 +113,10 @@ class _Run:
         if not patterns:
             return False
         if patterns not in self.matches:
-            self.matches[patterns] = (compile_patterns(patterns), {})
+            spec = compile_patterns(patterns)
+            # the discovered files' verdicts at once, remembered while the file list is the same
+            known = self.cached.matching_paths(patterns, self.workspace.discovered, spec.match_file)
+            self.matches[patterns] = (spec, known)
         spec, known = self.matches[patterns]
         if path not in known:
             known[path] = spec.match_file(path)
@@ -215,7 +218,7 @@ class _Run:
             return None
         key = f"{path}\0{hash(text)}"
         if key not in self.too_deep:
-            self.too_deep[key] = nesting_problem(text)
+            self.too_deep[key] = self.cached.nesting_problem(path, text, nesting_problem)
         return self.too_deep[key]
 
     def findings(self, codemod: Codemod, notes: Iterable[Finding], refusals: Iterable[Finding]):
@@ -438,6 +441,7 @@ def plan_project(
                 run.run_file_codemod(codemod)
             else:
                 run.run_project_codemod(codemod)
+        run.cached.save_nesting()
     finally:
         if run.executor is not None:
             run.executor.shutdown(cancel_futures=True)

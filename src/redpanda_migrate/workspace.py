@@ -90,6 +90,8 @@ class Workspace:
     ) -> None:
         self.root = root
         self._discovered = frozenset(files)
+        #: the files discovered at the start, sorted (created ones are not among them)
+        self.discovered = tuple(sorted(self._discovered))
         self._originals: dict[str, DiskFile | None] = {}
         self._current: dict[str, str | None] = {}
         self.max_file_size = max_file_size

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,3 +176,66 @@ def test_a_narrowed_run_neither_reads_nor_writes(legacy: Path, private_cache_fol
     plan_project(legacy)
     assert entries(private_cache_folder)
     assert plan_project(legacy, only=[folder]).patch() == narrowed.patch()
+
+
+def test_nesting_is_measured_once_per_text(
+    legacy: Path, private_cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redpanda_migrate import nesting, runner
+
+    (legacy / "deep.py").write_text("import pytz\nx = " + "[" * 120 + "1" + "]" * 120 + "\n")
+    measured: list[str] = []
+
+    def counting(text: str) -> str | None:
+        measured.append(text)
+        return nesting.nesting_problem(text)
+
+    monkeypatch.setattr(runner, "nesting_problem", counting)
+    for run in range(2):
+        measured.clear()
+        plan = plan_project(legacy)
+        assert [e.path for e in plan.errors if "nested more than" in e.message] == ["deep.py"]
+        assert bool(measured) == (run == 0)  # the second run measures nothing again
+    (legacy / "deep.py").write_text("import pytz\nx = [1]\n")
+    measured.clear()
+    plan = plan_project(legacy)
+    # only the new text, and what pytz-to-zoneinfo made of it for the codemods after it
+    assert set(measured) == {"import pytz\nx = [1]\n", "x = [1]\n"} and not plan.errors
+
+
+def test_a_file_added_since_the_last_run_is_matched_against_the_patterns(
+    legacy: Path, private_cache_folder: Path
+) -> None:
+    before = plan_project(legacy)
+    assert "late.py" not in {change.path for change in before.changes}
+    (legacy / "late.py").write_text("import pytz\n\nUTC = pytz.utc\n")
+    after = plan_project(legacy)
+    assert "late.py" in {change.path for change in after.changes}
+    # and the remembered verdicts of the old file list give the same plan as none at all
+    assert [c.path for c in plan_project(legacy).changes] == [
+        c.path for c in plan_project(legacy, cache=False).changes
+    ]
+
+
+def test_the_facts_key_is_the_same_in_every_process(tmp_path: Path) -> None:
+    # sets print in an order that changes with string hashing, i.e. from process to process
+    script = (
+        "from redpanda_migrate.facts import ProjectFacts\n"
+        "from redpanda_migrate.run_cache import facts_text\n"
+        "names = frozenset(f'app/module_{n}.py' for n in range(50))\n"
+        "facts = ProjectFacts('shop', tuple(sorted(names)), tracked_files=names)\n"
+        "print(facts_text(facts))\n"
+        "print(repr(names))\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        for seed in ("1", "2")
+    ]
+    assert outputs[0][1] != outputs[1][1]  # the plain repr does differ
+    assert outputs[0][0] == outputs[1][0]
