@@ -132,7 +132,7 @@ class RunCache:
             except (KeyError, TypeError, ValueError):  # an entry damaged on disk: not an answer
                 pass
         outcome = compute()
-        if key is not None:
+        if key is not None and not outcome.hidden_values:  # a secret never reaches the disk
             self.cache.store(key, project_outcome_entry(outcome))
         return outcome
 
