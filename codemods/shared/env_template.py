@@ -34,6 +34,26 @@ def template_names(text: str) -> set[str]:
     return set(dotenv_values(stream=io.StringIO(text), interpolate=False))
 
 
+def without_variables(text: str, names: set[str]) -> str:
+    """Remove the one-line definitions of some variables from a template.
+
+    :param text: the template's text.
+    :param names: the variables no longer read.
+    :returns: the text without their lines (the input when it has none).
+    """
+    lines = text.splitlines(keepends=True)
+    kept = [line for line in lines if _defined_name(line) not in names]
+    return "".join(kept) if len(kept) != len(lines) else text
+
+
+def _defined_name(line: str) -> str | None:
+    name, equals, value = line.strip().removeprefix("export ").partition("=")
+    value = value.strip()
+    if not equals or (value[:1] in ("'", '"') and not value[1:].rstrip().endswith(value[0])):
+        return None  # a quoted value continued on the next line: not a one-line definition
+    return name.strip()
+
+
 def section_header(title: str) -> str:
     """``# --- Title -----...``, as the standard's ``.env.example`` convention writes them.
 
