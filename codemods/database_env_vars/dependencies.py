@@ -32,15 +32,21 @@ def edit_requirements(text: str) -> tuple[str, bool]:
     :returns: the new text and whether a continued requirement was left for the reviewer.
     """
     lines = text.splitlines(keepends=True)
-    kept, left = [], False
+    kept: list[str] = []
+    left = removing = False
     for line in lines:
         requirement = line.split("#", 1)[0].strip()
+        if removing and line[:1].isspace() and line.lstrip().startswith("#"):
+            continue  # pip-compile's "    # via ..." lines belong to the removed requirement
+        removing = False
         if requirement.endswith("\\"):
             if _name(requirement.rstrip("\\").strip()) == PACKAGE:
                 left = True
             kept.append(line)
             continue
-        if _name(requirement) != PACKAGE:
+        if _name(requirement) == PACKAGE:
+            removing = True
+        else:
             kept.append(line)
     return "".join(kept), left
 

@@ -36,7 +36,7 @@ from redpanda_migrate.codemod import Codemod, Example, Finding, ProjectInput, Pr
 from redpanda_migrate.facts import is_development_settings, is_settings_file
 
 SECTION = "Security"
-DEVELOPMENT_KEY = "django-insecure-development-only-not-a-secret"
+DEVELOPMENT_KEY = "django-insecure-development-only"
 PLACEHOLDERS = {
     "secret-key": ("change-me-to-a-real-secret-key", "required: the app does not start without it"),
     "debug": ("False", "True only on a developer's machine"),
@@ -80,10 +80,35 @@ def _assigns(text: str, name: str) -> bool:
     )
 
 
-def _variable_of(usage: EnvUsage, setting: str, default: str) -> str:
-    """Name the variable the project already reads a setting from (``DJANGO_SECRET_KEY``)."""
-    names = sorted({read.name for read in usage.reads if read.setting == setting})
+def _variable_of(settings: dict[str, str], usage: EnvUsage, setting: str, default: str) -> str:
+    """Name the variable the project already reads a setting from (``DJANGO_SECRET_KEY``).
+
+    A read counts when it lies inside an assignment to the setting, at any depth of the
+    module (``if ...: SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]``).
+    """
+    spans = {path: _assignment_lines(text, setting) for path, text in settings.items()}
+    names = sorted(
+        {
+            read.name
+            for read in usage.reads
+            if read.setting == setting or read.line in spans.get(read.path, set())
+        }
+    )
     return names[0] if names else default
+
+
+def _assignment_lines(text: str, setting: str) -> set[int]:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return set()
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == setting for target in node.targets
+        ):
+            lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return lines
 
 
 def _with_os(module: cst.Module) -> cst.Module | None:
@@ -93,7 +118,7 @@ def _with_os(module: cst.Module) -> cst.Module | None:
     return module if bound else with_os_import(module)
 
 
-def _development_key(text: str, base: str) -> str | None:
+def _development_key(text: str, base: str, variable: str) -> str | None:
     """Give a development module that star-imports ``base`` a development-only key."""
     style = detect_style(text)
     module = cst.parse_module(text)
@@ -115,7 +140,9 @@ def _development_key(text: str, base: str) -> str | None:
     )
     if index < 0:
         return None
-    read = style.optional("SECRET_KEY", f"{style.quote}{DEVELOPMENT_KEY}{style.quote}")
+    while index + 1 < len(body) and _is_import(body[index + 1]):
+        index += 1  # after the imports that follow the star import
+    read = style.optional(variable, f"{style.quote}{DEVELOPMENT_KEY}{style.quote}")
     line = cst.parse_statement(f"SECRET_KEY = {read}\n")
     body.insert(index + 1, line.with_changes(leading_lines=(cst.EmptyLine(),)))
     new_module = module.with_changes(body=body)
@@ -125,6 +152,12 @@ def _development_key(text: str, base: str) -> str | None:
             return None
         new_module = with_os
     return new_module.code
+
+
+def _is_import(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(
+        statement.body[0], cst.Import | cst.ImportFrom
+    )
 
 
 def transform(project: ProjectInput) -> ProjectOutcome:
@@ -161,8 +194,8 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         style = detect_style(text)
         policy = Policy(
             style,
-            secret_key_variable=_variable_of(usage, "SECRET_KEY", "SECRET_KEY"),
-            debug_variable=_variable_of(usage, "DEBUG", "DEBUG"),
+            secret_key_variable=_variable_of(settings, usage, "SECRET_KEY", "SECRET_KEY"),
+            debug_variable=_variable_of(settings, usage, "DEBUG", "DEBUG"),
             secret_key_required=path not in imported_by_development,
         )
         try:
@@ -189,7 +222,7 @@ def transform(project: ProjectInput) -> ProjectOutcome:
             for development in sorted(imported_by_development[path]):
                 if _assigns(settings[development], "SECRET_KEY"):
                     continue
-                new_text = _development_key(settings[development], path)
+                new_text = _development_key(settings[development], path, policy.secret_key_variable)
                 if new_text is not None:
                     writes[development] = new_text
     if not writes:
@@ -235,9 +268,9 @@ def _notes(path: str, edits: SecretEdits, policy: Policy) -> list[Finding]:
             Finding(
                 path,
                 None,
-                f"{', '.join(passwords)} now come from the environment (empty when unset). The "
-                "old values are in git history: rotate them and set the new ones where the "
-                "project runs",
+                f"{', '.join(passwords)} now {'come' if len(passwords) > 1 else 'comes'} from "
+                "the environment (empty when unset). The old values are in git history: rotate "
+                "them and set the new ones where the project runs",
             )
         )
     return notes

@@ -122,7 +122,7 @@ class _SecretRewriter(cst.CSTTransformer):
             self.edits.needs_os |= style.kind == "os"
             if self.policy.secret_key_required:
                 return cst.parse_expression(style.required(variable))
-            return cst.parse_expression(style.optional(variable, "None"))
+            return cst.parse_expression(style.maybe(variable))
         if isinstance(value, cst.Call):
             return self._drop_literal_default(value)
         return value

@@ -54,6 +54,16 @@ class EnvStyle:
             return f"os.environ.get({self._text(variable)}, {default})"
         return f"{self.name}({self._text(variable)}, default={default})"
 
+    def maybe(self, variable: str) -> str:
+        """Source of a read that gives ``None`` when the variable is missing.
+
+        :param variable: the variable's name.
+        :returns: e.g. ``os.environ.get("X")`` or ``env("X", default=None)``.
+        """
+        if self.kind == "os":
+            return f"os.environ.get({self._text(variable)})"
+        return self.optional(variable, "None")
+
     def boolean(self, variable: str, default: bool) -> str:
         """Source of a boolean read (``"true"``, ``"1"``, ``"yes"``, ``"on"`` are true).
 
