@@ -156,14 +156,17 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     if new_template is not None and new_template != project.files.get(template):
         writes[template] = new_template
     first = sorted(p for p in writes if p.endswith(".py"))[0]
+    new_names = [
+        n for a in dict.fromkeys(url_variables.values()) for n in variables_for(a).values()
+    ]
+    verb = "are" if len(url_variables) > 1 else "is"
     notes.append(
         Finding(
             first,
             None,
-            f"{', '.join(sorted(url_variables))} is no longer read: set "
-            f"{', '.join(variables_for(next(iter(url_variables.values()))).values())} in every "
-            "environment (.env, deployments, CI) instead; query options of the old URL "
-            "(?sslmode=...) are not carried over",
+            f"{', '.join(sorted(url_variables))} {verb} no longer read: set "
+            f"{', '.join(new_names)} in every environment (.env, deployments, CI) instead; "
+            "query options of the old URL (?sslmode=...) are not carried over",
         )
     )
     return ProjectOutcome(

@@ -266,14 +266,17 @@ class _DatabaseRewriter(cst.CSTTransformer):
             entries.append(("ENGINE", engine))
         else:
             fallback = f"{q}{parts.engine if parts else 'postgresql'}{q}"
-            read = self.style.optional(names["ENGINE"], fallback)
-            entries.append(("ENGINE", f"{q}django.db.backends.{q} + {read}"))
+            read = self.style.or_default(names["ENGINE"], fallback)
+            entries.append(("ENGINE", f"{q}django.db.backends.{q} + ({read})"))
         for part in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
             if part == "NAME" and required and parts is None:
                 entries.append((part, self.style.required(names[part])))
                 continue
             fallback = parts.sources[part] if parts else q * 2
-            entries.append((part, self.style.optional(names[part], fallback)))
+            if fallback == q * 2:
+                entries.append((part, self.style.optional(names[part], fallback)))
+            else:  # an empty value (Compose's unset ${X}) keeps the fallback too
+                entries.append((part, self.style.or_default(names[part], fallback)))
         entries += extra
         indent = self._indent(node)
         body = "".join(f"{indent}    {q}{key}{q}: {value},\n" for key, value in entries)
@@ -306,8 +309,19 @@ def rewrite_databases(text: str, style: EnvStyle) -> tuple[str, DatabaseEdits]:
     new_module = _without_imports(new_module.visit(_GuardRenamer(renames)))
     leftover = _leftover_uses(new_module.code, set(edits.url_variables), names)
     if leftover:
-        return text, DatabaseEdits(refusals=leftover)
+        return text, DatabaseEdits(refusals=_original_lines(leftover, new_module.code, text))
     return new_module.code, edits
+
+
+def _original_lines(
+    refusals: list[tuple[int, str]], new_text: str, text: str
+) -> list[tuple[int, str]]:
+    """Give refusals found in the rewritten text the line the same code has in the input."""
+    new_lines, lines = new_text.splitlines(), text.splitlines()
+    return [
+        (lines.index(new_lines[line - 1]) + 1 if new_lines[line - 1] in lines else line, reason)
+        for line, reason in refusals
+    ]
 
 
 def _bound_names(tree: ast.Module) -> set[str]:

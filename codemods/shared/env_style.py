@@ -64,6 +64,15 @@ class EnvStyle:
             return f"os.environ.get({self._text(variable)})"
         return self.optional(variable, "None")
 
+    def or_default(self, variable: str, default: str) -> str:
+        """Source of a read whose fallback also covers an empty value (Compose's unset ``${X}``).
+
+        :param variable: the variable's name.
+        :param default: the fallback's source.
+        :returns: e.g. ``os.environ.get("X") or "fallback"``.
+        """
+        return f"{self.maybe(variable)} or {default}"
+
     def boolean(self, variable: str, default: bool) -> str:
         """Source of a boolean read (``"true"``, ``"1"``, ``"yes"``, ``"on"`` are true).
 
