@@ -42,13 +42,14 @@ from redpanda_migrate.facts import is_requirements_file
 
 SECTION = "Deprecated / Removed"
 IMPORTS = re.compile(r"^\s*(import|from)\s+dj_database_url\b", re.M)
+# empty values: a copied template keeps the settings' fallbacks (an empty variable is unset)
 PLACEHOLDERS = {
-    "ENGINE": ("postgresql", "postgresql, mysql, sqlite3 or oracle (django.db.backends.*)"),
-    "NAME": ("", ""),
-    "USER": ("", ""),
-    "PASSWORD": ("change-me", ""),
-    "HOST": ("", "the database host, e.g. the Compose service's name"),
-    "PORT": ("5432", ""),
+    "ENGINE": ("", "e.g. postgresql (django.db.backends.<DB_ENGINE>: postgresql, mysql, sqlite3)"),
+    "NAME": ("", "e.g. myproject"),
+    "USER": ("", "e.g. myproject"),
+    "PASSWORD": ("", "never commit the real one"),
+    "HOST": ("", "e.g. db (the Compose service) or localhost"),
+    "PORT": ("", "e.g. 5432"),
 }
 
 

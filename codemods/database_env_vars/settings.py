@@ -335,7 +335,7 @@ def _bound_names(tree: ast.Module) -> set[str]:
 
 
 class _GuardRenamer(cst.CSTTransformer):
-    """``"DATABASE_URL" in os.environ`` and ``os.getenv("DATABASE_URL")`` test ``APP_DB_NAME``."""
+    """``"DATABASE_URL" in os.environ``, ``os.getenv("DATABASE_URL")``: ``APP_DB_NAME`` is set."""
 
     def __init__(self, renames: dict[str, str]) -> None:
         super().__init__()
@@ -349,7 +349,7 @@ class _GuardRenamer(cst.CSTTransformer):
 
     def leave_Comparison(
         self, original_node: cst.Comparison, updated_node: cst.Comparison
-    ) -> cst.Comparison:
+    ) -> cst.BaseExpression:
         target = updated_node.comparisons[0] if len(updated_node.comparisons) == 1 else None
         if (
             target is not None
@@ -358,7 +358,12 @@ class _GuardRenamer(cst.CSTTransformer):
         ):
             renamed = self._renamed(updated_node.left)
             if renamed is not None:
-                return updated_node.with_changes(left=renamed)
+                # a name set but empty (a copied .env.example) is no database either
+                environ = cst.Module([]).code_for_node(target.comparator)
+                name = cst.Module([]).code_for_node(renamed)
+                negation = "not " if isinstance(target.operator, cst.NotIn) else ""
+                test = cst.parse_expression(f"{negation}{environ}.get({name})")
+                return test.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
         return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
