@@ -113,7 +113,7 @@ def rewrite_compose(
             replacements[line] = new_lines
     if not replacements:
         return text, refusals
-    out = []
-    for index, line in enumerate(lines):
-        out.extend(replacements.get(index, [line]))
+    out: list[str] = []
+    for index, text_line in enumerate(lines):
+        out.extend(replacements.get(index, [text_line]))
     return "".join(out), refusals

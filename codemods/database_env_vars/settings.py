@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
+from libcst.metadata import MetadataWrapper, PositionProvider
 from redpanda_migrate.codemods.database_env_vars.url import UrlParts, UrlRefusal, split_url
 from redpanda_migrate.codemods.shared.env_style import EnvStyle
 
@@ -82,7 +83,7 @@ class _Refused(Exception):
 
 
 class _DatabaseRewriter(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, text: str, style: EnvStyle, names: set[str], edits: DatabaseEdits) -> None:
         super().__init__()
@@ -105,7 +106,7 @@ class _DatabaseRewriter(cst.CSTTransformer):
         return updated_node
 
     def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(cst.metadata.PositionProvider, node).start.line
+        return self.get_metadata(PositionProvider, node).start.line
 
     def _indent(self, node: cst.CSTNode) -> str:
         """Return the node's line indentation beyond its block's (libcst adds the block's)."""
@@ -299,7 +300,7 @@ def rewrite_databases(text: str, style: EnvStyle) -> tuple[str, DatabaseEdits]:
     if not names:
         return text, edits
     rewriter = _DatabaseRewriter(text, style, names, edits)
-    new_module = cst.metadata.MetadataWrapper(module).visit(rewriter)
+    new_module = MetadataWrapper(module).visit(rewriter)
     if edits.refusals or not edits.aliases:
         return text, DatabaseEdits(refusals=edits.refusals)
     renames = {
@@ -411,7 +412,11 @@ def _leftover_uses(text: str, variables: set[str], names: set[str]) -> list[tupl
     """Find uses of the URL variable or of dj_database_url that the rewrite left."""
     refusals = []
     for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.Constant) and node.value in variables:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value in variables
+        ):
             refusals.append(
                 (
                     node.lineno,

@@ -51,7 +51,8 @@ def _template(node: ast.expr, text: str) -> tuple[str, list[str]]:
         return node.value, []
     if not isinstance(node, ast.JoinedStr):
         raise UrlRefusal("the URL is neither a literal nor an f-string")
-    pieces, fields = [], []
+    pieces: list[str] = []
+    fields: list[str] = []
     for value in node.values:
         if isinstance(value, ast.Constant):
             pieces.append(str(value.value))

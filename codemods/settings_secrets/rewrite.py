@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
+from libcst.metadata import MetadataWrapper, PositionProvider
 from redpanda_migrate.codemods.shared.env_style import EnvStyle
 
 SECRET_SETTING = re.compile(r"(^|_)(PASSWORD|PASSWD|SECRET|SECRET_KEY|API_KEY|TOKEN|PRIVATE_KEY)$")
@@ -78,7 +79,7 @@ def _variable_for(path: list[str]) -> str:
 
 
 class _SecretRewriter(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, policy: Policy, edits: SecretEdits) -> None:
         super().__init__()
@@ -206,7 +207,7 @@ def rewrite_secrets(module: cst.Module, policy: Policy) -> tuple[cst.Module, Sec
         literal still shows elsewhere in the module, the input and a refusal.
     """
     edits = SecretEdits()
-    new_module = cst.metadata.MetadataWrapper(module).visit(_SecretRewriter(policy, edits))
+    new_module = MetadataWrapper(module).visit(_SecretRewriter(policy, edits))
     if not edits.variables:
         return module, edits
     if edits.hidden:
