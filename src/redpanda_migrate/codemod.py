@@ -115,8 +115,8 @@ class ProjectOutcome:
     :param errors: files that could not be processed (a syntax error, say), reported like an
         :class:`InputError` from a file transform while the other files go ahead.
     :param hidden_values: literal secrets the codemod moved out of committed code (a
-        ``SECRET_KEY``): scrubbed from every diff and message, and such an outcome is never
-        cached.
+        ``SECRET_KEY``): scrubbed from every diff and message; the cache stores where each
+        one sits in the inputs, never the value.
     """
 
     writes: Mapping[str, str | None] = field(default_factory=dict)
