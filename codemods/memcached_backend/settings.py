@@ -10,11 +10,10 @@ run without the variables behaves as before. Only those values change (libcst).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.helpers import get_full_name_for_node
+from redpanda_migrate.codemods.shared.os_import import binds_os_module, with_os_import
 
 MEMCACHED = "django.core.cache.backends.memcached."
 OLD_BACKENDS = {
@@ -168,99 +167,6 @@ class _CacheRewriter(cst.CSTTransformer):
         return cst.Comma(whitespace_after=self._opening_whitespace)
 
 
-def _binds_os_elsewhere(module: cst.Module) -> bool | None:
-    """Say whether ``os`` is imported as the os module (``None``: the name is taken)."""
-    imported = False
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    name = get_full_name_for_node(alias.name)
-                    bound = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
-                    if bound == "os":
-                        if name != "os":
-                            return None
-                        imported = True
-            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                for alias in small.names:
-                    bound = (
-                        alias.asname.name.value  # type: ignore[union-attr]
-                        if alias.asname
-                        else get_full_name_for_node(alias.name)
-                    )
-                    if bound == "os":
-                        return None
-            elif isinstance(small, cst.Assign):
-                for target in small.targets:
-                    if isinstance(target.target, cst.Name) and target.target.value == "os":
-                        return None
-    return imported
-
-
-def _with_os_import(module: cst.Module) -> cst.Module:
-    """Add ``import os`` where isort puts it: among the standard library's imports."""
-    body = list(module.body)
-    index = 1 if body and _is_docstring(body[0]) else 0
-    while index < len(body) and _import_root(body[index]) == "__future__":
-        index += 1
-    while index < len(body):
-        root = _import_root(body[index])
-        if root is None or root not in sys.stdlib_module_names:
-            break
-        if isinstance(body[index].body[0], cst.ImportFrom) or root > "os":  # type: ignore[attr-defined]
-            break
-        index += 1
-    line = cst.parse_statement("import os\n")
-    following = body[index] if index < len(body) else None
-    if following is not None:
-        root = _import_root(following)
-        if root is not None and root in sys.stdlib_module_names:
-            # os joins the block: the block's leading blank lines stay in front of it
-            line = line.with_changes(leading_lines=following.leading_lines)
-            following = following.with_changes(leading_lines=())
-            body[index] = following
-        else:
-            leading = following.leading_lines
-            line = line.with_changes(leading_lines=leading)
-            body[index] = following.with_changes(leading_lines=(cst.EmptyLine(),))
-            if root is None:
-                body[index] = following.with_changes(
-                    leading_lines=(cst.EmptyLine(), cst.EmptyLine())
-                    if isinstance(following, cst.ClassDef | cst.FunctionDef)
-                    else (cst.EmptyLine(),)
-                )
-    body.insert(index, line)
-    return module.with_changes(body=body)
-
-
-def _import_root(statement: cst.BaseStatement) -> str | None:
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return None
-    small = statement.body[0]
-    if isinstance(small, cst.Import):
-        return (get_full_name_for_node(small.names[0].name) or "").split(".")[0]
-    if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-        return (get_full_name_for_node(small.module) or "").split(".")[0]
-    return None
-
-
-def _is_import(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and any(
-        isinstance(small, cst.Import | cst.ImportFrom) for small in statement.body
-    )
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, cst.SimpleString | cst.ConcatenatedString)
-    )
-
-
 def rewrite_caches(text: str) -> tuple[str, CacheEdits]:
     """Rewrite the old Memcached caches of one settings module ("Memcached" section).
 
@@ -275,11 +181,11 @@ def rewrite_caches(text: str) -> tuple[str, CacheEdits]:
     if not edits.changed_backends:
         return text, edits
     if edits.needs_os:
-        bound = _binds_os_elsewhere(new_module)
+        bound = binds_os_module(new_module)
         if bound is None:
             reason = "the name os is bound to something else here: cannot read the environment"
             refused = CacheEdits(refusals=[(1, reason)])
             return text, refused
         if not bound:
-            new_module = _with_os_import(new_module)
+            new_module = with_os_import(new_module)
     return new_module.code, edits

@@ -114,12 +114,16 @@ class ProjectOutcome:
     :param refusals: places left alone because no safe rewrite exists.
     :param errors: files that could not be processed (a syntax error, say), reported like an
         :class:`InputError` from a file transform while the other files go ahead.
+    :param hidden_values: literal secrets the codemod moved out of committed code (a
+        ``SECRET_KEY``): scrubbed from every diff and message; the cache stores where each
+        one sits in the inputs, never the value.
     """
 
     writes: Mapping[str, str | None] = field(default_factory=dict)
     notes: tuple[Finding, ...] = ()
     refusals: tuple[Finding, ...] = ()
     errors: tuple[Finding, ...] = ()
+    hidden_values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,25 @@ def is_settings_file(path: str) -> bool:
     )
 
 
+DEVELOPMENT_SETTINGS_NAMES = frozenset(
+    {"dev", "develop", "development", "local", "test", "tests", "testing", "ci"}
+)
+
+
+def is_development_settings(path: str) -> bool:
+    """Tell whether a settings module is only for development or tests, by name only.
+
+    Such a module holds no production secret and may keep ``DEBUG = True`` (the standard's
+    "Security": "Don't use DEBUG=True in production").
+
+    :param path: project-relative POSIX path of a settings module.
+    :returns: ``True`` for ``settings/dev.py``, ``settings_local.py``, ``test_settings.py``, ...
+    """
+    stem = PurePosixPath(path).stem.lower()
+    words = set(stem.replace("-", "_").split("_")) - {"settings"}
+    return bool(words & DEVELOPMENT_SETTINGS_NAMES)
+
+
 def read_requires_python(pyproject_text: str | None) -> str | None:
     """Extract ``[project] requires-python`` from a ``pyproject.toml`` text.
 

@@ -109,7 +109,9 @@ class Plan:
         """
         folder = f"{prefix.rstrip('/')}/" if prefix else ""
         return "".join(
-            unified_diff(folder + p, self.original_texts[p], self.final_texts[p], self.modes[p])
+            self.scrub(
+                unified_diff(folder + p, self.original_texts[p], self.final_texts[p], self.modes[p])
+            )
             for p in self.changed_paths
             if p not in self.secret_paths
         )

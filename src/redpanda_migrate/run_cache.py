@@ -7,7 +7,7 @@ the facts once. See :mod:`redpanda_migrate.cache` for what a key covers.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from redpanda_migrate.cache import (
@@ -156,12 +156,17 @@ class RunCache:
         entry = self.cache.load(key) if key is not None else None
         if entry is not None:
             try:
-                return project_outcome_from(entry)
+                outcome = project_outcome_from(entry)
+                hidden = tuple(texts[p][start:end] for p, start, end in entry.get("hidden", ()))
+                return replace(outcome, hidden_values=hidden) if hidden else outcome
             except (KeyError, TypeError, ValueError):  # an entry damaged on disk: not an answer
                 pass
         outcome = compute()
-        if key is not None:
-            self.cache.store(key, project_outcome_entry(outcome))
+        spans = _hidden_spans(outcome.hidden_values, texts)
+        if key is not None and spans is not None:
+            self.cache.store(
+                key, project_outcome_entry(outcome) | ({"hidden": spans} if spans else {})
+            )
         return outcome
 
     def secret_reads(self, codemod: Codemod, texts: Mapping[str, str]) -> list[str]:
@@ -313,3 +318,22 @@ class NeedleVerdicts:
         """Store the verdicts when this run added any."""
         if self.added:
             self.cache.store(self.key, self.known)
+
+
+def _hidden_spans(
+    values: tuple[str, ...], texts: Mapping[str, str]
+) -> list[tuple[str, int, int]] | None:
+    """Say where each hidden value sits in the inputs, so a cache entry never holds one.
+
+    :param values: the literal secrets a project transform moved (``hidden_values``).
+    :param texts: the texts it was handed (the entry's key covers them).
+    :returns: ``(path, start, end)`` per value, or ``None`` when one is not in any input (the
+        outcome is then not stored).
+    """
+    spans = []
+    for value in values:
+        found = next(((p, t.find(value)) for p, t in sorted(texts.items()) if value in t), None)
+        if found is None:
+            return None
+        spans.append((found[0], found[1], found[1] + len(value)))
+    return spans

@@ -331,6 +331,7 @@ class _Run:
         except Exception as error:  # the runner never raises: a crash is reported
             self.error(".", describe_crash(codemod.id, error))
             return
+        self.workspace.hidden_literals.update(outcome.hidden_values)
         changed = [p for p, after in outcome.writes.items() if after != self.workspace.read(p)]
         outside = sorted(p for p in changed if not self.selected(p))
         if outside:
@@ -463,7 +464,7 @@ def _finish(plan: Plan, workspace: Workspace) -> None:
         plan.layouts[change.path] = workspace.layout(change.path)
     plan.secret_paths = frozenset(workspace.secret_paths)
     public = shown_in_the_clear(workspace.secret_values, _public_texts(plan, workspace))
-    plan.secret_values = frozenset(workspace.secret_values - public)
+    plan.secret_values = frozenset((workspace.secret_values - public) | workspace.hidden_literals)
 
 
 def _public_texts(plan: Plan, workspace: Workspace) -> list[str]:

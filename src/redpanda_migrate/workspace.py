@@ -101,6 +101,8 @@ class Workspace:
         self.fingerprints: dict[str, Fingerprint | None] = {}
         self.secret_values: set[str] = set()
         self.secret_paths: set[str] = set()
+        # literal secrets codemods moved out of committed code: hidden even though committed
+        self.hidden_literals: set[str] = set()
         # folder -> whether it resolves inside the root: files share their folder's answer
         self._inside_folders: dict[Path, bool] = {}
 

@@ -11,13 +11,14 @@ import re
 from collections.abc import Iterator
 
 from redpanda_migrate.audit.model import AuditInput, Check, CheckOutcome, Place
-from redpanda_migrate.facts import is_settings_file
+from redpanda_migrate.facts import is_development_settings, is_settings_file
 
 OLD_MEMCACHED_BACKENDS = (
     "django.core.cache.backends.memcached.MemcachedCache",
     "django.core.cache.backends.memcached.PyLibMCCache",
 )
 ENV_TEMPLATES = (".env.example", ".env.sample", ".env.template", "env.example")
+SECRET_SETTING = re.compile(r"(^|_)(PASSWORD|PASSWD|SECRET|SECRET_KEY|API_KEY|TOKEN|PRIVATE_KEY)$")
 LOOPBACK_MEMCACHED = re.compile(r"^\s*KVDB_LOCATION\s*=\s*['\"]?(127\.0\.0\.1|localhost)\b", re.M)
 
 
@@ -40,13 +41,19 @@ def _top_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.Assign]]:
 def settings_secrets(project: AuditInput) -> CheckOutcome:
     """Find secrets and ``DEBUG = True`` written into settings ("Security").
 
+    Development settings modules (``settings/dev.py``, ``local``, ``test``, ...) are skipped, as
+    the ``settings-secrets`` codemod skips them: they hold no production secret.
+
     :param project: the project.
-    :returns: one failure per literal ``SECRET_KEY``, ``DEBUG = True`` or database password.
+    :returns: one failure per literal ``SECRET_KEY``, ``DEBUG = True``, database password or
+        other literal secret setting (``EMAIL_HOST_PASSWORD``, ``*_API_KEY``, ...).
     """
     failures = []
     found_settings = False
     for path, tree in _settings(project):
         found_settings = True
+        if is_development_settings(path):
+            continue
         for name, statement in _top_assignments(tree):
             value = statement.value
             if not isinstance(value, ast.Constant):
@@ -57,6 +64,10 @@ def settings_secrets(project: AuditInput) -> CheckOutcome:
             if name == "DEBUG" and value.value is True:
                 message = "DEBUG = True: read it from the environment, off by default"
                 failures.append(Place(path, statement.lineno, message))
+            elif name != "SECRET_KEY" and SECRET_SETTING.search(name) and value.value:
+                if isinstance(value.value, str):
+                    message = f"{name} is a literal: read it from the environment"
+                    failures.append(Place(path, statement.lineno, message))
         for node in ast.walk(tree):
             if isinstance(node, ast.Dict):
                 for key, item in zip(node.keys, node.values, strict=True):
