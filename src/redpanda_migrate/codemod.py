@@ -114,12 +114,16 @@ class ProjectOutcome:
     :param refusals: places left alone because no safe rewrite exists.
     :param errors: files that could not be processed (a syntax error, say), reported like an
         :class:`InputError` from a file transform while the other files go ahead.
+    :param untrack: tracked paths to remove from the git index and keep on disk (a committed
+        ``.env``). The engine does it (``git rm --cached``) only on a real run inside git, with
+        the writes of the same change set, all or nothing; paths git does not track are ignored.
     """
 
     writes: Mapping[str, str | None] = field(default_factory=dict)
     notes: tuple[Finding, ...] = ()
     refusals: tuple[Finding, ...] = ()
     errors: tuple[Finding, ...] = ()
+    untrack: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

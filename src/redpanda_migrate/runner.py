@@ -43,6 +43,7 @@ from redpanda_migrate.registry import imported_builtins
 from redpanda_migrate.resolution import BadInput, resolve_root, resolve_run
 from redpanda_migrate.run_cache import RunCache
 from redpanda_migrate.secrets import shown_in_the_clear
+from redpanda_migrate.untrack import Untrack
 from redpanda_migrate.validation import validate_output
 from redpanda_migrate.workers import (
     describe_crash,
@@ -340,6 +341,13 @@ class _Run:
         withdrawn = self.record_all(codemod, dict(outcome.writes))
         # notes describe changes: a withdrawn change set has none to describe
         self.findings(codemod, () if withdrawn else outcome.notes, outcome.refusals)
+        if not withdrawn:
+            tracked = self.facts.tracked_files or frozenset()
+            self.plan.untracks.extend(
+                Untrack(codemod.id, path)
+                for path in sorted(set(outcome.untrack))
+                if path in tracked and self.selected(path)
+            )
 
 
 def _left_out(outside: list[str]) -> str:
