@@ -97,6 +97,10 @@ def _codemod_rule(codemod: Codemod, plan: Plan, project: AuditInput) -> RuleResu
         )
         for change in plan.changes
         if change.codemod == codemod.id
+    ) + tuple(
+        Place(untrack.path, None, f"{run} removes this from git (kept on disk)")
+        for untrack in plan.untracks
+        if untrack.codemod == codemod.id
     )
     reviews = tuple(
         Place(finding.path, finding.line, plan.scrub(finding.message))
