@@ -36,7 +36,7 @@ TEMPLATE_NAMES = (".env.example", ".env.sample", ".env.template", ".env.dist")
 
 
 def _ignore_files_for(path: str, files: Mapping[str, str]) -> list[tuple[str, str]]:
-    """The ``.gitignore`` files that apply to a path, outermost first, with their folders."""
+    """List the ``.gitignore`` files that apply to a path, outermost first, with folders."""
     folders = ["", *(str(p) for p in reversed(PurePosixPath(path).parents) if str(p) != ".")]
     found = []
     for folder in folders:

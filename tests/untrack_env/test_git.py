@@ -1,4 +1,4 @@
-"""untrack-env with real git: previews touch nothing, runs untrack all or nothing, commits record it.
+"""untrack-env with real git: previews touch nothing, runs untrack all or nothing, commits too.
 
 Each test builds a repository that committed ``.env`` (holding a value that must never be shown)
 and runs the CLI or the engine's writers on it, then asks git what the index and HEAD hold.
