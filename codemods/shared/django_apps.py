@@ -81,13 +81,15 @@ def migration_texts(app_folder: str, label: str, project: ProjectInput) -> dict[
     :raises MigrationsProblem: when the app has no migrations package or one cannot be read.
     """
     folder = join_path(app_folder, "migrations")
-    if f"{folder}/__init__.py" not in project.facts.files:
+    # an earlier codemod of the run may have written a migration the facts do not list
+    paths = set(project.facts.files) | set(project.files)
+    if f"{folder}/__init__.py" not in paths:
         raise MigrationsProblem(
             f"app {label} has no migrations package ({folder}/__init__.py): run "
             "makemigrations for it first"
         )
     texts = {}
-    for path in project.facts.files:
+    for path in sorted(paths):
         pure = PurePosixPath(path)
         if str(pure.parent) != folder or pure.suffix != ".py" or pure.name[0] in "_~":
             continue

@@ -11,6 +11,7 @@ is exactly the state the migrations build, changed only where it means to.
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -30,6 +31,9 @@ OPERATION_PARAMETERS = {
     "RenameField": ("model_name", "old_name", "new_name"),
     "SeparateDatabaseAndState": ("database_operations", "state_operations"),
 }
+
+
+BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 class MigrationsProblem(Exception):
@@ -84,7 +88,7 @@ class _Reading:
 
     path: str
     text: str
-    imports: dict[str, str]
+    imports: dict[str, list[tuple[str, str]]]
 
 
 def _string(node: ast.expr) -> str | None:
@@ -184,31 +188,51 @@ def _source(node: ast.AST, reading: _Reading) -> str:
 def _field_call(node: ast.expr, reading: _Reading) -> FieldCall | None:
     if not isinstance(node, ast.Call) or any(k.arg is None for k in node.keywords):
         return None
-    used = sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)})
+    imports: set[str] = set()
+    unbound: set[str] = set()
+    inner = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    chains = {
+        dotted_name(n)
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute | ast.Name) and id(n) not in inner
+    }
+    for used in chains:
+        root = used.split(".")[0]
+        if not used or root in BUILTIN_NAMES:
+            continue
+        # "import a.b" and "import a.c" both bind "a": take those the dotted name goes through
+        bound = reading.imports.get(root, [])
+        through = [line for module, line in bound if f"{used}.".startswith(f"{module}.")]
+        imports.update(through or (line for _, line in bound))
+        if not bound:
+            unbound.add(root)
     return FieldCall(
         callee=_source(node.func, reading),
         args=tuple(_source(argument, reading) for argument in node.args),
         keywords=tuple((str(k.arg), _source(k.value, reading)) for k in node.keywords),
-        imports=tuple(sorted({reading.imports[n] for n in used if n in reading.imports})),
-        unbound=tuple(n for n in used if n not in reading.imports),
+        imports=tuple(sorted(imports)),
+        unbound=tuple(sorted(unbound)),
         migration=reading.path,
     )
 
 
-def _import_bindings(module: ast.Module) -> dict[str, str]:
-    """Map each name a top-level import binds to the import statement binding it alone."""
-    bindings = {}
+def _import_bindings(module: ast.Module) -> dict[str, list[tuple[str, str]]]:
+    """Map each name top-level imports bind to ``(dotted name it stands for, statement)``."""
+    bindings: dict[str, list[tuple[str, str]]] = {}
     for statement in module.body:
         if isinstance(statement, ast.Import):
             for alias in statement.names:
                 as_text = f" as {alias.asname}" if alias.asname else ""
                 bound = alias.asname or alias.name.split(".")[0]
-                bindings[bound] = f"import {alias.name}{as_text}"
+                stands_for = alias.asname or alias.name
+                line = f"import {alias.name}{as_text}"
+                bindings.setdefault(bound, []).append((stands_for, line))
         elif isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
             for alias in statement.names:
                 as_text = f" as {alias.asname}" if alias.asname else ""
                 bound = alias.asname or alias.name
-                bindings[bound] = f"from {statement.module} import {alias.name}{as_text}"
+                line = f"from {statement.module} import {alias.name}{as_text}"
+                bindings.setdefault(bound, []).append((bound, line))
     return bindings
 
 

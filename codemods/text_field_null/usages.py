@@ -1,0 +1,92 @@
+"""Finding code that relies on a text field holding NULL, by the field's name.
+
+Once NULLs become ``""``, ``filter(name__isnull=True)`` finds nothing, ``obj.name is None`` is
+never true, and code writing ``None`` into the field fails on the NOT NULL column. Python is
+read with :mod:`ast`; a model's fields are known by name only (which model ``obj`` is, a static
+reading cannot tell), so every place is reported and the conversion refused until a person
+has looked: a false alarm costs a look, a miss costs a silent behaviour change.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+
+from redpanda_migrate.codemods.shared.ast_names import dotted_name
+
+# calls whose keyword arguments are field lookups or values written to the row
+ORM_CALLS = frozenset(
+    {"filter", "exclude", "get", "create", "update", "get_or_create", "update_or_create", "Q"}
+)
+
+
+def _lookup_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted(re.escape(name) for name in names))
+    return re.compile(rf"(?:^|__)({alternatives})__isnull$")
+
+
+def _none(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _lookup_field(key: str, names: frozenset[str]) -> str | None:
+    """Return the field a lookup keyword (``author__name``, ``name__exact``) names, if ours."""
+    parts = key.split("__")
+    if parts[-1] in ("exact", "iexact") and len(parts) > 1:
+        parts = parts[:-1]
+    return parts[-1] if parts[-1] in names else None
+
+
+def _compared_to_none(node: ast.Compare, names: frozenset[str]) -> str | None:
+    operands = [node.left, *node.comparators]
+    if not any(_none(operand) for operand in operands):
+        return None
+    if not all(isinstance(op, ast.Is | ast.IsNot | ast.Eq | ast.NotEq) for op in node.ops):
+        return None
+    for operand in operands:
+        if isinstance(operand, ast.Attribute) and operand.attr in names:
+            return operand.attr
+    return None
+
+
+def nullable_uses(
+    path: str, module: ast.Module, names: frozenset[str], models: frozenset[str]
+) -> list[tuple[str, int, str]]:
+    """Find the places of a module that treat one of the fields as nullable.
+
+    :param path: the module's path.
+    :param module: the parsed module.
+    :param names: the fields' names.
+    :param models: the models' class names (their constructors take field values).
+    :returns: ``(field, line, what)`` per place, ``what`` quoting the construct.
+    """
+    if not names:
+        return []
+    isnull = _lookup_pattern(names)
+    places = []
+    for node in ast.walk(module):
+        if isinstance(node, ast.Call):
+            callee = dotted_name(node.func).rsplit(".", 1)[-1]
+            for keyword in node.keywords:
+                key = keyword.arg or ""
+                match = isnull.search(key)
+                if match:
+                    places.append((match[1], node.lineno, f"{key}="))
+                elif (callee in ORM_CALLS or callee in models) and _none(keyword.value):
+                    field = _lookup_field(key, names)
+                    if field:
+                        places.append((field, node.lineno, f"{key}=None"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = isnull.search(node.value)
+            if match:
+                places.append((match[1], node.lineno, repr(node.value)))
+        elif isinstance(node, ast.Compare):
+            field = _compared_to_none(node, names)
+            if field:
+                places.append((field, node.lineno, f".{field} compared with None"))
+        elif isinstance(node, ast.Assign) and _none(node.value):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and target.attr in names:
+                    places.append((target.attr, node.lineno, f".{target.attr} = None"))
+    return places
