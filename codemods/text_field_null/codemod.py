@@ -121,6 +121,13 @@ def _uses_refusal(places: list[str]) -> str:
     )
 
 
+def _is_string(source: str | None) -> bool:
+    try:
+        return isinstance(ast.literal_eval(source or ""), str)
+    except (ValueError, SyntaxError):
+        return False
+
+
 def _state_refusal(found: NullTextField, state: ModelState) -> str | None:
     fields = state.get(found.model.lower())
     if fields is None:
@@ -137,6 +144,12 @@ def _state_refusal(found: NullTextField, state: ModelState) -> str | None:
         return (
             f"the migrations do not have null=True on {found.model}.{found.name}: model and "
             "migrations disagree, run makemigrations first"
+        )
+    if found.default_unread and not _is_string(definition.keyword("default")):
+        return (
+            f"its default is not a string in the migrations ({definition.keyword('default')}): "
+            "it may give None, which the column would no longer take; make it a string, then "
+            "run again"
         )
     if definition.unbound:
         return (

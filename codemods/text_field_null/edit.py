@@ -55,8 +55,8 @@ def _rewrite_call(call: cst.Call, add_blank: bool, add_default: bool) -> cst.Cal
             added += [("default", empty)] if add_default and not has_default else []
             previous = arguments[-1] if arguments else None
             arguments += _new_arguments(argument, previous, added) if added else []
-            if not added and arguments and argument.comma == cst.MaybeSentinel.DEFAULT:
-                arguments[-1] = arguments[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            if not added and arguments:  # the comma after null=True ends the line before
+                arguments[-1] = arguments[-1].with_changes(comma=argument.comma)
         elif keyword == "default" and add_default:
             arguments.append(argument.with_changes(value=cst.parse_expression(empty)))
         else:

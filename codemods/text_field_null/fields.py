@@ -29,7 +29,9 @@ class NullTextField:
     :param name: the field's name.
     :param has_blank: the declaration passes ``blank`` (kept as it is).
     :param default_is_none: it passes ``default=None`` (becomes ``""``).
-    :param has_default: it passes a ``default`` (a string literal is kept).
+    :param has_default: it passes a ``default`` (a string is kept).
+    :param default_unread: the default is not a literal (a constant's name): the migrations'
+        serialised value must show it is a string.
     :param refusal: why it cannot be converted, ``None`` when it can as far as the model says.
     """
 
@@ -40,6 +42,7 @@ class NullTextField:
     has_blank: bool
     default_is_none: bool
     has_default: bool
+    default_unread: bool = False
     refusal: str | None = None
 
 
@@ -153,16 +156,15 @@ def _field_refusal(call: ast.Call, name: str, unique_names: set[str]) -> str | N
             "part of a unique_together or UniqueConstraint with null=True: NULLs never collide "
             "but empty strings do; keep null=True or make the values unique first"
         )
-    default = _keyword(call, "default")
-    if default is not None and not (
-        _is_constant(default, None)
-        or (isinstance(default, ast.Constant) and isinstance(default.value, str))
-    ):
-        return (
-            f"default={ast.unparse(default)} is not a string literal: it may give None, which "
-            "the column would no longer take; make it return a string, then run again"
-        )
     return None
+
+
+def _literal_default(call: ast.Call) -> bool:
+    default = _keyword(call, "default")
+    return default is None or (
+        isinstance(default, ast.Constant)
+        and (default.value is None or isinstance(default.value, str))
+    )
 
 
 def _assigned_call(statement: ast.stmt) -> tuple[str, ast.Call] | None:
@@ -207,6 +209,7 @@ def null_text_fields(path: str, module: ast.Module) -> list[NullTextField]:
                     has_blank=_keyword(call, "blank") is not None,
                     default_is_none=_is_constant(default, None),
                     has_default=default is not None,
+                    default_unread=not _literal_default(call),
                     refusal=model_refusal or _field_refusal(call, name, unique_names),
                 )
             )
