@@ -27,6 +27,7 @@ from redpanda_migrate.codemods.shared.django_apps import (
     join_path,
     migration_texts,
 )
+from redpanda_migrate.codemods.shared.json_positions import is_fixture
 from redpanda_migrate.codemods.shared.migration_graph import (
     ModelState,
     load_app_migrations,
@@ -35,6 +36,7 @@ from redpanda_migrate.codemods.shared.migration_graph import (
 from redpanda_migrate.codemods.shared.migration_reading import MigrationsProblem
 from redpanda_migrate.codemods.text_field_null.edit import Targets, rewrite_fields
 from redpanda_migrate.codemods.text_field_null.fields import NullTextField, null_text_fields
+from redpanda_migrate.codemods.text_field_null.fixtures import empty_json_nulls, yaml_nulls
 from redpanda_migrate.codemods.text_field_null.migration import Conversion, write_migration
 from redpanda_migrate.codemods.text_field_null.usages import nullable_uses
 
@@ -163,14 +165,40 @@ def _refusal(found: NullTextField, reason: str) -> Finding:
     return Finding(found.path, found.line, f"{found.model}.{found.name}: {reason}")
 
 
+def _yaml_refusals(apps: dict[str, AppFields], project: ProjectInput) -> dict[tuple, str]:
+    """Per ``(model label, field)``, the refusal a YAML fixture holding its ``null`` causes."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for app in apps.values():
+        for found in app.fields:
+            wanted[f"{app.label}.{found.model}".lower()].add(found.name)
+    reasons = {}
+    for path, text in sorted(project.files.items()):
+        if is_fixture(path) and path.endswith((".yaml", ".yml")) and "null" in text:
+            for pair in yaml_nulls(text, wanted):
+                reasons.setdefault(
+                    pair,
+                    f"the YAML fixture {path} gives it null, which loaddata could no longer "
+                    'save: write "" there, then run again',
+                )
+    return reasons
+
+
 def _convert_app(
-    app: AppFields, project: ProjectInput, uses: dict[str, list[str]]
+    app: AppFields,
+    project: ProjectInput,
+    uses: dict[str, list[str]],
+    fixture_reasons: dict[tuple, str],
+    converted: dict[str, list[Conversion]],
 ) -> tuple[dict[str, str | None], list[Finding], list[Finding]]:
     """One app's writes, notes and refusals."""
     refusals: list[Finding] = []
     pending = []
     for found in app.fields:
-        reason = found.refusal or (_uses_refusal(uses[found.name]) if uses[found.name] else None)
+        reason = (
+            found.refusal
+            or (_uses_refusal(uses[found.name]) if uses[found.name] else None)
+            or fixture_reasons.get((f"{app.label}.{found.model}".lower(), found.name))
+        )
         if reason:
             refusals.append(
                 Finding(found.path, found.line, f"{found.model}.{found.name}: {reason}")
@@ -217,7 +245,29 @@ def _convert_app(
         '"" where it read None (forms and serializers too), and migrating back keeps the '
         "empty strings"
     )
+    converted[app.label] = conversions
     return writes, [Finding(migration_path, None, note)], refusals
+
+
+def _fixture_writes(
+    project: ProjectInput, converted: dict[str, list[Conversion]]
+) -> tuple[dict[str, str | None], list[Finding]]:
+    """Give the JSON fixture rows of converted fields ``""`` where they hold ``null``."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for label, conversions in converted.items():
+        for conversion in conversions:
+            wanted[f"{label}.{conversion.model}".lower()].add(conversion.name)
+    writes: dict[str, str | None] = {}
+    notes = []
+    for path, text in sorted(project.files.items()):
+        if not (is_fixture(path) and path.endswith(".json") and "null" in text):
+            continue
+        new_text, count = empty_json_nulls(text, wanted)
+        if count:
+            writes[path] = new_text
+            message = f'{count} null value(s) of converted fields became "" (loaddata saves raw)'
+            notes.append(Finding(path, None, message))
+    return writes, notes
 
 
 def transform(project: ProjectInput) -> ProjectOutcome:
@@ -226,8 +276,9 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     Enforces the standard's "Models" section (no ``null=True`` on CharField or TextField) and
     keeps "Migrations" (RunPython with a reverse function) and "Fresh Migration Test".
 
-    :param project: every Python file of the project.
-    :returns: rewritten models modules, one new migration per app, notes and refusals.
+    :param project: every Python file and fixture of the project.
+    :returns: rewritten models modules, one new migration per app, fixture rows given ``""``
+        for ``null``, notes and refusals.
     """
     errors: list[Finding] = []
     apps = _find(project, errors)
@@ -236,11 +287,19 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     writes: dict[str, str | None] = {}
     notes: list[Finding] = []
     refusals: list[Finding] = []
+    fixture_reasons = _yaml_refusals(apps, project)
+    converted: dict[str, list[Conversion]] = {}
     for app in apps.values():
-        app_writes, app_notes, app_refusals = _convert_app(app, project, defaultdict(list, uses))
+        app_writes, app_notes, app_refusals = _convert_app(
+            app, project, defaultdict(list, uses), fixture_reasons, converted
+        )
         writes.update(app_writes)
         notes += app_notes
         refusals += app_refusals
+    if converted:
+        fixture_writes, fixture_notes = _fixture_writes(project, converted)
+        writes.update(fixture_writes)
+        notes += fixture_notes
     return ProjectOutcome(writes, tuple(notes), tuple(refusals), tuple(errors))
 
 
@@ -248,7 +307,7 @@ CODEMOD = Codemod(
     id="text-field-null",
     title='Text fields with null=True become blank=True, default="", with the migration',
     section=SECTION,
-    files=("**/*.py",),
+    files=("**/*.py", "**/fixtures/*.json", "**/fixtures/*.yaml", "**/fixtures/*.yml"),
     # no needles: code in any module may rely on a field being nullable
     needles=(),
     rationale=(

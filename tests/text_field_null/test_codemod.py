@@ -44,13 +44,19 @@ class Migration(migrations.Migration):
 """
 
 
+def _path(name: str) -> str:
+    """``shop__views_py`` -> ``shop/views.py``."""
+    folder, _, suffix = name.rpartition("_")
+    return f"{folder.replace('__', '/')}.{suffix}"
+
+
 def project(models: str, **more: str) -> ProjectInput:
     files = {
         "shop/__init__.py": "",
         "shop/models.py": textwrap.dedent(models),
         "shop/migrations/__init__.py": "",
         "shop/migrations/0001_initial.py": INITIAL,
-        **{path.replace("__", "/").replace("_py", ".py"): text for path, text in more.items()},
+        **{_path(name): text for name, text in more.items()},
     }
     return ProjectInput(files, ProjectFacts("site", tuple(sorted(files))))
 
@@ -300,4 +306,40 @@ def test_a_null_argument_alone_on_its_line_leaves_the_layout_whole() -> None:
     )
     assert rewrite_fields(text, {("A", "x"): (False, False)}) == (
         "class A(models.Model):\n    x = models.CharField(\n        default=X,\n    )\n"
+    )
+
+
+def test_a_yaml_fixture_giving_the_field_null_refuses_it() -> None:
+    outcome = transform(
+        project(
+            """\
+            from django.db import models
+
+
+            class Item(models.Model):
+                note = models.CharField(max_length=20, null=True)
+            """,
+            shop__fixtures__items_yaml="- model: shop.item\n  pk: 1\n  fields:\n    note: null\n",
+        )
+    )
+    assert outcome.writes == {}
+    assert "the YAML fixture shop/fixtures/items.yaml gives it null" in refusal(outcome)
+
+
+def test_json_fixture_nulls_of_converted_fields_become_empty_strings() -> None:
+    fixture = '[{"model": "shop.item", "pk": 1, "fields": {"note": null, "count": null}}]\n'
+    outcome = transform(
+        project(
+            """\
+            from django.db import models
+
+
+            class Item(models.Model):
+                note = models.CharField(max_length=20, null=True)
+            """,
+            shop__fixtures__items_json=fixture,
+        )
+    )
+    assert outcome.writes["shop/fixtures/items.json"] == fixture.replace(
+        '"note": null', '"note": ""'
     )

@@ -3,7 +3,8 @@
 The project is migrated and given rows with NULL text before the codemod. After it, the
 project's own ``migrate`` must turn those NULLs into ``""`` (and leave other values alone),
 ``makemigrations --check`` must see no drift (the migration matches the models), the columns
-must refuse NULL, and migrating backwards must work and give the columns NULL back.
+must refuse NULL, the fixture (whose null the codemod made "") must load, and migrating
+backwards must work and give the columns NULL back.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert [c["path"] for c in report["changes"]] == [
         "library/models.py",
         "library/migrations/0002_text_fields_not_null.py",
+        "library/fixtures/authors.json",
     ]
     result = manage(project, "migrate", "-v0")
     assert result.returncode == 0, result.stderr
@@ -106,3 +108,9 @@ def test_migrating_backwards_and_forwards_again_works(migrated: Path) -> None:
     forward = manage(migrated, "migrate", "-v0")
     assert forward.returncode == 0, forward.stderr
     assert nullable(migrated, "library_book")["subtitle"] is False
+
+
+def test_the_fixture_loads_into_the_not_null_columns(migrated: Path) -> None:
+    loaded = manage(migrated, "loaddata", "authors", "-v0")
+    assert loaded.returncode == 0, loaded.stderr
+    assert rows(migrated, "SELECT email, nickname FROM library_author WHERE id = 1") == [("", None)]
