@@ -243,7 +243,8 @@ def _convert_app(
     note = (
         f'rows holding NULL in {described} get "" when this migration runs; code now reads '
         '"" where it read None (forms and serializers too), and migrating back keeps the '
-        "empty strings"
+        "empty strings; code writing a value that may be None (not every one can be seen "
+        "statically) now fails on the NOT NULL column: run the test suite"
     )
     converted[app.label] = conversions
     return writes, [Finding(migration_path, None, note)], refusals

@@ -50,6 +50,79 @@ def _compared_to_none(node: ast.Compare, names: frozenset[str]) -> str | None:
     return None
 
 
+def _none_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Return the parameters of a function whose default is ``None``."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    with_defaults = positional[len(positional) - len(arguments.defaults) :]
+    paired = list(zip(with_defaults, arguments.defaults, strict=True))
+    paired += [
+        (a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True) if d
+    ]
+    return {argument.arg for argument, default in paired if _none(default)}
+
+
+def _maybe_none(value: ast.expr, none_parameters: set[str]) -> str | None:
+    """Say why a value written to a field may be None (``None`` default, ``.get(key)``, ...)."""
+    if isinstance(value, ast.Name) and value.id in none_parameters:
+        return f"{value.id}, a parameter defaulting to None"
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+        and len(value.args) == 1
+        and not value.keywords
+    ):
+        return f"{ast.unparse(value)}, None when the key is missing"
+    if isinstance(value, ast.IfExp) and (_none(value.body) or _none(value.orelse)):
+        return "a conditional that may give None"
+    return None
+
+
+def _written_values(
+    node: ast.AST, names: frozenset[str], models: frozenset[str]
+) -> list[tuple[str, int, ast.expr]]:
+    """``(field, line, value)`` for each value written to one of the fields."""
+    written = []
+    if isinstance(node, ast.Call):
+        callee = dotted_name(node.func).rsplit(".", 1)[-1]
+        if callee in ORM_CALLS or callee in models:
+            for keyword in node.keywords:
+                if keyword.arg in names:
+                    written.append((keyword.arg, node.lineno, keyword.value))
+    elif isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Attribute) and target.attr in names:
+                written.append((target.attr, node.lineno, node.value))
+    return written
+
+
+def maybe_none_writes(
+    module: ast.Module, names: frozenset[str], models: frozenset[str]
+) -> list[tuple[str, int, str]]:
+    """Find values written to the fields that may be None, inside functions.
+
+    Static reading cannot follow every value; these are the shapes that gave real projects
+    NULLs: a parameter defaulting to None passed on, ``dict.get(key)``, ``x if c else None``.
+
+    :param module: the parsed module.
+    :param names: the fields' names.
+    :param models: the models' class names.
+    :returns: ``(field, line, what)`` per place.
+    """
+    places = []
+    for function in ast.walk(module):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        none_parameters = _none_parameters(function)
+        for node in ast.walk(function):
+            for field, line, value in _written_values(node, names, models):
+                why = _maybe_none(value, none_parameters)
+                if why:
+                    places.append((field, line, f"{field}={why}"))
+    return sorted(set(places))
+
+
 def nullable_uses(
     path: str, module: ast.Module, names: frozenset[str], models: frozenset[str]
 ) -> list[tuple[str, int, str]]:
@@ -89,4 +162,4 @@ def nullable_uses(
             for target in node.targets:
                 if isinstance(target, ast.Attribute) and target.attr in names:
                     places.append((target.attr, node.lineno, f".{target.attr} = None"))
-    return places
+    return places + maybe_none_writes(module, names, models)

@@ -138,8 +138,30 @@ def test_unsafe_declarations_are_refused(declaration: str, reason: str) -> None:
         ("item.note = None", "shop/views.py:3 (.note = None)"),
         ("Item.objects.create(note=None)", "shop/views.py:3 (note=None)"),
         ("Item(note=None)", "shop/views.py:3 (note=None)"),
+        (
+            "def make(note=None):\n    return Item(note=note)",
+            "shop/views.py:4 (note=note, a parameter defaulting to None)",
+        ),
+        (
+            "def make(data):\n    item.note = data.get('note')",
+            "shop/views.py:4 (note=data.get('note'), None when the key is missing)",
+        ),
+        (
+            "def make(x):\n    Item.objects.create(note=x if x else None)",
+            "shop/views.py:4 (note=a conditional that may give None)",
+        ),
     ],
-    ids=["lookup", "string-lookup", "is-none", "assign-none", "create-none", "constructor"],
+    ids=[
+        "lookup",
+        "string-lookup",
+        "is-none",
+        "assign-none",
+        "create-none",
+        "constructor",
+        "none-parameter",
+        "dict-get",
+        "conditional",
+    ],
 )
 def test_code_treating_the_field_as_nullable_is_named(code: str, place: str) -> None:
     outcome = transform(
