@@ -35,7 +35,11 @@ from redpanda_migrate.codemods.shared.migration_graph import (
 )
 from redpanda_migrate.codemods.shared.migration_reading import MigrationsProblem
 from redpanda_migrate.codemods.text_field_null.edit import Targets, rewrite_fields
-from redpanda_migrate.codemods.text_field_null.fields import NullTextField, null_text_fields
+from redpanda_migrate.codemods.text_field_null.fields import (
+    NullTextField,
+    null_text_fields,
+    nullable_field_names,
+)
 from redpanda_migrate.codemods.text_field_null.fixtures import empty_json_nulls, yaml_nulls
 from redpanda_migrate.codemods.text_field_null.migration import Conversion, write_migration
 from redpanda_migrate.codemods.text_field_null.usages import nullable_uses
@@ -75,7 +79,8 @@ def _parse(path: str, text: str, errors: list[Finding]) -> ast.Module | None:
         return None
 
 
-def _find(project: ProjectInput, errors: list[Finding]) -> dict[str, AppFields]:
+def _find(project: ProjectInput, errors: list[Finding], nullable: set[str]) -> dict[str, AppFields]:
+    """Find the ``null=True`` text fields per app; collect every ``null=True`` field's name."""
     apps: dict[str, AppFields] = {}
     for path in sorted(p for p in project.files if is_models_module(p)):
         text = project.files[path]
@@ -84,6 +89,7 @@ def _find(project: ProjectInput, errors: list[Finding]) -> dict[str, AppFields]:
         module = _parse(path, text, errors)
         if module is None:
             continue
+        nullable |= nullable_field_names(module)
         found = null_text_fields(path, module)
         if not found:
             continue
@@ -95,10 +101,14 @@ def _find(project: ProjectInput, errors: list[Finding]) -> dict[str, AppFields]:
     return apps
 
 
-def _uses(project: ProjectInput, candidates: list[NullTextField]) -> dict[str, list[str]]:
+def _uses(
+    project: ProjectInput, candidates: list[NullTextField], nullable: set[str]
+) -> dict[str, list[str]]:
     """Per field name, the places that treat it as nullable (``path:line (what)``)."""
     names = frozenset(f.name for f in candidates)
     models = frozenset(f.model for f in candidates)
+    # values read from fields that stay nullable may be None; the candidates' own will not be
+    still_nullable = frozenset(nullable - names)
     places: dict[str, list[str]] = defaultdict(list)
     for path, text in sorted(project.files.items()):
         if not path.endswith(".py") or "/migrations/" in f"/{path}":
@@ -109,7 +119,7 @@ def _uses(project: ProjectInput, candidates: list[NullTextField]) -> dict[str, l
             module = ast.parse(text, filename=path)
         except (SyntaxError, ValueError):
             continue  # reported by the engine for the codemods that edit it
-        for name, line, what in nullable_uses(path, module, names, models):
+        for name, line, what in nullable_uses(path, module, names, models, still_nullable):
             places[name].append(f"{path}:{line} ({what})")
     return places
 
@@ -282,9 +292,10 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         for ``null``, notes and refusals.
     """
     errors: list[Finding] = []
-    apps = _find(project, errors)
+    nullable: set[str] = set()
+    apps = _find(project, errors, nullable)
     candidates = [f for app in apps.values() for f in app.fields if f.refusal is None]
-    uses = _uses(project, candidates) if candidates else {}
+    uses = _uses(project, candidates, nullable) if candidates else {}
     writes: dict[str, str | None] = {}
     notes: list[Finding] = []
     refusals: list[Finding] = []

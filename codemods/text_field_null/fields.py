@@ -214,3 +214,19 @@ def null_text_fields(path: str, module: ast.Module) -> list[NullTextField]:
                 )
             )
     return found
+
+
+def nullable_field_names(module: ast.Module) -> set[str]:
+    """Return the names of the fields of any kind a models module declares ``null=True``.
+
+    A value read from one of them (``ticket.due_date``) may be None.
+
+    :param module: the parsed module.
+    """
+    names = set()
+    for model in (s for s in module.body if isinstance(s, ast.ClassDef)):
+        for statement in model.body:
+            assigned = _assigned_call(statement)
+            if assigned is not None and _is_constant(_keyword(assigned[1], "null"), True):
+                names.add(assigned[0])
+    return names

@@ -62,10 +62,12 @@ def _none_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[st
     return {argument.arg for argument, default in paired if _none(default)}
 
 
-def _maybe_none(value: ast.expr, none_parameters: set[str]) -> str | None:
+def _maybe_none(value: ast.expr, none_parameters: set[str], nullable: frozenset[str]) -> str | None:
     """Say why a value written to a field may be None (``None`` default, ``.get(key)``, ...)."""
     if isinstance(value, ast.Name) and value.id in none_parameters:
         return f"{value.id}, a parameter defaulting to None"
+    if isinstance(value, ast.Attribute) and value.attr in nullable:
+        return f"{ast.unparse(value)}, a field that takes NULL"
     if (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Attribute)
@@ -98,7 +100,10 @@ def _written_values(
 
 
 def maybe_none_writes(
-    module: ast.Module, names: frozenset[str], models: frozenset[str]
+    module: ast.Module,
+    names: frozenset[str],
+    models: frozenset[str],
+    nullable: frozenset[str] = frozenset(),
 ) -> list[tuple[str, int, str]]:
     """Find values written to the fields that may be None, inside functions.
 
@@ -108,6 +113,7 @@ def maybe_none_writes(
     :param module: the parsed module.
     :param names: the fields' names.
     :param models: the models' class names.
+    :param nullable: names of fields (of any model, any kind) that keep ``null=True``.
     :returns: ``(field, line, what)`` per place.
     """
     places = []
@@ -117,14 +123,18 @@ def maybe_none_writes(
         none_parameters = _none_parameters(function)
         for node in ast.walk(function):
             for field, line, value in _written_values(node, names, models):
-                why = _maybe_none(value, none_parameters)
+                why = _maybe_none(value, none_parameters, nullable)
                 if why:
                     places.append((field, line, f"{field}={why}"))
     return sorted(set(places))
 
 
 def nullable_uses(
-    path: str, module: ast.Module, names: frozenset[str], models: frozenset[str]
+    path: str,
+    module: ast.Module,
+    names: frozenset[str],
+    models: frozenset[str],
+    nullable: frozenset[str] = frozenset(),
 ) -> list[tuple[str, int, str]]:
     """Find the places of a module that treat one of the fields as nullable.
 
@@ -132,6 +142,7 @@ def nullable_uses(
     :param module: the parsed module.
     :param names: the fields' names.
     :param models: the models' class names (their constructors take field values).
+    :param nullable: names of fields that keep ``null=True`` (values read from them may be None).
     :returns: ``(field, line, what)`` per place, ``what`` quoting the construct.
     """
     if not names:
@@ -162,4 +173,4 @@ def nullable_uses(
             for target in node.targets:
                 if isinstance(target, ast.Attribute) and target.attr in names:
                     places.append((target.attr, node.lineno, f".{target.attr} = None"))
-    return places + maybe_none_writes(module, names, models)
+    return places + maybe_none_writes(module, names, models, nullable)

@@ -150,6 +150,10 @@ def test_unsafe_declarations_are_refused(declaration: str, reason: str) -> None:
             "def make(x):\n    Item.objects.create(note=x if x else None)",
             "shop/views.py:4 (note=a conditional that may give None)",
         ),
+        (
+            "def copy(item):\n    Item(note=item.due)",
+            "shop/views.py:4 (note=item.due, a field that takes NULL)",
+        ),
     ],
     ids=[
         "lookup",
@@ -161,6 +165,7 @@ def test_unsafe_declarations_are_refused(declaration: str, reason: str) -> None:
         "none-parameter",
         "dict-get",
         "conditional",
+        "nullable-field",
     ],
 )
 def test_code_treating_the_field_as_nullable_is_named(code: str, place: str) -> None:
@@ -172,6 +177,7 @@ def test_code_treating_the_field_as_nullable_is_named(code: str, place: str) -> 
 
             class Item(models.Model):
                 note = models.CharField(max_length=20, null=True)
+                due = models.DateField(null=True)
             """,
             shop__views_py=f"from shop.models import Item\n\n{code}\n",
         )
