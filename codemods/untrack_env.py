@@ -11,10 +11,13 @@ from the list of tracked files and the ignore files alone.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 import pathspec
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from redpanda_migrate.codemod import Codemod, Example, Finding, ProjectInput, ProjectOutcome
 from redpanda_migrate.secrets import is_secret_path
@@ -65,6 +68,41 @@ def is_ignored(path: str, files: Mapping[str, str]) -> bool:
     return verdict
 
 
+def _env_file_entries(value: object) -> list[tuple[str, bool]]:
+    """``(path, required)`` for each entry of a service's ``env_file`` (string, list, mappings)."""
+    entries = value if isinstance(value, list) else [value]
+    found = []
+    for entry in entries:
+        if isinstance(entry, str):
+            found.append((entry, True))
+        elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            found.append((entry["path"], entry.get("required", True) is not False))
+    return found
+
+
+def compose_needs(files: Mapping[str, str]) -> dict[str, str]:
+    """Map each env file a Compose file requires (``env_file:``) to that Compose file.
+
+    :param files: the project's Compose files by path.
+    :returns: project-relative env file path -> the Compose file naming it.
+    """
+    needed: dict[str, str] = {}
+    for path, text in sorted(files.items()):
+        try:
+            document = YAML(typ="safe", pure=True).load(text)
+        except YAMLError:
+            continue
+        services = document.get("services") if isinstance(document, dict) else None
+        for service in services.values() if isinstance(services, dict) else ():
+            if not isinstance(service, dict):
+                continue
+            for entry, required in _env_file_entries(service.get("env_file")):
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(path), entry))
+                if required:
+                    needed.setdefault(target, path)
+    return needed
+
+
 def _with_rules(text: str | None, names: list[str]) -> str:
     current = text or ""
     if current and not current.endswith("\n"):
@@ -81,6 +119,11 @@ def _template_note(path: str, files: Mapping[str, str], tracked: frozenset[str])
     return NO_TEMPLATE.format(template=beside[0])
 
 
+def _is_compose(path: str) -> bool:
+    name = PurePosixPath(path).name
+    return name.startswith(("docker-compose", "compose.")) and name.endswith((".yml", ".yaml"))
+
+
 def transform(project: ProjectInput) -> ProjectOutcome:
     """Untrack committed ``.env`` files and ignore them ("Security": never commit ``.env``).
 
@@ -95,7 +138,15 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     if not env_files:
         return ProjectOutcome()
     ignore_texts = {p: t for p, t in project.files.items() if PurePosixPath(p).name == GITIGNORE}
-    names = sorted({PurePosixPath(p).name for p in env_files if not is_ignored(p, ignore_texts)})
+    needed = compose_needs({p: t for p, t in project.files.items() if _is_compose(p)})
+    kept = {p for p in env_files if p in needed and _template_note(p, project.files, tracked)}
+    names = sorted(
+        {
+            PurePosixPath(p).name
+            for p in env_files
+            if p not in kept and not is_ignored(p, ignore_texts)
+        }
+    )
     writes: dict[str, str | None] = {}
     if names:
         writes[GITIGNORE] = _with_rules(ignore_texts.get(GITIGNORE), names)
@@ -104,6 +155,14 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     untrack = []
     notes = []
     for path in env_files:
+        if path in kept:
+            reason = (
+                f"{needed[path]} requires it (env_file) and no template sits beside it: a fresh "
+                "clone could not start; commit a template (names and safe defaults) and point "
+                "env_file there, or mark the entry required: false, then run again"
+            )
+            refusals.append(Finding(path, None, reason))
+            continue
         if not is_ignored(path, after):
             nested = [f"{f}/{GITIGNORE}" for f, _ in _ignore_files_for(path, after) if f]
             reason = (
@@ -127,7 +186,16 @@ CODEMOD = Codemod(
     title="Remove committed .env files from git (kept on disk) and ignore them",
     section=SECTION,
     # the ignore files decide; the env patterns make the codemod run when there is none
-    files=("**/.gitignore", "**/.env", "**/.env.*", "**/*.env"),
+    files=(
+        "**/.gitignore",
+        "**/.env",
+        "**/.env.*",
+        "**/*.env",
+        "**/docker-compose*.yml",
+        "**/docker-compose*.yaml",
+        "**/compose.yml",
+        "**/compose.yaml",
+    ),
     rationale=(
         "The standard says never to commit .env files: they hold the secrets of a deployment, "
         "and everyone who can read the repository can read them. The codemod removes each "
