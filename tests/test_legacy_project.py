@@ -65,7 +65,7 @@ def test_migration_end_to_end(legacy_copy: Path) -> None:
     code, stdout, stderr = run_cli("run", str(legacy_copy), "--format", "json")
     assert code == 0, stdout + stderr
     report = json.loads(stdout)
-    assert set(report) == {"changes", "notes", "refusals", "errors", "skipped"}
+    assert set(report) == {"changes", "notes", "refusals", "errors", "skipped", "untracked"}
     assert report["errors"] == []
     migrated = snapshot(legacy_copy)
     visible = {path: data for path, data in migrated.items() if not path.startswith(".env")}
@@ -87,4 +87,11 @@ def test_the_tool_repository_passes_its_own_rules() -> None:
     code, stdout, stderr = run_cli("run", str(REPO), "--check", "--format", "json")
     assert code == 0, stdout + stderr
     report = json.loads(stdout)
-    assert report == {"changes": [], "notes": [], "refusals": [], "errors": [], "skipped": []}
+    assert report == {
+        "changes": [],
+        "notes": [],
+        "refusals": [],
+        "errors": [],
+        "skipped": [],
+        "untracked": [],
+    }

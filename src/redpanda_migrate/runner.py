@@ -420,7 +420,11 @@ def plan_project(
     max_size = config.max_file_size or DEFAULT_MAX_FILE_SIZE
     workspace = Workspace(root, files, max_size, nested)
     links_out = tuple(sorted(set(outside_links) | set(root_links_out(root))))
-    facts = build_facts(root.name, files, workspace.read, tracked_paths(root), links_out)
+    tracked = tracked_paths(root)
+    if tracked is not None and config.exclude:  # excluded files never reach a codemod
+        excluded = compile_patterns(config.exclude)
+        tracked = frozenset(path for path in tracked if not excluded.match_file(path))
+    facts = build_facts(root.name, files, workspace.read, tracked, links_out)
     plan = Plan(
         root=root,
         codemods=tuple(c.id for c in codemods),

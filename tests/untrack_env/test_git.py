@@ -149,3 +149,16 @@ def test_outside_git_nothing_happens(tmp_path: Path) -> None:
     assert code == 0
     assert "Nothing to change" in stderr
     assert not (project / ".gitignore").exists()
+
+
+def test_files_the_configuration_excludes_are_left_tracked(tmp_path: Path) -> None:
+    project = repository(tmp_path)
+    (project / "pyproject.toml").write_text('[tool.redpanda-migrate]\nexclude = [".env"]\n')
+    git(project, "add", "pyproject.toml")
+    git(project, "commit", "-q", "-m", "exclude .env")
+
+    code, _, stderr = run_cli("run", str(project), "--select", "untrack-env")
+
+    assert code == 0, stderr
+    assert "Nothing to change" in stderr
+    assert ".env" in tracked(project)
