@@ -77,7 +77,7 @@ def test_migration_end_to_end(legacy_copy: Path) -> None:
     code, stdout, stderr = run_cli("run", str(legacy_copy), "--format", "json")
     assert code == 0, stdout + stderr
     report = json.loads(stdout)
-    assert set(report) == {"changes", "notes", "refusals", "errors", "skipped"}
+    assert set(report) == {"changes", "notes", "refusals", "errors", "skipped", "untracked"}
     assert report["errors"] == []
     migrated = snapshot(legacy_copy)
     visible = {
@@ -107,4 +107,11 @@ def test_the_tool_repository_passes_its_own_rules() -> None:
     code, stdout, stderr = run_cli("run", str(REPO), "--check", "--format", "json")
     assert code == 0, stdout + stderr
     report = json.loads(stdout)
-    assert report == {"changes": [], "notes": [], "refusals": [], "errors": [], "skipped": []}
+    assert report == {
+        "changes": [],
+        "notes": [],
+        "refusals": [],
+        "errors": [],
+        "skipped": [],
+        "untracked": [],
+    }

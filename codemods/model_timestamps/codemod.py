@@ -14,11 +14,8 @@ that are not fields, and apps whose migrations cannot be followed are refused.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from redpanda_migrate.codemods.model_timestamps.edit import add_fields, datetime_field_callee
 from redpanda_migrate.codemods.model_timestamps.fixture_rows import (
@@ -28,15 +25,22 @@ from redpanda_migrate.codemods.model_timestamps.fixture_rows import (
 from redpanda_migrate.codemods.model_timestamps.hazards import Hazards, drop_non_models
 from redpanda_migrate.codemods.model_timestamps.inheritance import ProjectModules
 from redpanda_migrate.codemods.model_timestamps.kinds import Verdict, judge
-from redpanda_migrate.codemods.model_timestamps.migrations import (
-    AddedField,
-    MigrationsProblem,
-    load_app_migrations,
-    new_migration_name,
-    write_migration,
-)
+from redpanda_migrate.codemods.model_timestamps.migrations import AddedField, write_migration
 from redpanda_migrate.codemods.model_timestamps.notes import field_list_notes
 from redpanda_migrate.codemods.model_timestamps.source import parse_python
+from redpanda_migrate.codemods.shared.django_apps import (
+    app_folder,
+    app_label,
+    is_models_module,
+    join_path,
+    migration_texts,
+    source_roots,
+)
+from redpanda_migrate.codemods.shared.migration_graph import (
+    load_app_migrations,
+    new_migration_name,
+)
+from redpanda_migrate.codemods.shared.migration_reading import MigrationsProblem
 
 from redpanda_migrate.codemod import (
     Codemod,
@@ -50,7 +54,6 @@ from redpanda_migrate.codemod import (
 SECTION = "Required Model Fields"
 MIGRATION_STEM = "add_timestamps"
 FIELD_LINES = {"created_at": "auto_now_add=True", "updated_at": "auto_now=True"}
-LABEL_PATTERN = re.compile(r"^\s+label\s*=\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']", re.MULTILINE)
 
 
 @dataclass
@@ -78,80 +81,10 @@ class AppPlan:
         return added
 
 
-def source_roots(manage_py_files: tuple[str, ...]) -> tuple[str, ...]:
-    """Folders Python imports the project's modules from.
-
-    :param manage_py_files: paths of the project's ``manage.py`` files.
-    :returns: their folders, plus ``src`` and the project root.
-    """
-    folders = {str(PurePosixPath(path).parent) for path in manage_py_files}
-    return tuple(sorted({"" if f == "." else f for f in folders} | {"", "src"}))
-
-
-def is_models_module(path: str) -> bool:
-    """Tell whether a path is a Django models module (``models.py`` or in ``models/``).
-
-    :param path: project-relative POSIX path.
-    :returns: ``True`` for ``app/models.py`` and ``app/models/*.py``, outside migrations.
-    """
-    pure = PurePosixPath(path)
-    if pure.suffix != ".py" or "migrations" in pure.parts:
-        return False
-    return pure.name == "models.py" or (len(pure.parts) > 1 and pure.parts[-2] == "models")
-
-
-def app_folder(models_path: str) -> str:
-    """Return the folder of the app a models module belongs to.
-
-    :param models_path: ``shop/models.py`` or ``shop/models/order.py``.
-    :returns: ``shop``.
-    """
-    pure = PurePosixPath(models_path)
-    folder = pure.parent.parent if pure.name != "models.py" else pure.parent
-    return "" if str(folder) == "." else str(folder)
-
-
-def app_label(folder: str, texts: Mapping[str, str], root_name: str) -> str:
-    """Return the app label: ``AppConfig.label`` in ``apps.py``, else the folder's name.
-
-    :param folder: the app's folder.
-    :param texts: the project's files.
-    :param root_name: the project folder's name (for an app at the root).
-    :returns: the label.
-    """
-    apps_text = texts.get(f"{folder}/apps.py" if folder else "apps.py", "")
-    found = LABEL_PATTERN.search(apps_text)
-    if found:
-        return found[1]
-    return PurePosixPath(folder).name or root_name
-
-
-def _join(folder: str, name: str) -> str:
-    return f"{folder}/{name}" if folder else name
-
-
 def _judge_module(modules: ProjectModules, path: str) -> list[Verdict]:
     module = modules.by_path(path)
     verdicts = (judge(modules, module, info) for info in module.classes.values())
     return [verdict for verdict in verdicts if verdict is not None]
-
-
-def _migration_texts(plan: AppPlan, project: ProjectInput) -> dict[str, str]:
-    folder = _join(plan.folder, "migrations")
-    if f"{folder}/__init__.py" not in project.facts.files:
-        raise MigrationsProblem(
-            f"app {plan.label} has no migrations package ({folder}/__init__.py): run "
-            "makemigrations for it first"
-        )
-    texts = {}
-    for path in project.facts.files:
-        pure = PurePosixPath(path)
-        if str(pure.parent) != folder or pure.suffix != ".py" or pure.name[0] in "_~":
-            continue
-        if path not in project.files:
-            raise MigrationsProblem(f"migration {path} cannot be read")
-        texts[path] = project.files[path]
-    return texts
 
 
 def _check_state(plan: AppPlan, fields_by_model: dict[str, set[str]]) -> list[Finding]:
@@ -222,17 +155,10 @@ def _write_app(
 ) -> tuple[dict[str, str], list[Finding], list[Finding]]:
     """Rewrite one app's models and write its migration: writes, notes, refusals."""
     try:
-        graph = load_app_migrations(plan.label, _migration_texts(plan, project))
-        leaves = graph.leaves()
-        if not leaves:
-            raise MigrationsProblem(f"app {plan.label} has no migrations yet: run makemigrations")
-        if len(leaves) > 1:
-            raise MigrationsProblem(
-                f"app {plan.label} has several leaf migrations ({', '.join(leaves)}): run "
-                "makemigrations --merge first"
-            )
+        graph = load_app_migrations(plan.label, migration_texts(plan.folder, plan.label, project))
+        leaf = graph.single_leaf()
         refusals = _check_state(plan, graph.model_fields())
-        name = new_migration_name(leaves[0], graph.all_names, MIGRATION_STEM)
+        name = new_migration_name(leaf, graph.all_names, MIGRATION_STEM)
     except MigrationsProblem as problem:
         return {}, [], _refuse_app(plan, str(problem))
     writes, more_refusals = _rewrite_models(plan, modules, project)
@@ -240,8 +166,8 @@ def _write_app(
     additions = plan.additions()
     if not additions:
         return {}, [], refusals
-    migration_path = _join(plan.folder, f"migrations/{name}.py")
-    writes[migration_path] = write_migration(plan.label, leaves[0], additions)
+    migration_path = join_path(plan.folder, f"migrations/{name}.py")
+    writes[migration_path] = write_migration(plan.label, leaf, additions)
     return writes, _app_notes(plan, migration_path, additions), refusals
 
 
@@ -278,7 +204,7 @@ def _app_notes(plan: AppPlan, migration_path: str, additions: list[AddedField]) 
 
 def _migrated_models(plan: AppPlan, project: ProjectInput) -> set[str] | None:
     try:
-        graph = load_app_migrations(plan.label, _migration_texts(plan, project))
+        graph = load_app_migrations(plan.label, migration_texts(plan.folder, plan.label, project))
         return set(graph.model_fields())
     except (MigrationsProblem, InputError):
         return None

@@ -20,19 +20,22 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePosixPath
 
+from redpanda_migrate.codemods.shared.json_positions import (
+    JSON_DECODER,
+    Member,
+    is_fixture,
+    object_members,
+    skip_whitespace,
+)
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from redpanda_migrate.codemod import Finding
 
-FIXTURE_SUFFIXES = (".json", ".yaml", ".yml")
 AWARE_TIMESTAMP = "2000-01-01T00:00:00Z"
 NAIVE_TIMESTAMP = "2000-01-01T00:00:00"
 USE_TZ_FALSE = re.compile(r"^USE_TZ\s*=\s*False\b", re.MULTILINE)
-WHITESPACE = re.compile(r"[ \t\n\r]*")
-DECODER = json.JSONDecoder()
 
 
 class FixtureProblem(Exception):
@@ -51,16 +54,6 @@ class FixtureEdit:
     completed: dict[str, set[str]]
 
 
-def is_fixture(path: str) -> bool:
-    """Tell whether a path is a Django fixture (a JSON or YAML file in a ``fixtures`` folder).
-
-    :param path: project-relative POSIX path.
-    :returns: ``True`` for ``<anything>/fixtures/<name>.json|yaml|yml``.
-    """
-    pure = PurePosixPath(path)
-    return "fixtures" in pure.parts[:-1] and pure.suffix in FIXTURE_SUFFIXES
-
-
 def fixture_timestamp(texts: Mapping[str, str], settings_files: tuple[str, ...]) -> str:
     """Return the timestamp new fixture fields get, aware unless settings turn USE_TZ off.
 
@@ -72,47 +65,6 @@ def fixture_timestamp(texts: Mapping[str, str], settings_files: tuple[str, ...])
     if any(USE_TZ_FALSE.search(texts.get(path, "")) for path in settings_files):
         return NAIVE_TIMESTAMP
     return AWARE_TIMESTAMP
-
-
-def _skip(text: str, index: int) -> int:
-    found = WHITESPACE.match(text, index)
-    return found.end() if found else index
-
-
-@dataclass(frozen=True)
-class Member:
-    """Where one member of a JSON object sits in the text.
-
-    :param key: the member's name.
-    :param key_start: index of the key's opening quote.
-    :param key_end: index just past the key's closing quote.
-    :param value_start: index of the value's first character.
-    :param end: index just past the value.
-    """
-
-    key: str
-    key_start: int
-    key_end: int
-    value_start: int
-    end: int
-
-
-def _members(text: str, start: int) -> list[Member]:
-    """Read the members of the JSON object whose ``{`` is at ``start``."""
-    members: list[Member] = []
-    index = _skip(text, start + 1)
-    if text[index] == "}":
-        return members
-    while True:
-        key_start = index
-        key, key_end = json.decoder.scanstring(text, index + 1)
-        value_start = _skip(text, _skip(text, key_end) + 1)  # past ':'
-        _, index = DECODER.raw_decode(text, value_start)
-        members.append(Member(key, key_start, key_end, value_start, index))
-        index = _skip(text, index)
-        if text[index] == "}":
-            return members
-        index = _skip(text, index + 1)  # past ','
 
 
 def _insertion(text: str, fields: list[Member], brace: int, added: dict[str, str]) -> str:
@@ -145,12 +97,12 @@ def complete_json(text: str, wanted: Mapping[str, set[str]], timestamp: str) -> 
         return FixtureEdit(text, {})
     edits: list[tuple[int, str]] = []
     completed: dict[str, set[str]] = {}
-    index = _skip(text, 0) + 1  # past '['
+    index = skip_whitespace(text, 0) + 1  # past '['
     for row in rows:
-        index = _skip(text, index)
+        index = skip_whitespace(text, index)
         row_start = index
-        _, index = DECODER.raw_decode(text, index)
-        index = _skip(text, index)
+        _, index = JSON_DECODER.raw_decode(text, index)
+        index = skip_whitespace(text, index)
         index += 1 if index < len(text) and text[index] == "," else 0
         if not isinstance(row, dict) or not isinstance(row.get("fields"), dict):
             continue
@@ -158,8 +110,8 @@ def complete_json(text: str, wanted: Mapping[str, set[str]], timestamp: str) -> 
         missing = sorted(wanted.get(model, set()) - set(row["fields"]))
         if not missing:
             continue
-        brace = next(m.value_start for m in _members(text, row_start) if m.key == "fields")
-        fields = _members(text, brace)
+        brace = next(m.value_start for m in object_members(text, row_start) if m.key == "fields")
+        fields = object_members(text, brace)
         added = dict.fromkeys(missing, timestamp)
         if fields:
             edits.append((fields[-1].end, _insertion(text, fields, brace, added)))

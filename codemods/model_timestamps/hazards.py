@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 from typing import Protocol
 
-from redpanda_migrate.codemods.model_timestamps.fixture_rows import fixture_models, is_fixture
+from redpanda_migrate.codemods.model_timestamps.fixture_rows import fixture_models
 from redpanda_migrate.codemods.model_timestamps.history import registered_models
 from redpanda_migrate.codemods.model_timestamps.inheritance import ProjectModules
 from redpanda_migrate.codemods.model_timestamps.kinds import Verdict
@@ -25,6 +25,7 @@ from redpanda_migrate.codemods.model_timestamps.live_models import (
     live_model_uses,
     live_use_reason,
 )
+from redpanda_migrate.codemods.shared.json_positions import is_fixture
 
 from redpanda_migrate.codemod import Finding
 

@@ -158,7 +158,8 @@ def _migrate(job: RepoJob, report: RepoReport) -> None:
         patch.parent.mkdir(parents=True, exist_ok=True)
         patch.write_text(plan.patch(), encoding="utf-8")
         report.patch = str(patch)
-        report.status = _status(bool(plan.changed_paths), report, pending=True)
+        pending = bool(plan.changed_paths or plan.untracks)
+        report.status = _status(pending, report, pending=True)
         return
     result = commit_plan(plan)
     # a change set that could not be written has left the plan: count what was written

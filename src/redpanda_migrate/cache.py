@@ -157,6 +157,7 @@ def project_outcome_entry(outcome: ProjectOutcome) -> dict[str, Any]:
         "notes": _findings(outcome.notes),
         "refusals": _findings(outcome.refusals),
         "errors": _findings(outcome.errors),
+        "untrack": list(outcome.untrack),
     }
 
 
@@ -171,6 +172,7 @@ def project_outcome_from(entry: dict[str, Any]) -> ProjectOutcome:
         _from_findings(entry["notes"]),
         _from_findings(entry["refusals"]),
         _from_findings(entry["errors"]),
+        untrack=tuple(entry.get("untrack", ())),
     )
 
 

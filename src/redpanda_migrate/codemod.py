@@ -117,6 +117,9 @@ class ProjectOutcome:
     :param hidden_values: literal secrets the codemod moved out of committed code (a
         ``SECRET_KEY``): scrubbed from every diff and message; the cache stores where each
         one sits in the inputs, never the value.
+    :param untrack: tracked paths to remove from the git index and keep on disk (a committed
+        ``.env``). The engine does it (``git rm --cached``) only on a real run inside git, with
+        the writes of the same change set, all or nothing; paths git does not track are ignored.
     """
 
     writes: Mapping[str, str | None] = field(default_factory=dict)
@@ -124,6 +127,7 @@ class ProjectOutcome:
     refusals: tuple[Finding, ...] = ()
     errors: tuple[Finding, ...] = ()
     hidden_values: tuple[str, ...] = ()
+    untrack: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from redpanda_migrate.plan import (
 )
 from redpanda_migrate.registry import codemods_by_id
 from redpanda_migrate.textio import remove_leftover_temp_dirs
+from redpanda_migrate.untrack import IndexEntry, UntrackError, restore_entries, untrack_paths
 
 TRAILER_KEY = "Migrated-by"
 IN_PROGRESS_MARKERS = {
@@ -126,6 +127,7 @@ def commit_message(
     notes: Sequence[Finding],
     refusals: Sequence[Finding],
     scrub=lambda text: text,
+    untracked: Sequence[str] = (),
 ) -> str:
     """Write the commit message for one codemod's changes.
 
@@ -134,6 +136,7 @@ def commit_message(
     :param notes: its notes (what the reviewer must know).
     :param refusals: its refusals (left unchanged, needs review).
     :param scrub: removes secret values from text.
+    :param untracked: paths it removed from the git index (kept on disk).
     :returns: subject, body and the ``Migrated-by`` trailer.
     """
     codemod = codemods_by_id()[codemod_id]
@@ -145,6 +148,8 @@ def commit_message(
         "Files:",
         *[f"- {shown_path(c.path)} (+{c.stats.added} -{c.stats.removed})" for c in changes],
     ]
+    if untracked:
+        lines += ["", "Removed from git, kept on disk:", *[f"- {shown_path(p)}" for p in untracked]]
     if notes:
         lines += ["", "Notes for the reviewer:", *[scrub(_bullet(note)) for note in notes]]
     if refusals:
@@ -153,19 +158,36 @@ def commit_message(
     return "\n".join(lines) + "\n"
 
 
-def commit_paths(top: Path, root: Path, paths: Sequence[str], message: str) -> str:
+def commit_paths(
+    top: Path, root: Path, paths: Sequence[str], message: str, untracked: Sequence[str] = ()
+) -> str:
     """Stage exactly ``paths`` (additions, changes, deletions) and commit them.
 
     :param top: the work tree's top folder.
     :param root: the project root (paths are relative to it).
     :param paths: project-relative paths; never secret files.
     :param message: the commit message.
+    :param untracked: project-relative paths already removed from the index, kept on disk;
+        the commit records their removal.
     :returns: the new commit's hash.
     :raises subprocess.CalledProcessError: when git fails (a hook refused, say).
     """
     absolute = [str(root / path) for path in paths]
-    git(top, "add", "--all", "--", *absolute)
-    git(top, "commit", "--quiet", "--file", "-", "--", *absolute, input_text=message)
+    if absolute:
+        git(top, "add", "--all", "--", *absolute)
+    if not untracked:
+        git(top, "commit", "--quiet", "--file", "-", "--", *absolute, input_text=message)
+        return git(top, "rev-parse", "HEAD").stdout.strip()
+    # "git commit -- <path>" would take an untracked file back from the disk: commit the
+    # index instead, once it is known to hold nothing but this codemod's changes
+    staged = git(top, "diff", "--cached", "--name-only", "-z").stdout.split("\0")
+    expected = {str((root / p).resolve().relative_to(top)) for p in [*paths, *untracked]}
+    stray = sorted(name for name in staged if name and name not in expected)
+    if stray:
+        raise subprocess.CalledProcessError(
+            1, "git commit", stderr=f"other changes are staged ({', '.join(stray[:3])})"
+        )
+    git(top, "commit", "--quiet", "--file", "-", input_text=message)
     return git(top, "rev-parse", "HEAD").stdout.strip()
 
 
@@ -183,16 +205,22 @@ def commit_plan(plan: Plan) -> CommitResult:
     withdrawn: dict[str, str] = {}  # path -> the codemod whose change to it was not written
     for index, codemod_id in enumerate(plan.codemods):
         changes = [c for c in plan.changes if c.codemod == codemod_id]
-        if not changes:
+        if not changes and not _untracked_by(plan, codemod_id):
+            continue
+        saved = _untrack_first(plan, codemod_id, changes, result, withdrawn)
+        if saved is None:
             continue
         for unit in change_units(plan, changes):
             result.errors.extend(_write_unit(plan, unit, expected, withdrawn))
+        if not _untracked_by(plan, codemod_id):  # its change set was withdrawn
+            restore_entries(plan.root, saved)
         changes = [c for c in plan.changes if c.codemod == codemod_id]
         texts = {c.path: plan.disk_text_after(c) for c in changes}
         secret = sorted(p for p in texts if is_secret(plan, p))
         result.unstaged_secrets.extend(p for p in secret if p not in result.unstaged_secrets)
         paths = [p for p in texts if p not in secret]
-        if not paths or not _has_staged_difference(top, plan.root, paths):
+        untracked = _untracked_by(plan, codemod_id)
+        if not _has_staged_difference(top, plan.root, paths + untracked):
             continue
         message = commit_message(
             codemod_id,
@@ -200,9 +228,10 @@ def commit_plan(plan: Plan) -> CommitResult:
             [n for cid, n in plan.notes if cid == codemod_id],
             [r for cid, r in plan.refusals if cid == codemod_id],
             plan.scrub,
+            untracked,
         )
         try:
-            sha = commit_paths(top, plan.root, paths, message)
+            sha = commit_paths(top, plan.root, paths, message, untracked)
         except subprocess.CalledProcessError as error:
             detail = (error.stderr or error.stdout or "").strip().splitlines()
             result.errors.append(
@@ -210,8 +239,39 @@ def commit_plan(plan: Plan) -> CommitResult:
             )
             _withdraw_rest(plan, plan.codemods[index + 1 :], codemod_id)
             break
-        result.commits.append(CodemodCommit(codemod_id, sha, tuple(paths)))
+        result.commits.append(CodemodCommit(codemod_id, sha, tuple(paths + untracked)))
     return result
+
+
+def _untracked_by(plan: Plan, codemod_id: str) -> list[str]:
+    return [u.path for u in plan.untracks if u.codemod == codemod_id]
+
+
+def _untrack_first(
+    plan: Plan,
+    codemod_id: str,
+    changes: list[Change],
+    result: CommitResult,
+    withdrawn: dict[str, str],
+) -> list[IndexEntry] | None:
+    """Untrack a codemod's files before writing its others; ``None`` when git refused.
+
+    Its change set is then withdrawn whole (all or nothing), as a write failure would.
+    """
+    untracked = _untracked_by(plan, codemod_id)
+    try:
+        return untrack_paths(plan.root, untracked)
+    except UntrackError as error:
+        failure = FileError(untracked[0], str(error))
+        result.errors.append(failure)
+        plan.untracks = [u for u in plan.untracks if u.codemod != codemod_id]
+        if changes:
+            withdraw(plan, changes, [failure])
+            withdrawn.update(dict.fromkeys((c.path for c in changes), codemod_id))
+        else:
+            message = f"not applied: {failure.message}"
+            plan.refusals.append((codemod_id, Finding(failure.path, None, message)))
+        return None
 
 
 def _write_unit(
@@ -243,6 +303,8 @@ def _withdraw_rest(plan: Plan, codemod_ids: Sequence[str], failed: str) -> None:
 
 
 def _has_staged_difference(top: Path, root: Path, paths: Sequence[str]) -> bool:
+    if not paths:
+        return False
     absolute = [str(root / path) for path in paths]
     status = git(top, "status", "--porcelain=v1", "--", *absolute).stdout
     return bool(status.strip())

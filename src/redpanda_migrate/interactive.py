@@ -162,9 +162,14 @@ def _review_change(plan: Plan, change: Change, ask: Ask, show: Show) -> tuple[st
 
 def _show_findings(plan: Plan, codemod_id: str, show: Show) -> None:
     """Show what the reviewer must know before the hunks: notes and places needing review."""
-    if not plan.changes and not plan.notes and not plan.refusals:
+    if not plan.changes and not plan.notes and not plan.refusals and not plan.untracks:
         return
     show(f"\n== {codemod_id}: {len(plan.changed_paths)} file(s) to change\n")
+    for untrack in plan.untracks:  # a change to the index, not a hunk: never half-offered
+        show(
+            f"not offered here: untrack {untrack.path} (removed from the git index, kept on "
+            f"disk); run `redpanda-migrate run --select {codemod_id}` to do it\n"
+        )
     for _, note in plan.notes:
         where = f"{note.path}:{note.line}" if note.line else note.path
         show(f"note: {where}: {plan.scrub(note.message)}\n")

@@ -19,6 +19,13 @@ from redpanda_migrate.textio import (
     encode_text,
     remove_leftover_temp_dirs,
 )
+from redpanda_migrate.untrack import (
+    IndexEntry,
+    Untrack,
+    UntrackError,
+    restore_entries,
+    untrack_paths,
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class Plan:
     :param file_codemods: the codemods with a file transform, whose change to one file does not
         depend on their changes to others.
     :param recovered: files whose half-done write, left by a killed run, this run finished.
+    :param untracks: files to remove from the git index and keep on disk, per codemod.
     """
 
     root: Path
@@ -95,6 +103,7 @@ class Plan:
     temp_dirs: tuple[str, ...] = ()
     file_codemods: frozenset[str] = frozenset()
     recovered: list[str] = field(default_factory=list)
+    untracks: list[Untrack] = field(default_factory=list)
 
     @property
     def changed_paths(self) -> list[str]:
@@ -197,6 +206,12 @@ def withdraw(
     plan.changes = [change for change in plan.changes if id(change) not in gone]
     touched = {(change.codemod, change.path) for change in changes}
     left = {change.codemod for change in plan.changes}
+    # a codemod's untracking belongs to its change set: it goes when the set goes
+    plan.untracks = [
+        u
+        for u in plan.untracks
+        if u.codemod in left or u.codemod not in {change.codemod for change in changes}
+    ]
     plan.notes = [
         (codemod_id, note)
         for codemod_id, note in plan.notes
@@ -268,10 +283,39 @@ def apply_plan(plan: Plan) -> list[FileError]:
     changed = set(plan.changed_paths)
     for unit in change_units(plan, list(plan.changes)):
         paths = sorted({change.path for change in unit} & changed)
-        failures = write_texts(
-            plan.root, {p: plan.final_texts[p] for p in paths}, expected, plan.secret_paths
+        codemods = {change.codemod for change in unit}
+        untracked, failures = _untrack(
+            plan, [u.path for u in plan.untracks if u.codemod in codemods]
         )
+        if not failures:
+            failures = write_texts(
+                plan.root, {p: plan.final_texts[p] for p in paths}, expected, plan.secret_paths
+            )
+            if failures:  # all or nothing: the index gets its entries back
+                restore_entries(plan.root, untracked)
         if failures:
             errors.extend(failures)
             withdraw(plan, unit, failures)
+    with_changes = {change.codemod for change in plan.changes}
+    for codemod_id in dict.fromkeys(u.codemod for u in plan.untracks):
+        if codemod_id not in with_changes:
+            errors.extend(_untrack_alone(plan, codemod_id))
     return errors
+
+
+def _untrack(plan: Plan, paths: list[str]) -> tuple[list[IndexEntry], list[FileError]]:
+    try:
+        return untrack_paths(plan.root, paths), []
+    except UntrackError as error:
+        return [], [FileError(paths[0], str(error))]
+
+
+def _untrack_alone(plan: Plan, codemod_id: str) -> list[FileError]:
+    """Untrack the files of a codemod that writes nothing (its ignore rule already exists)."""
+    paths = [u.path for u in plan.untracks if u.codemod == codemod_id]
+    failures = _untrack(plan, paths)[1]
+    if failures:
+        plan.untracks = [u for u in plan.untracks if u.codemod != codemod_id]
+        message = f"not applied: {failures[0].message}"
+        plan.refusals.append((codemod_id, Finding(failures[0].path, None, message)))
+    return failures

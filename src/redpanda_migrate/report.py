@@ -37,7 +37,9 @@ def _location(path: str, line: int | None) -> str:
 
 
 def report_json(plans: Sequence[LabelledPlan]) -> dict[str, list[dict[str, Any]]]:
-    """Build the JSON report: ``changes``, ``notes``, ``refusals``, ``errors`` and ``skipped``.
+    """Build the JSON report: changes, notes, refusals, errors, skipped files and untracked ones.
+
+    ``untracked`` lists the files removed from the git index (kept on disk).
 
     ``changes`` lists only what was written (or would be, for a preview): a change set that
     could not be written is withdrawn from the plan and its codemod listed under ``refusals``.
@@ -51,6 +53,7 @@ def report_json(plans: Sequence[LabelledPlan]) -> dict[str, list[dict[str, Any]]
         "refusals": [],
         "errors": [],
         "skipped": [],
+        "untracked": [],
     }
     for item in plans:
         plan = item.plan
@@ -87,6 +90,10 @@ def report_json(plans: Sequence[LabelledPlan]) -> dict[str, list[dict[str, Any]]
             )
         for left in plan.skipped:
             report["skipped"].append({"path": item.path(left.path), "message": left.message})
+        for untrack in plan.untracks:
+            report["untracked"].append(
+                {"codemod": untrack.codemod, "path": item.path(untrack.path)}
+            )
     return report
 
 
@@ -107,6 +114,7 @@ def report_text(plans: Sequence[LabelledPlan], verb: str, detail: str = "summary
     notes: list[Place] = []
     reviews: list[Place] = []
     changed_files = 0
+    untracked = 0
     totals = {"notes": 0, "refusals": 0, "errors": 0}
     for item in plans:
         plan = item.plan
@@ -114,6 +122,13 @@ def report_text(plans: Sequence[LabelledPlan], verb: str, detail: str = "summary
             stats = f"+{change.stats.added} -{change.stats.removed}"
             lines.append(f"{verb}: {item.path(change.path)} [{change.codemod}] {stats}")
         lines.extend(f"{verb}: {item.path(line)}" for line in plan.hidden())
+        untrack_verb = "untracked" if verb == "changed" else "would untrack"
+        lines.extend(
+            f"{untrack_verb}: {item.path(u.path)} [{u.codemod}] removed from the git index, "
+            "kept on disk"
+            for u in plan.untracks
+        )
+        untracked += len(plan.untracks)
         for codemod_id, note in plan.notes:
             where = _location(item.path(note.path), note.line)
             notes.append(Place(codemod_id, where, plan.scrub(note.message)))
@@ -144,7 +159,10 @@ def report_text(plans: Sequence[LabelledPlan], verb: str, detail: str = "summary
         f"{_plural(totals['notes'], 'note')}, {totals['refusals']} needing review, "
         f"{_plural(totals['errors'], 'error')}."
     )
-    if not changed_files and not any(totals.values()):
+    if untracked:
+        untracking = "untracked" if verb == "changed" else "untrack"
+        summary = summary.replace(";", f", {untracking} {_plural(untracked, 'file')};", 1)
+    if not changed_files and not untracked and not any(totals.values()):
         summary = "Nothing to change: the project already meets every selected rule."
     if detail == "quiet":
         lines = [line for line in lines if line.startswith("error: ")]

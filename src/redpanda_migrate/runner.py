@@ -43,6 +43,7 @@ from redpanda_migrate.registry import imported_builtins
 from redpanda_migrate.resolution import BadInput, resolve_root, resolve_run
 from redpanda_migrate.run_cache import RunCache
 from redpanda_migrate.secrets import shown_in_the_clear
+from redpanda_migrate.untrack import Untrack
 from redpanda_migrate.validation import validate_output
 from redpanda_migrate.workers import (
     describe_crash,
@@ -344,6 +345,13 @@ class _Run:
         withdrawn = self.record_all(codemod, dict(outcome.writes))
         # notes describe changes: a withdrawn change set has none to describe
         self.findings(codemod, () if withdrawn else outcome.notes, outcome.refusals)
+        if not withdrawn:
+            tracked = self.facts.tracked_files or frozenset()
+            self.plan.untracks.extend(
+                Untrack(codemod.id, path)
+                for path in sorted(set(outcome.untrack))
+                if path in tracked and self.selected(path)
+            )
 
 
 def _left_out(outside: list[str]) -> str:
@@ -416,7 +424,11 @@ def plan_project(
     max_size = config.max_file_size or DEFAULT_MAX_FILE_SIZE
     workspace = Workspace(root, files, max_size, nested)
     links_out = tuple(sorted(set(outside_links) | set(root_links_out(root))))
-    facts = build_facts(root.name, files, workspace.read, tracked_paths(root), links_out)
+    tracked = tracked_paths(root)
+    if tracked is not None and config.exclude:  # excluded files never reach a codemod
+        excluded = compile_patterns(config.exclude)
+        tracked = frozenset(path for path in tracked if not excluded.match_file(path))
+    facts = build_facts(root.name, files, workspace.read, tracked, links_out)
     plan = Plan(
         root=root,
         codemods=tuple(c.id for c in codemods),

@@ -39,6 +39,7 @@ def test_audit_lists_every_codemod_and_check_and_writes_nothing(tmp_path: Path) 
         "memcached-backend": "not-applicable",  # no Memcached there
         "modelform-fields": "pass",  # its ModelForms list their fields
         "database-env-vars": "pass",  # its DATABASES read APP_DB_* without dj-database-url
+        "text-field-null": "pass",  # no null=True text field there
     }
     assert {c.id: statuses[c.id] for c in all_codemods()} == expected
     assert 0 < card["score"] < 100

@@ -5,15 +5,13 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from redpanda_migrate.codemods.model_timestamps.migrations import (
-    AddedField,
-    MigrationsProblem,
+from redpanda_migrate.codemods.model_timestamps.migrations import AddedField, write_migration
+from redpanda_migrate.codemods.shared.migration_graph import (
     load_app_migrations,
     new_migration_name,
     parse_number,
-    read_migration,
-    write_migration,
 )
+from redpanda_migrate.codemods.shared.migration_reading import MigrationsProblem, read_migration
 
 
 def dedent(text: str) -> str:

@@ -97,6 +97,10 @@ def _codemod_rule(codemod: Codemod, plan: Plan, project: AuditInput) -> RuleResu
         )
         for change in plan.changes
         if change.codemod == codemod.id
+    ) + tuple(
+        Place(untrack.path, None, f"{run} removes this from git (kept on disk)")
+        for untrack in plan.untracks
+        if untrack.codemod == codemod.id
     )
     reviews = tuple(
         Place(finding.path, finding.line, plan.scrub(finding.message))
@@ -122,8 +126,16 @@ def _check_rule(check: Check, project: AuditInput) -> RuleResult:
 
 
 def _merge(codemod_rule: RuleResult, check_rule: RuleResult) -> RuleResult:
+    # a place the codemod refused is listed once, with its reason (the check only saw it)
+    refused = {
+        (p.path, p.line)
+        for p in codemod_rule.places
+        if p.line is not None and not p.message.startswith("`redpanda-migrate run")
+    }
     places = codemod_rule.places + tuple(
-        p for p in check_rule.places if p not in codemod_rule.places
+        p
+        for p in check_rule.places
+        if p not in codemod_rule.places and (p.path, p.line) not in refused
     )
     return RuleResult(
         codemod_rule.id,

@@ -357,7 +357,11 @@ def run(
     _report(labelled, output_format, dry_run, writes, patch, style, verified if verify else None)
     if any(item.plan.errors for item in labelled):
         raise typer.Exit(EXIT_FILE_ERRORS)
-    if check and not exit_zero and any(item.plan.changed_paths for item in labelled):
+    if (
+        check
+        and not exit_zero
+        and any(item.plan.changed_paths or item.plan.untracks for item in labelled)
+    ):
         raise typer.Exit(EXIT_PENDING)
 
 

@@ -3,16 +3,19 @@
 Migrations are only read, never rewritten, so they need no concrete syntax tree: ``ast`` parses
 them about ten times faster than libcst, which matters for projects with thousands of
 migrations. A module that ``ast`` cannot parse is handed to libcst for the same one-line error
-the codemod gives for any other file.
+the codemods give for any other file. Field definitions are kept as their source (callee,
+arguments, the imports they need), so that a codemod can write an ``AlterField`` whose field
+is exactly the state the migrations build, changed only where it means to.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from redpanda_migrate.codemods.model_timestamps.source import parse_python
+import libcst as cst
 from redpanda_migrate.codemods.shared.ast_names import dotted_name
 
 from redpanda_migrate.codemod import InputError
@@ -23,14 +26,42 @@ OPERATION_PARAMETERS = {
     "DeleteModel": ("name",),
     "RenameModel": ("old_name", "new_name"),
     "AddField": ("model_name", "name", "field"),
+    "AlterField": ("model_name", "name", "field"),
     "RemoveField": ("model_name", "name"),
     "RenameField": ("model_name", "old_name", "new_name"),
     "SeparateDatabaseAndState": ("database_operations", "state_operations"),
 }
 
 
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
 class MigrationsProblem(Exception):
     """The app's migrations cannot be read or do not allow a safe new migration."""
+
+
+@dataclass(frozen=True)
+class FieldCall:
+    """A field definition in a migration, as source: ``models.CharField(max_length=20)``.
+
+    :param callee: the callee's source (``models.CharField``).
+    :param args: the sources of the positional arguments.
+    :param keywords: ``(name, source)`` of the keyword arguments, as written.
+    :param imports: the import statements of the migration that bind the names it uses.
+    :param unbound: names it uses that no import of the migration binds (defined there).
+    :param migration: the path of the migration it comes from.
+    """
+
+    callee: str
+    args: tuple[str, ...]
+    keywords: tuple[tuple[str, str], ...]
+    imports: tuple[str, ...]
+    unbound: tuple[str, ...]
+    migration: str
+
+    def keyword(self, name: str) -> str | None:
+        """Return the source of a keyword argument, ``None`` when absent."""
+        return next((source for key, source in self.keywords if key == name), None)
 
 
 @dataclass
@@ -40,13 +71,24 @@ class MigrationFile:
     :param name: the module name (``0002_add_timestamps``).
     :param dependencies: ``(app_label, name)`` pairs (swappable dependencies left out).
     :param replaces: for a squashed migration, the ``(app_label, name)`` pairs it replaces.
-    :param operations: the operations read, each as ``(kind, arguments)``.
+    :param operations: the operations read, each as ``(kind, arguments)``; a ``field``
+        argument is a :class:`FieldCall` (``None`` when not a call), ``fields`` a list of
+        ``(name, FieldCall | None)``.
     """
 
     name: str
     dependencies: list[tuple[str, str]] = field(default_factory=list)
     replaces: list[tuple[str, str]] = field(default_factory=list)
     operations: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+
+
+@dataclass
+class _Reading:
+    """One module being read: its text (for source segments) and its import bindings."""
+
+    path: str
+    text: str
+    imports: dict[str, list[tuple[str, str]]]
 
 
 def _string(node: ast.expr) -> str | None:
@@ -104,7 +146,7 @@ def _arguments_in_order(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
     return sorted(written, key=lambda item: (item[1].lineno, item[1].col_offset))
 
 
-def _operation(node: ast.expr) -> tuple[str, dict[str, object]] | None:
+def _operation(node: ast.expr, reading: _Reading) -> tuple[str, dict[str, object]] | None:
     if not isinstance(node, ast.Call):
         return None
     kind = dotted_name(node.func).rsplit(".", 1)[-1]
@@ -118,25 +160,86 @@ def _operation(node: ast.expr) -> tuple[str, dict[str, object]] | None:
             key = OPERATION_PARAMETERS[kind][index]
         else:
             continue
-        arguments[key] = _argument_value(key, _unstarred(value))
+        arguments[key] = _argument_value(key, _unstarred(value), reading)
     return kind, arguments
 
 
-def _argument_value(key: str, node: ast.expr) -> object:
+def _argument_value(key: str, node: ast.expr, reading: _Reading) -> object:
     if key == "fields" and isinstance(node, ast.List | ast.Tuple):
-        names = []
+        fields = []
         for element in node.elts:
             value = _unstarred(element)
             if isinstance(value, ast.Tuple) and value.elts:
-                names.append(_string(_unstarred(value.elts[0])))
-        return names
+                definition = value.elts[1] if len(value.elts) > 1 else None
+                call = _field_call(definition, reading) if definition is not None else None
+                fields.append((_string(_unstarred(value.elts[0])), call))
+        return fields
+    if key == "field":
+        return _field_call(node, reading)
     if key in ("database_operations", "state_operations"):
-        return _operations(node) if isinstance(node, ast.List | ast.Tuple) else None
+        return _operations(node, reading) if isinstance(node, ast.List | ast.Tuple) else None
     return _string(node)
 
 
-def _operations(node: ast.List | ast.Tuple) -> list[tuple[str, dict[str, object]]]:
-    found = (_operation(_unstarred(element)) for element in node.elts)
+def _source(node: ast.AST, reading: _Reading) -> str:
+    return ast.get_source_segment(reading.text, node) or ""
+
+
+def _field_call(node: ast.expr, reading: _Reading) -> FieldCall | None:
+    if not isinstance(node, ast.Call) or any(k.arg is None for k in node.keywords):
+        return None
+    imports: set[str] = set()
+    unbound: set[str] = set()
+    inner = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    chains = {
+        dotted_name(n)
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute | ast.Name) and id(n) not in inner
+    }
+    for used in chains:
+        root = used.split(".")[0]
+        if not used or root in BUILTIN_NAMES:
+            continue
+        # "import a.b" and "import a.c" both bind "a": take those the dotted name goes through
+        bound = reading.imports.get(root, [])
+        through = [line for module, line in bound if f"{used}.".startswith(f"{module}.")]
+        imports.update(through or (line for _, line in bound))
+        if not bound:
+            unbound.add(root)
+    return FieldCall(
+        callee=_source(node.func, reading),
+        args=tuple(_source(argument, reading) for argument in node.args),
+        keywords=tuple((str(k.arg), _source(k.value, reading)) for k in node.keywords),
+        imports=tuple(sorted(imports)),
+        unbound=tuple(sorted(unbound)),
+        migration=reading.path,
+    )
+
+
+def _import_bindings(module: ast.Module) -> dict[str, list[tuple[str, str]]]:
+    """Map each name top-level imports bind to ``(dotted name it stands for, statement)``."""
+    bindings: dict[str, list[tuple[str, str]]] = {}
+    for statement in module.body:
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                as_text = f" as {alias.asname}" if alias.asname else ""
+                bound = alias.asname or alias.name.split(".")[0]
+                stands_for = alias.asname or alias.name
+                line = f"import {alias.name}{as_text}"
+                bindings.setdefault(bound, []).append((stands_for, line))
+        elif isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
+            for alias in statement.names:
+                as_text = f" as {alias.asname}" if alias.asname else ""
+                bound = alias.asname or alias.name
+                line = f"from {statement.module} import {alias.name}{as_text}"
+                bindings.setdefault(bound, []).append((bound, line))
+    return bindings
+
+
+def _operations(
+    node: ast.List | ast.Tuple, reading: _Reading
+) -> list[tuple[str, dict[str, object]]]:
+    found = (_operation(_unstarred(element), reading) for element in node.elts)
     return [operation for operation in found if operation is not None]
 
 
@@ -144,8 +247,14 @@ def _parse(path: str, text: str) -> ast.Module:
     try:
         return ast.parse(text, filename=path)
     except (SyntaxError, ValueError) as error:
-        parse_python(path, text)  # libcst's message, the one every other file gets
-        failure = InputError(f"line {getattr(error, 'lineno', None) or 1}: invalid Python")
+        line = getattr(error, "lineno", None) or 1
+        message = f"line {line}: invalid Python"
+        try:
+            cst.parse_module(text)
+        except cst.ParserSyntaxError as cst_error:  # libcst's message, as every other file's
+            line = cst_error.raw_line
+            message = f"line {line}: invalid Python: {cst_error.message}"
+        failure = InputError(message, line)
         failure.path = path  # type: ignore[attr-defined]  # read by the runner's error_path
         raise failure from None
 
@@ -165,6 +274,7 @@ def read_migration(path: str, text: str) -> MigrationFile:
     """
     name = PurePosixPath(path).stem
     module = _parse(path, text)
+    reading = _Reading(path, text, _import_bindings(module))
     classes = [s for s in module.body if isinstance(s, ast.ClassDef) and s.name == "Migration"]
     if not classes:
         raise MigrationsProblem(f"{path} defines no Migration class")
@@ -180,5 +290,5 @@ def read_migration(path: str, text: str) -> MigrationFile:
         elif target == "operations":
             if not isinstance(statement.value, ast.List | ast.Tuple):
                 raise MigrationsProblem(f"{path}: operations is not a literal list")
-            migration.operations = _operations(statement.value)
+            migration.operations = _operations(statement.value, reading)
     return migration
