@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
 from redpanda_migrate.codemods.cbv_to_fbv.own_methods import is_own_method
+from redpanda_migrate.codemods.shared.cst_names import dotted_text
 
 GENERIC_VIEWS = {
     "View": "view",
@@ -268,12 +269,7 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     :param node: an expression.
     :returns: ``a.b.c``, or ``None`` for anything else.
     """
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = dotted_name(node.value)
-        return None if head is None else f"{head}.{node.attr.value}"
-    return None
+    return dotted_text(node) or None
 
 
 def qualified_base(name: str, imports: Mapping[str, str]) -> str:

@@ -9,9 +9,9 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from redpanda_migrate.codemods.model_timestamps.source import (
     ModuleInfo,
-    dotted_text,
     is_field_statement,
 )
+from redpanda_migrate.codemods.shared.cst_names import dotted_text
 
 # modules that export every model field (GeoDjango's re-exports django.db.models)
 MODELS_MODULES = frozenset({"django.db.models", "django.contrib.gis.db.models"})

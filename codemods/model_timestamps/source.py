@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
+from redpanda_migrate.codemods.shared.cst_names import dotted_text
 
 from redpanda_migrate.codemod import InputError
 
@@ -97,20 +98,6 @@ class ModuleInfo:
     classes: dict[str, ClassInfo]
     star_imports: tuple[str, ...] = ()
     tree: cst.Module | None = field(default=None, compare=False, repr=False)
-
-
-def dotted_text(node: cst.BaseExpression) -> str:
-    """Render a name or attribute chain as dotted text.
-
-    :param node: an expression.
-    :returns: ``models.Model`` for an attribute chain, ``""`` for anything else.
-    """
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = dotted_text(node.value)
-        return f"{head}.{node.attr.value}" if head else ""
-    return ""
 
 
 def module_dotted_name(path: str, source_roots: tuple[str, ...]) -> tuple[str, bool]:

@@ -23,6 +23,7 @@ from redpanda_migrate.codemods.modelform_fields.models import (
     form_fields,
     qualified,
 )
+from redpanda_migrate.codemods.shared.cst_names import dotted_text
 
 
 @dataclass
@@ -37,15 +38,6 @@ class FormEdits:
     converted: list[tuple[int, str, int]] = field(default_factory=list)
     refusals: list[tuple[int, str]] = field(default_factory=list)
     ignored: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _name(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _name(node.value)
-        return f"{head}.{node.attr.value}" if head else ""
-    return ""
 
 
 def _assignments(meta: cst.ClassDef) -> dict[str, tuple[int, cst.Assign]]:
@@ -133,7 +125,7 @@ class _FormRewriter(cst.CSTTransformer):
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
     ) -> cst.ClassDef:
         self.depth -= 1
-        if not any(_name(arg.value).endswith("ModelForm") for arg in updated_node.bases):
+        if not any(dotted_text(arg.value).endswith("ModelForm") for arg in updated_node.bases):
             return updated_node
         if not isinstance(updated_node.body, cst.IndentedBlock):
             return updated_node
@@ -179,7 +171,7 @@ class _FormRewriter(cst.CSTTransformer):
                     (line, f"{form}.Meta.fields is not a literal list of names")
                 )
                 return meta
-        names, problem = self.resolve_model(_name(assigned["model"][1].value))
+        names, problem = self.resolve_model(dotted_text(assigned["model"][1].value))
         if problem is not None:
             self.edits.refusals.append((line, f"{form}: {problem}"))
             return meta
