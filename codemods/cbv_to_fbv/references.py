@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
-from redpanda_migrate.codemods.cbv_to_fbv.urls import module_of_import, read_imports
+from redpanda_migrate.codemods.cbv_to_fbv.urls import read_imports
 
 
 def foreign_uses(
@@ -45,9 +45,7 @@ def foreign_uses(
     if path != owner and own_class and class_name not in imports.members:
         return None
     # ``from django.views.generic import UpdateView``: the bare name is Django's class here
-    outside = path != owner and class_name in _names_imported_from_outside(
-        module, path, files, roots
-    )
+    outside = path != owner and class_name in imports.outside
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
     lines: list[int] = []
@@ -71,25 +69,3 @@ def foreign_uses(
 
     wrapper.module.visit(Finder())
     return lines
-
-
-def _names_imported_from_outside(
-    module: cst.Module, path: str, files: Iterable[str], roots: Iterable[str]
-) -> set[str]:
-    """Collect the names a module imports, at its top level, from modules outside the project."""
-    files = list(files)
-    names = set()
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
-                continue
-            source, folder = module_of_import(small, path, files, roots)
-            if source is not None or folder is not None:
-                continue  # a project module: it may re-export the converted class
-            for alias in small.names:
-                bound = alias.asname.name if alias.asname else alias.name
-                if isinstance(bound, cst.Name):
-                    names.add(bound.value)
-    return names

@@ -60,6 +60,7 @@ class _Imports:
     members: dict[str, tuple[str, str, str]] = field(
         default_factory=dict
     )  # alias -> (file, name, as)
+    outside: set[str] = field(default_factory=set)  # names imported from outside the project
 
 
 def module_file(dotted: str, files: Iterable[str], roots: Iterable[str]) -> str | None:
@@ -87,7 +88,7 @@ def _relative_base(path: str, level: int) -> str:
     return base
 
 
-def module_of_import(
+def _module_of_import(
     node: cst.ImportFrom, path: str, files: Iterable[str], roots: Iterable[str]
 ) -> tuple[str | None, str | None]:
     """Return (dotted-or-relative module file for ``from X import``, package folder)."""
@@ -130,7 +131,7 @@ def read_imports(
             continue
         for small in statement.body:
             if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                source, folder = module_of_import(small, path, files, roots)
+                source, folder = _module_of_import(small, path, files, roots)
                 for alias in small.names:
                     name = cst.Module(body=[]).code_for_node(alias.name)
                     local = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
@@ -144,6 +145,8 @@ def read_imports(
                         imports.modules[local] = submodule
                     elif source is not None:
                         imports.members[local] = (source, name, local)
+                    elif folder is None:
+                        imports.outside.add(local)
             elif isinstance(small, cst.Import):
                 for alias in small.names:
                     if alias.asname is None:
