@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 
 from redpanda_migrate.codemods.shared.ast_names import dotted_name
 
@@ -62,7 +63,9 @@ def _none_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[st
     return {argument.arg for argument, default in paired if _none(default)}
 
 
-def _maybe_none(value: ast.expr, none_parameters: set[str], nullable: frozenset[str]) -> str | None:
+def _maybe_none(
+    value: ast.expr, none_parameters: frozenset[str], nullable: frozenset[str]
+) -> str | None:
     """Say why a value written to a field may be None (``None`` default, ``.get(key)``, ...)."""
     if isinstance(value, ast.Name) and value.id in none_parameters:
         return f"{value.id}, a parameter defaulting to None"
@@ -99,34 +102,21 @@ def _written_values(
     return written
 
 
-def maybe_none_writes(
+def _walk_with_parameters(
     module: ast.Module,
-    names: frozenset[str],
-    models: frozenset[str],
-    nullable: frozenset[str] = frozenset(),
-) -> list[tuple[str, int, str]]:
-    """Find values written to the fields that may be None, inside functions.
+) -> Iterator[tuple[ast.AST, frozenset[str] | None]]:
+    """Walk a module as :func:`ast.walk` does, with the None-defaulting parameters around a node.
 
-    Static reading cannot follow every value; these are the shapes that gave real projects
-    NULLs: a parameter defaulting to None passed on, ``dict.get(key)``, ``x if c else None``.
-
-    :param module: the parsed module.
-    :param names: the fields' names.
-    :param models: the models' class names.
-    :param nullable: names of fields (of any model, any kind) that keep ``null=True``.
-    :returns: ``(field, line, what)`` per place.
+    :returns: each node with the parameters defaulting to None of every function around it,
+        ``None`` outside functions.
     """
-    places = []
-    for function in ast.walk(module):
-        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        none_parameters = _none_parameters(function)
-        for node in ast.walk(function):
-            for field, line, value in _written_values(node, names, models):
-                why = _maybe_none(value, none_parameters, nullable)
-                if why:
-                    places.append((field, line, f"{field}={why}"))
-    return sorted(set(places))
+    pending: deque[tuple[ast.AST, frozenset[str] | None]] = deque([(module, None)])
+    while pending:
+        node, none_parameters = pending.popleft()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            none_parameters = (none_parameters or frozenset()) | _none_parameters(node)
+        pending.extend((child, none_parameters) for child in ast.iter_child_nodes(node))
+        yield node, none_parameters
 
 
 def nullable_uses(
@@ -149,7 +139,16 @@ def nullable_uses(
         return []
     isnull = _lookup_pattern(names)
     places = []
-    for node in ast.walk(module):
+    # Values written to the fields that may be None, inside functions: static reading cannot
+    # follow every value; these are the shapes that gave real projects NULLs: a parameter
+    # defaulting to None passed on, ``dict.get(key)``, ``x if c else None``.
+    writes = []
+    for node, none_parameters in _walk_with_parameters(module):
+        if none_parameters is not None:
+            for field, line, value in _written_values(node, names, models):
+                why = _maybe_none(value, none_parameters, nullable)
+                if why:
+                    writes.append((field, line, f"{field}={why}"))
         if isinstance(node, ast.Call):
             callee = dotted_name(node.func).rsplit(".", 1)[-1]
             for keyword in node.keywords:
@@ -173,4 +172,4 @@ def nullable_uses(
             for target in node.targets:
                 if isinstance(target, ast.Attribute) and target.attr in names:
                     places.append((target.attr, node.lineno, f".{target.attr} = None"))
-    return places + maybe_none_writes(module, names, models, nullable)
+    return places + sorted(set(writes))
