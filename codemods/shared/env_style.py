@@ -13,6 +13,8 @@ import ast
 from dataclasses import dataclass
 from typing import Literal
 
+from redpanda_migrate.codemods.shared.source_segments import SourceSegments
+
 Kind = Literal["os", "environ", "decouple"]
 
 
@@ -91,9 +93,10 @@ class EnvStyle:
 
 def _quote(tree: ast.Module, text: str) -> str:
     doubles = singles = 0
+    segments = SourceSegments(text)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            segment = ast.get_source_segment(text, node) or ""
+            segment = segments.segment(node)
             if segment.startswith('"'):
                 doubles += 1
             elif segment.startswith("'"):

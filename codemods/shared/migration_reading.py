@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import libcst as cst
 from redpanda_migrate.codemods.shared.ast_names import dotted_name
+from redpanda_migrate.codemods.shared.source_segments import SourceSegments
 
 from redpanda_migrate.codemod import InputError
 
@@ -83,10 +83,6 @@ class MigrationFile:
     operations: list[tuple[str, dict[str, object]]] = field(default_factory=list)
 
 
-# a line with its end, split only where the tokenizer ends lines (as ast.get_source_segment)
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-
-
 @dataclass
 class _Reading:
     """One module being read: its text (for source segments) and its import bindings."""
@@ -94,23 +90,13 @@ class _Reading:
     path: str
     text: str
     imports: dict[str, list[tuple[str, str]]]
-    # the text's lines, split once: ast.get_source_segment splits the whole text per call
-    lines: list[bytes] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.segments = SourceSegments(self.text)
 
     def segment(self, node: ast.AST) -> str:
-        """Return the source of ``node``, as :func:`ast.get_source_segment` does (unpadded)."""
-        end_lineno = getattr(node, "end_lineno", None)
-        end_col = getattr(node, "end_col_offset", None)
-        if end_lineno is None or end_col is None:
-            return ""
-        if not self.lines:
-            self.lines = [line.encode() for line in _LINE.findall(self.text)]
-        first, last = node.lineno - 1, end_lineno - 1  # type: ignore[attr-defined]
-        start = node.col_offset  # type: ignore[attr-defined]
-        if first == last:
-            return self.lines[first][start:end_col].decode()
-        middle = b"".join(self.lines[first + 1 : last])
-        return (self.lines[first][start:] + middle + self.lines[last][:end_col]).decode()
+        """Return the source of ``node`` (``""`` without positions)."""
+        return self.segments.segment(node)
 
 
 def _string(node: ast.expr) -> str | None:

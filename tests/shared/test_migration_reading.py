@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from redpanda_migrate.codemods.model_timestamps.source import parse_python
 from redpanda_migrate.codemods.shared.migration_reading import FieldCall, read_migration
@@ -93,21 +91,3 @@ def test_a_migration_that_does_not_parse_gets_the_libcst_message() -> None:
         read_migration("shop/migrations/0002_x.py", text)
     assert raised.value.message == expected.value.message
     assert raised.value.path == "shop/migrations/0002_x.py"  # type: ignore[attr-defined]
-
-
-def test_source_segments_are_those_ast_gives() -> None:
-    import ast
-
-    from redpanda_migrate.codemods.shared.migration_reading import _Reading
-
-    texts = [
-        path.read_text(encoding="utf-8")
-        for path in sorted(Path(__file__).parents[2].glob("fixtures/**/migrations/0*.py"))
-    ]
-    texts.append('x = "é"\r\ny = (1,\r\n  "ü" "ß")\rz = f(2,\n   3)\nw = 1  # ∞')
-    assert len(texts) > 10
-    for text in texts:
-        reading = _Reading("m.py", text, {})
-        for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.expr):
-                assert reading.segment(node) == (ast.get_source_segment(text, node) or "")
