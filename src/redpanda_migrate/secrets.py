@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import PurePosixPath
 
 from dotenv import dotenv_values
 
@@ -32,7 +31,7 @@ def is_secret_path(path: str) -> bool:
     :returns: ``True`` for ``.env``, ``.env.production``, ``web.env`` and the like; ``False``
         for templates such as ``.env.example``.
     """
-    name = PurePosixPath(path).name
+    name = path.rpartition("/")[2]
     if name.endswith(TEMPLATE_SUFFIXES):
         return False
     return name == ".env" or name.startswith(".env.") or name.endswith(".env")

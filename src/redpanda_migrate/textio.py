@@ -72,17 +72,28 @@ def decode(raw: bytes) -> tuple[str, TextLayout]:
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]
-    newline_count = text.count("\n")
-    crlf = newline_count > 0 and text.count("\r\n") == newline_count
+    # most files hold no carriage return at all: no need to count their newlines
+    crlf = "\r" in text and 0 < text.count("\n") == text.count("\r\n")
     if crlf:
         text = text.replace("\r\n", "\n")
     return text, TextLayout(bom=bom, crlf=crlf)
 
 
+def read_bytes(path: str) -> bytes:
+    """Read a whole file (cheaper than :meth:`pathlib.Path.read_bytes` for thousands of files).
+
+    :param path: the file's path.
+    :returns: its bytes.
+    :raises OSError: when it cannot be read.
+    """
+    with open(path, "rb") as stream:
+        return stream.read()
+
+
 def _looks_like_utf16(raw: bytes) -> bool:
     """Tell UTF-16 text without a BOM from binary data: ASCII characters with a NUL byte each."""
     sample = raw[:4096]
-    if len(sample) < 4 or len(sample) % 2:
+    if len(sample) < 4 or len(sample) % 2 or b"\x00" not in sample:
         return False
     for nul_half, text_half in ((sample[1::2], sample[0::2]), (sample[0::2], sample[1::2])):
         if not nul_half.strip(b"\x00") and all(9 <= byte < 127 for byte in text_half):

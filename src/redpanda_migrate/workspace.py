@@ -5,6 +5,7 @@ Only this module and :mod:`redpanda_migrate.textio` read project files. Nothing 
 
 from __future__ import annotations
 
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,6 +21,7 @@ from redpanda_migrate.textio import (
     encode_text,
     fingerprint,
     is_inside,
+    read_bytes,
 )
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -103,8 +105,9 @@ class Workspace:
         self.secret_paths: set[str] = set()
         # literal secrets codemods moved out of committed code: hidden even though committed
         self.hidden_literals: set[str] = set()
+        self._root_text = str(root)
         # folder -> whether it resolves inside the root: files share their folder's answer
-        self._inside_folders: dict[Path, bool] = {}
+        self._inside_folders: dict[str, bool] = {}
 
     def original(self, path: str) -> DiskFile | None:
         """Load a file as it was on disk (once), recording why when it cannot be read.
@@ -116,6 +119,21 @@ class Workspace:
             self._originals[path] = self._load(path)
         return self._originals[path]
 
+    def read_paths(self) -> list[str]:
+        """List every path this run looked for on disk, read or not (absent, unreadable).
+
+        :returns: project-relative POSIX paths, sorted.
+        """
+        return sorted(self._originals)
+
+    def original_text(self, path: str) -> str | None:
+        """Return a file's normalised text as it was on disk (``None``: absent or unreadable).
+
+        :param path: project-relative POSIX path.
+        """
+        original = self.original(path)
+        return original.text if original is not None else None
+
     def in_nested_repo(self, path: str) -> bool:
         """Tell whether a path lies in another git repository inside the project.
 
@@ -124,18 +142,13 @@ class Workspace:
         return any(path.startswith(folder + "/") for folder in self.nested_repos)
 
     def _load(self, path: str) -> DiskFile | None:
-        target = self.root / path
         self.fingerprints[path] = None
         if self.in_nested_repo(path):
             return None
-        if not self._is_inside(target):
-            if target.is_symlink() and target.is_file():  # a .env kept elsewhere, say
-                self.skipped[path] = OUTSIDE_LINK_MESSAGE
-            return None
-        if not target.is_file():
+        status = self._status(path)
+        if status is None or not stat.S_ISREG(status.st_mode):
             return None
         try:
-            status = target.stat()
             if status.st_size > self.max_file_size:
                 self.skipped[path] = (
                     f"{size_text(status.st_size)}, over the max-file-size limit of "
@@ -143,7 +156,7 @@ class Workspace:
                     "(raise [tool.redpanda-migrate] max-file-size to include it)"
                 )
                 return None
-            raw = target.read_bytes()
+            raw = read_bytes(os.path.join(self._root_text, path))
             self.fingerprints[path] = fingerprint(raw, status)
             text, layout = decode(raw)
         except BinaryFile as error:
@@ -162,14 +175,31 @@ class Workspace:
             self.mark_secret(path, text)
         return DiskFile(text=text, layout=layout, mode=stat.S_IMODE(status.st_mode))
 
-    def _is_inside(self, target: Path) -> bool:
-        """Tell whether a file resolves inside the root, resolving each folder only once."""
-        if target.is_symlink() or ".." in target.parts:
-            return is_inside(self.root, target)
-        folder = target.parent
+    def _status(self, path: str) -> os.stat_result | None:
+        """Return a file's ``stat`` (symlinks followed), ``None`` when it is absent or leaves.
+
+        A plain file costs one ``lstat``; its folder is resolved once for all its files. A
+        symlink to a file outside the project is recorded as skipped.
+        """
+        full = os.path.join(self._root_text, path)
+        try:
+            status = os.lstat(full)
+        except OSError:
+            return None
+        if stat.S_ISLNK(status.st_mode) or ".." in path.split("/"):
+            target = Path(full)
+            if not is_inside(self.root, target):
+                if stat.S_ISLNK(status.st_mode) and target.is_file():  # a .env kept elsewhere
+                    self.skipped[path] = OUTSIDE_LINK_MESSAGE
+                return None
+            try:
+                return os.stat(full)
+            except OSError:
+                return None
+        folder = os.path.dirname(full)
         if folder not in self._inside_folders:
-            self._inside_folders[folder] = is_inside(self.root, folder)
-        return self._inside_folders[folder]
+            self._inside_folders[folder] = is_inside(self.root, Path(folder))
+        return status if self._inside_folders[folder] else None
 
     def mark_secret(self, path: str, text: str) -> None:
         """Treat a file as holding secrets: hide its diff and scrub its values from output.
