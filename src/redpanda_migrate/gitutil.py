@@ -75,18 +75,13 @@ def tracked_paths(root: Path) -> frozenset[str] | None:
     :param root: the project root.
     :returns: project-relative POSIX paths, or ``None`` outside git (or without git installed).
     """
-    if worktree_top(root) is None:
+    if shutil.which("git") is None:
         return None
-    result = git(root, "ls-files", "-z", "--full-name", check=False)
-    if result.returncode != 0:
+    # without --full-name git lists the files under the folder it runs in, relative to it
+    result = git(root, "ls-files", "-z", check=False)
+    if result.returncode != 0:  # not in a git work tree
         return None
-    top = worktree_top(root) or root
-    tracked = set()
-    for entry in result.stdout.split("\0"):
-        absolute = top / entry
-        if entry and absolute.is_relative_to(root):
-            tracked.add(absolute.relative_to(root).as_posix())
-    return frozenset(tracked)
+    return frozenset(entry for entry in result.stdout.split("\0") if entry)
 
 
 def is_detached(top: Path) -> bool:
