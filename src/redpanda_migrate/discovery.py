@@ -12,8 +12,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import pathspec
-
+from redpanda_migrate.patterns import PathPatterns
 from redpanda_migrate.textio import TEMP_DIR_PREFIX
 
 NESTED_REPOSITORY_MESSAGE = (
@@ -41,13 +40,13 @@ ALWAYS_SKIPPED_DIRS = frozenset(
 )
 
 
-def compile_patterns(patterns: Iterable[str]) -> pathspec.PathSpec:
+def compile_patterns(patterns: Iterable[str]) -> PathPatterns:
     """Compile gitignore-style patterns.
 
     :param patterns: patterns such as ``**/*.py`` or ``docker-compose*.yml``.
     :returns: a spec whose ``match_file`` takes project-relative POSIX paths.
     """
-    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+    return PathPatterns(patterns)
 
 
 def is_virtualenv(directory: Path) -> bool:
@@ -59,17 +58,17 @@ def is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
-def _read_gitignore(directory: str) -> pathspec.PathSpec | None:
+def _read_gitignore(directory: str) -> PathPatterns | None:
     try:
         with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as f:
             lines = f.read()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines.splitlines())
+    return PathPatterns(lines.splitlines())
 
 
 def _is_ignored(
-    relative_path: str, is_dir: bool, ignore_specs: list[tuple[str, pathspec.PathSpec]]
+    relative_path: str, is_dir: bool, ignore_specs: list[tuple[str, PathPatterns]]
 ) -> bool:
     """Match a path against the ``.gitignore`` files of the folders above it."""
     candidate = relative_path + "/" if is_dir else relative_path
@@ -153,7 +152,7 @@ def iter_project_files(
         )
 
     # folders still to list, each with the .gitignore specs of the folders above it
-    pending: list[tuple[str, str, list[tuple[str, pathspec.PathSpec]]]] = [(str(root), "", [])]
+    pending: list[tuple[str, str, list[tuple[str, PathPatterns]]]] = [(str(root), "", [])]
     while pending:
         directory, base, inherited = pending.pop()
         entries = _entries(directory)

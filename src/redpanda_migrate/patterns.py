@@ -1,0 +1,54 @@
+"""Gitignore-style patterns, matched fast: one regular expression rejects most paths at once.
+
+pathspec tries each pattern of a spec in turn, with git's priority rules (a later pattern
+wins, a file pattern outranks a folder pattern). Most paths of a project match none of a
+``.gitignore``'s patterns, so a single alternation of every pattern's expression answers
+them with one search; only a path it matches goes through pathspec's exact rules. The answer
+is pathspec's in every case: a path no pattern matches is never included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pathspec
+
+# pathspec's expressions name their groups (the folder mark): an alternation may not repeat one
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+class PathPatterns:
+    """Compiled gitignore-style patterns.
+
+    :param lines: the patterns, as in a ``.gitignore`` file (comments and blank lines allowed).
+    """
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.spec = pathspec.GitIgnoreSpec.from_lines(list(lines))
+        self._any = _alternation(self.spec)
+
+    def match_file(self, path: str) -> bool:
+        """Tell whether the patterns select a path (as ``GitIgnoreSpec.match_file`` does).
+
+        :param path: a project-relative POSIX path; a folder ends with ``/``.
+        """
+        if self._any is not None and self._any.search(path) is None:
+            return False
+        return self.spec.match_file(path)
+
+
+def _alternation(spec: pathspec.PathSpec) -> re.Pattern[str] | None:
+    """One expression matching wherever any of the spec's patterns does (``None``: none made)."""
+    parts = []
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if pattern.include is None or regex is None:
+            continue  # a comment or blank line matches nothing
+        parts.append(f"(?:{_NAMED_GROUP.sub('(?:', regex.pattern)})")
+    if not parts:
+        return re.compile(r"(?!)")  # matches nothing, as an empty spec
+    try:
+        return re.compile("|".join(parts))
+    except re.error:  # an expression that cannot be combined: pathspec alone decides
+        return None
