@@ -14,10 +14,8 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from pathspec import PathSpec
-
 from redpanda_migrate import changeset
-from redpanda_migrate.cache import OutcomeCache
+from redpanda_migrate.cache import OutcomeCache, options_text
 from redpanda_migrate.catalogue import save_catalogue
 from redpanda_migrate.changeset import journals
 from redpanda_migrate.codemod import (
@@ -38,11 +36,12 @@ from redpanda_migrate.discovery import (
 from redpanda_migrate.facts import ProjectFacts, build_facts
 from redpanda_migrate.gitutil import tracked_paths
 from redpanda_migrate.nesting import PYTHON_SUFFIXES, nesting_problem
+from redpanda_migrate.patterns import PathPatterns
 from redpanda_migrate.plan import Change, FileError, Plan, apply_plan, write_texts
 from redpanda_migrate.registry import imported_builtins
+from redpanda_migrate.replay import ReplayKey, load_plan, secrets_to_hide, store_plan
 from redpanda_migrate.resolution import BadInput, resolve_root, resolve_run
 from redpanda_migrate.run_cache import RunCache
-from redpanda_migrate.secrets import shown_in_the_clear
 from redpanda_migrate.untrack import Untrack
 from redpanda_migrate.validation import validate_output
 from redpanda_migrate.workers import (
@@ -108,7 +107,9 @@ class _Run:
 
     cache: RunCache | None = None
     # patterns -> (their compiled spec, path -> whether it matches): codemods share patterns
-    matches: dict[tuple[str, ...], tuple[PathSpec, dict[str, bool]]] = field(default_factory=dict)
+    matches: dict[tuple[str, ...], tuple[PathPatterns, dict[str, bool]]] = field(
+        default_factory=dict
+    )
 
     def matching(self, patterns: tuple[str, ...], path: str) -> bool:
         if not patterns:
@@ -390,6 +391,7 @@ def plan_project(
     only: Sequence[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     cache: bool = True,
+    replay: bool = False,
 ) -> Plan:
     """Run the selected codemods over a project without writing anything.
 
@@ -406,6 +408,9 @@ def plan_project(
     :param cache: read and store outcomes in the user's cache folder (see
         :mod:`redpanda_migrate.cache`); ``False`` for ``--no-cache``. Narrowed runs
         (``only``) do not use it.
+    :param replay: answer from the plan a run with the same key stored, when no file it read
+        changed, and store this one (see :mod:`redpanda_migrate.replay`): for previews whose
+        report needs no codemod's intermediate texts (``--dry-run``/``--check``, text or JSON).
     :returns: the plan.
     :raises BadInput: for a bad path or configuration.
     :raises redpanda_migrate.registry.UnknownCodemod: for an unknown id.
@@ -428,6 +433,16 @@ def plan_project(
     if tracked is not None and config.exclude:  # excluded files never reach a codemod
         excluded = compile_patterns(config.exclude)
         tracked = frozenset(path for path in tracked if not excluded.match_file(path))
+    outcome_cache = OutcomeCache.for_project(root, cache and only is None)
+    replay_key = None
+    if replay and outcome_cache.enabled and not temp_dirs and not recovered:
+        found = repr((sorted(outside_links), sorted(skipped.items()), links_out))
+        replay_key = ReplayKey(
+            root, tuple(c.id for c in codemods), options_text(vars(config)), files, tracked, found
+        )
+        replayed = load_plan(outcome_cache, replay_key)
+        if replayed is not None and not journals(root, temp_dirs):
+            return replayed
     facts = build_facts(root.name, files, workspace.read, tracked, links_out)
     plan = Plan(
         root=root,
@@ -442,7 +457,6 @@ def plan_project(
     run = _Run(workspace, facts, config.options, max(1, jobs), plan, tuple(outside_links))
     run.only = tuple(only) if only is not None else None
     # a narrowed run leaves the cache alone: what it does not record must not be answered later
-    outcome_cache = OutcomeCache.for_project(root, cache and only is None)
     if outcome_cache.enabled and imported_builtins():
         save_catalogue(outcome_cache, imported_builtins())
     run.cache = RunCache(outcome_cache, facts, config.options, workspace.secret_paths)
@@ -459,6 +473,8 @@ def plan_project(
         if run.executor is not None:
             run.executor.shutdown(cancel_futures=True)
     _finish(plan, workspace)
+    if replay_key is not None:
+        store_plan(outcome_cache, replay_key, plan, workspace)
     return plan
 
 
@@ -475,17 +491,4 @@ def _finish(plan: Plan, workspace: Workspace) -> None:
     for change in plan.changes:
         plan.layouts[change.path] = workspace.layout(change.path)
     plan.secret_paths = frozenset(workspace.secret_paths)
-    public = shown_in_the_clear(workspace.secret_values, _public_texts(plan, workspace))
-    plan.secret_values = frozenset((workspace.secret_values - public) | workspace.hidden_literals)
-
-
-def _public_texts(plan: Plan, workspace: Workspace) -> list[str]:
-    """Texts, before and after, of the committed files that the run's output talks about."""
-    paths = {change.path for change in plan.changes}
-    paths |= {finding.path for _, finding in plan.notes + plan.refusals}
-    texts = []
-    for path in sorted(paths - set(workspace.secret_paths)):
-        for text in (workspace.original_disk_text(path), workspace.disk_text(path)):
-            if text is not None:
-                texts.append(text)
-    return texts
+    plan.secret_values = secrets_to_hide(plan, workspace, workspace.hidden_literals)

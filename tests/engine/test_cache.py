@@ -45,7 +45,9 @@ def test_a_warm_run_reads_the_cache(legacy: Path, private_cache_folder: Path) ->
     changed = 0
     for path in private_cache_folder.rglob("*.json"):
         entry = json.loads(path.read_text())
-        if isinstance(entry, dict) and entry.get("notes"):
+        if isinstance(entry, dict) and "reads" in entry:  # the whole plan (see test_replay.py)
+            path.unlink()
+        elif isinstance(entry, dict) and entry.get("notes"):
             entry["notes"][0][2] = "a note only the cache knows"
             path.write_text(json.dumps(entry))
             changed += 1

@@ -331,6 +331,10 @@ def run(
                     only=target.only,
                     progress=progress,
                     cache=not no_cache,
+                    # a preview's report needs no codemod's intermediate texts (SARIF does)
+                    replay=not writes
+                    and not verify
+                    and output_format in (OutputFormat.text, OutputFormat.json),
                 )
                 if verify:
                     plan, verification = _verify(plan, python, workers, target.only)
