@@ -11,7 +11,8 @@ Every command is timed in a fresh process, the tools taking turns within each ro
 median of the rounds is reported:
 
 * ours cold: ``redpanda-migrate --dry-run`` with an empty cache folder;
-* ours warm: the same with the cache the cold run left and no file changed;
+* ours warm: the same with the cache the cold run left and no file changed (the tool's
+  modules are byte-compiled first, as an installed copy's are);
 * ``django-upgrade --check`` on every Python file; ``ruff check --select UP,DJ --diff``;
 * ``--version`` and ``--help``, and each codemod alone (``--select``, cold);
 * the engine's own overhead in-process (discovery, ``.gitignore``, reading, facts).
@@ -104,6 +105,23 @@ def timed(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[fl
     return time.perf_counter() - start, cpu, usage.ru_maxrss / 1024
 
 
+def byte_compile() -> None:
+    """Compile the tool's modules once, as ``pip install`` does.
+
+    An editable install under ``PYTHONDONTWRITEBYTECODE`` would compile every module on every
+    run, which no installed copy does.
+    """
+    import compileall
+
+    import redpanda_migrate.codemods
+
+    import redpanda_migrate
+
+    for package in (redpanda_migrate, redpanda_migrate.codemods):
+        for folder in package.__path__:
+            compileall.compile_dir(folder, quiet=1)
+
+
 def python_files(root: Path) -> list[str]:
     return [str(path) for path in sorted(root.rglob("*.py")) if ".git" not in path.parts]
 
@@ -166,6 +184,7 @@ def main() -> None:
     options = parser.parse_args()
     root = (options.tree or fetch_sdist(options.sdist)).resolve()
     tools = tool_commands()
+    byte_compile()
     files = python_files(root)
     say(f"repository: {root} ({len(files):,} Python files)")
     with tempfile.TemporaryDirectory(prefix="redpanda-bench-") as folder:
