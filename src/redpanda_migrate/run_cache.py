@@ -217,10 +217,7 @@ class RunCache:
         """
         if not self.cache.enabled:
             return measure(text)
-        if self._nesting is None:
-            stored = self.cache.load(self._nesting_key())
-            valid = isinstance(stored, dict) and all(isinstance(v, str) for v in stored.values())
-            self._nesting = stored if valid else {}  # type: ignore[assignment]
+        self._load_nesting()
         assert self._nesting is not None
         text_hash = self.digest(path, text)
         self._nesting_seen.add(text_hash)
@@ -229,6 +226,24 @@ class RunCache:
             known = self._nesting[text_hash] = measure(text) or ""
             self._nesting_added = True
         return known or None
+
+    def knows_nesting(self, path: str, text: str) -> bool:
+        """Tell whether a text's nesting verdict is stored (by an earlier run or this one).
+
+        :param path: the file.
+        :param text: its text.
+        """
+        if not self.cache.enabled:
+            return False
+        self._load_nesting()
+        assert self._nesting is not None
+        return self.digest(path, text) in self._nesting
+
+    def _load_nesting(self) -> None:
+        if self._nesting is None:
+            stored = self.cache.load(self._nesting_key())
+            valid = isinstance(stored, dict) and all(isinstance(v, str) for v in stored.values())
+            self._nesting = stored if valid else {}  # type: ignore[assignment]
 
     def save_nesting(self) -> None:
         """Store the nesting verdicts when this run measured any new text (only this run's)."""

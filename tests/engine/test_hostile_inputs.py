@@ -14,7 +14,7 @@ import pytest
 from fake_codemods import FAKES
 from harness import FIXTURES, copy_tree, run_cli, snapshot
 
-from redpanda_migrate import registry, textio
+from redpanda_migrate import registry, runner, textio
 from redpanda_migrate.plan import apply_plan
 from redpanda_migrate.report import LabelledPlan, report_json
 from redpanda_migrate.runner import plan_project
@@ -387,3 +387,18 @@ def test_an_empty_batch_repository_gets_a_plain_reason(tmp_path: Path) -> None:
     (entry,) = json.loads(report_file.read_text())["repositories"]
     assert entry["status"] == "failed"
     assert entry["errors"] == ["empty repository: it has no commit to branch from"]
+
+
+def test_nesting_measured_on_the_worker_processes_reports_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {f"app/tz{index}.py": "import pytz\n\nUTC = pytz.utc\n" for index in range(6)}
+    files |= {"app/tz3.py": _deep(150), "app/tz5.py": "import pytz\ny = " + " + ".join(["a"] * 400)}
+    write(tmp_path, files)
+    monkeypatch.setattr(runner, "MIN_FILES_FOR_NESTING_POOL", 2)
+    plan = runner.plan_project(tmp_path, ["pytz-to-zoneinfo"], jobs=2, cache=False)
+    assert {error.path: error.message.split(":")[0] for error in plan.errors} == {
+        "app/tz3.py": "nested more than 100 levels deep (brackets and blocks)",
+        "app/tz5.py": "an expression chains more than 200 operations",
+    }
+    assert sorted(plan.changed_paths) == [f"app/tz{index}.py" for index in (0, 1, 2, 4)]
