@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, ScopeProvider
 from redpanda_migrate.codemods.pytz_to_zoneinfo.import_placement import Statement, leading_imports
@@ -324,6 +322,11 @@ def _import_names(module: cst.Module, source: str, name: str) -> set[str | None]
 
 
 def _without_unused(module: cst.Module, source: str, name: str, asname: str | None) -> cst.Module:
+    # imported here: libcst.codemod brings libcst.matchers (a fifth of a second), which only a
+    # module that loses an import needs
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import RemoveImportsVisitor
+
     context = CodemodContext()
     RemoveImportsVisitor.remove_unused_import(context, source, name, asname)
     return RemoveImportsVisitor(context).transform_module(module)
