@@ -22,7 +22,12 @@ import libcst as cst
 import tomlkit
 from redpanda_migrate.codemods.cbv_to_fbv.analysis import generic_kind
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
-from redpanda_migrate.codemods.cbv_to_fbv.index import SourceIndex
+from redpanda_migrate.codemods.cbv_to_fbv.index import (
+    LazyModules,
+    SourceIndex,
+    routed_names,
+    statements_mentioning,
+)
 from redpanda_migrate.codemods.cbv_to_fbv.inheritance import Flattener, ProjectClasses
 from redpanda_migrate.codemods.cbv_to_fbv.plan import (
     STILL_NAMED,
@@ -33,7 +38,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.plan import (
     refuse_unsafe_packages,
     templates_using_view,
 )
-from redpanda_migrate.codemods.cbv_to_fbv.scan import may_subclass, worth_parsing
+from redpanda_migrate.codemods.cbv_to_fbv.scan import base_words, worth_parsing
 from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, find_routes
 from redpanda_migrate.codemods.shared.line_length import CONFIG_FILES, configured_line_length
 from tomlkit.exceptions import TOMLKitError
@@ -60,13 +65,17 @@ def _modules_to_read(py_files: Mapping[str, str], index: SourceIndex) -> list[st
     # Views built on project classes (``class BMIAdd(CoreAddView)``) import no Django view:
     # read the modules subclassing a class already found, until there are no more.
     known = _class_names(index, paths)
+    words: dict[str, set[str]] = {}
     while known:
         read = set(paths)
-        found = [
-            path
-            for path, text in py_files.items()
-            if path not in read and may_subclass(text, known) and index.facts(path) is not None
-        ]
+        found = []
+        for path, text in py_files.items():
+            if path in read:
+                continue
+            if path not in words:
+                words[path] = base_words(text)
+            if not known.isdisjoint(words[path]) and index.facts(path) is not None:
+                found.append(path)
         known = _class_names(index, found) - _class_names(index, paths)
         paths += found
     return paths
@@ -145,7 +154,7 @@ def _roots(project: ProjectInput) -> list[str]:
 
 def _package_dirs(pyproject: str | None) -> set[str]:
     """Folders named by setuptools' or pdm's ``package-dir`` (a string or a table of them)."""
-    if not pyproject:
+    if not pyproject or "package-dir" not in pyproject:
         return set()
     try:
         # tomlkit, not tomllib: the tool runs on Python 3.10
@@ -189,21 +198,25 @@ def transform(project: ProjectInput) -> ProjectOutcome:
                 candidates.append(Candidate(path, node, line))
             elif kind == "drf":
                 drf_classes.append((path, line))
-    # Only routes to a candidate count, and a route names its class: libcst parses the
-    # URLconfs that name one, and those are the only ones a conversion can rewrite.
+    # Only routes to a candidate count, and a route names its class: libcst parses only the
+    # URLconfs whose as_view() calls name one; only URLconfs naming one can be rewritten.
     names = {c.node.name.value for c in candidates}
-    modules: dict[str, cst.Module] = {}
-    for path in paths:
-        text = py_files[path]
-        is_views = any(c.path == path for c in candidates)
-        if is_views or ("as_view" in text and any(name in text for name in names)):
-            module = index.module(path)
-            if module is not None:
-                modules[path] = module
+    urlconfs = [
+        path
+        for path in paths
+        if "as_view" in py_files[path] and any(name in py_files[path] for name in names)
+    ]
+    wanted = {c.path for c in candidates} | set(urlconfs)
+    modules = LazyModules(index, [path for path in paths if path in wanted])
     routes: list[Route] = []
-    for path, module in modules.items():
-        if "as_view" in py_files[path]:
-            routes.extend(find_routes(path, module, all_files, roots))
+    for path in urlconfs:
+        tree = index.tree(path)
+        module = index.module(path) if tree is None or names & routed_names(tree) else None
+        if module is not None:
+            statements = None
+            if tree is not None:
+                statements = statements_mentioning(py_files[path], tree, module, "as_view")
+            routes.extend(find_routes(path, module, all_files, roots, statements))
     by_key = {(c.path, c.node.name.value): c for c in candidates}
     for route in routes:
         if route.target in by_key:

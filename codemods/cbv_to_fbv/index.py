@@ -11,7 +11,7 @@ the running Python) is read through libcst, with the same result.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -124,6 +124,7 @@ class SourceIndex:
     def __init__(self, texts: Mapping[str, str]) -> None:
         self.texts = texts
         self._facts: dict[str, ModuleFacts | None] = {}
+        self._trees: dict[str, ast.Module | None] = {}
         self._modules: dict[str, cst.Module | None] = {}
 
     def facts(self, path: str) -> ModuleFacts | None:
@@ -134,16 +135,33 @@ class SourceIndex:
         """
         if path in self._facts:
             return self._facts[path]
-        text = self.texts.get(path)
+        tree = self.tree(path)
         facts: ModuleFacts | None = None
-        if text is not None:
-            try:
-                facts = facts_from_ast(ast.parse(text))
-            except (SyntaxError, ValueError):
-                module = self.module(path)
-                facts = facts_from_cst(module) if module is not None else None
+        if tree is not None:
+            facts = facts_from_ast(tree)
+        elif path in self.texts:
+            module = self.module(path)
+            facts = facts_from_cst(module) if module is not None else None
         self._facts[path] = facts
         return facts
+
+    def tree(self, path: str) -> ast.Module | None:
+        """Parse a module with ``ast``, once.
+
+        :param path: a Python file of the project.
+        :returns: its tree, or ``None`` when it is not a project file or ``ast`` cannot
+            parse it.
+        """
+        if path not in self._trees:
+            text = self.texts.get(path)
+            tree = None
+            if text is not None:
+                try:
+                    tree = ast.parse(text)
+                except (SyntaxError, ValueError):
+                    tree = None
+            self._trees[path] = tree
+        return self._trees[path]
 
     def module(self, path: str) -> cst.Module | None:
         """Parse a module with libcst, once.
@@ -200,3 +218,95 @@ class LazyClasses(Mapping[tuple[str, str], cst.ClassDef]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._keys
+
+
+class LazyModules(Mapping[str, cst.Module]):
+    """Some of the project's modules by path, in order; each parsed by libcst when read.
+
+    :param index: the project's modules.
+    :param paths: the paths this mapping holds; reading one libcst cannot parse raises
+        ``KeyError``.
+    """
+
+    def __init__(self, index: SourceIndex, paths: Iterable[str]) -> None:
+        self.index = index
+        self.paths = list(dict.fromkeys(paths))
+
+    def __getitem__(self, path: str) -> cst.Module:
+        module = self.index.module(path) if path in self.paths else None
+        if module is None:
+            raise KeyError(path)
+        return module
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+def routed_names(tree: ast.Module) -> set[str]:
+    """List the class names a module's ``X.as_view()`` calls may route to.
+
+    A superset of what :func:`.urls.find_routes` resolves: the name before ``.as_view``,
+    and the original name of a top-level ``from ... import X as Y`` for a ``Y.as_view()``.
+
+    :param tree: the module's ``ast`` tree.
+    :returns: class names.
+    """
+    owners: set[str] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "as_view"
+        ):
+            owner = node.func.value
+            if isinstance(owner, ast.Name):
+                owners.add(owner.id)
+            elif isinstance(owner, ast.Attribute):
+                owners.add(owner.attr)
+    names = set(owners)
+    for statement in tree.body:
+        if isinstance(statement, ast.ImportFrom):
+            names.update(a.name for a in statement.names if a.asname and a.asname in owners)
+    return names
+
+
+def statements_mentioning(
+    text: str, tree: ast.Module, module: cst.Module, word: str
+) -> list[cst.BaseStatement] | None:
+    """Pick the top-level statements of a module whose lines contain ``word``.
+
+    Visiting a whole libcst tree costs about as much as parsing it; a search that can only
+    match code containing ``word`` (``as_view``) visits these statements instead.
+
+    :param text: the module's source.
+    :param tree: its ``ast`` tree.
+    :param module: its libcst tree.
+    :param word: the text to look for (in code, strings or comments alike).
+    :returns: the statements, in order, or ``None`` when the two trees do not line up.
+    """
+    if "\r" in text or "\f" in text:
+        return None  # lines counted otherwise than by "\n": visit everything
+    groups: list[int] = []  # how many ast statements each libcst statement holds
+    for statement in module.body:
+        groups.append(len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1)
+    if sum(groups) != len(tree.body):
+        return None
+    lines = set()
+    start = text.find(word)
+    while start != -1:
+        lines.add(text.count("\n", 0, start) + 1)
+        start = text.find(word, start + 1)
+    picked: list[cst.BaseStatement] = []
+    first, previous_end = 0, 0
+    for statement, count in zip(module.body, groups, strict=True):
+        last = tree.body[first + count - 1]
+        end = last.end_lineno or last.lineno
+        if any(previous_end < line <= end for line in lines):
+            picked.append(statement)
+        first, previous_end = first + count, end
+    if lines and not picked:
+        return None
+    return picked

@@ -102,11 +102,12 @@ class ProjectClasses:
         # the classes being linearized, innermost last: a guard against bases that loop
         self._linearizing: list[ClassKey] = []
         self.imports: dict[str, dict[str, str]] = {}
-        self.files = list(files)
+        self.files = frozenset(files)
         self.roots = roots
         self.classes = LazyClasses(index)
         self._bases: dict[ClassKey, tuple[str | None, ...]] = {}
         self.top_level: dict[str, set[str]] = {}
+        self._files_of: dict[tuple[str, str], str | None] = {}
         for path in paths:
             self._load(path)
 
@@ -128,6 +129,12 @@ class ProjectClasses:
         return True
 
     def _file_of(self, path: str, module: str) -> str | None:
+        key = (posixpath.dirname(path) if module.startswith(".") else "", module)
+        if key not in self._files_of:
+            self._files_of[key] = self._find_file(path, module)
+        return self._files_of[key]
+
+    def _find_file(self, path: str, module: str) -> str | None:
         if module.startswith("."):
             level = len(module) - len(module.lstrip("."))
             base = posixpath.dirname(path)

@@ -372,9 +372,12 @@ def plan_writes(
         if grown is not None:
             writes[helper] = grown
     active = {key: name for key, name in renames.items() if key[0] in writes}
-    for path, module in modules.items():
+    for path in modules:
         if "as_view" not in py_files[path] or not active:
             continue
+        module = modules.get(path)
+        if module is None:
+            continue  # valid Python that libcst cannot parse is left alone
         if path in writes:
             module = cst.parse_module(writes[path])  # type: ignore[arg-type]
         new_module = rewrite_urlconf(path, module, active, all_files, roots)
