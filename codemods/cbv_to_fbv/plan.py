@@ -238,16 +238,36 @@ def leftover_references(
     :returns: (path, class name) -> where the name is still used.
     """
     leftovers = {}
+    parsed: dict[str, cst.Module | None] = {}  # each text is parsed once, for every class
+
+    def parse(text: str) -> cst.Module | None:
+        if text not in parsed:
+            try:
+                parsed[text] = cst.parse_module(text)
+            except cst.ParserSyntaxError:
+                parsed[text] = None
+        return parsed[text]
+
     for key in renames:
         owner, class_name = key
         for path, text in sorted(texts.items()):
             if not path.endswith(".py") or class_name not in text:
                 continue
             lines = name_lines(text, class_name)
-            if lines and files and only_other_routes(path, text, key, files, roots):
+            module = parse(text) if lines and files else None
+            if (
+                lines
+                and files
+                and module is not None
+                and only_other_routes(path, text, key, files, roots, module)
+            ):
                 continue  # routes to refused classes of the same name in other modules
             if lines and files:
-                foreign = foreign_uses(path, text, class_name, owner, files, roots)
+                foreign = (
+                    foreign_uses(path, text, class_name, owner, files, roots, module)
+                    if module is not None
+                    else []
+                )
                 if foreign is None:
                     continue
                 for line in foreign:

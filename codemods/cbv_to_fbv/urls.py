@@ -89,26 +89,40 @@ def _relative_base(path: str, level: int) -> str:
     return base
 
 
+def _folders(files: Iterable[str]) -> set[str]:
+    """Every folder holding a file, at any depth (``a``, ``a/b`` for ``a/b/c.py``)."""
+    folders = set()
+    for name in files:
+        slash = name.find("/")
+        while slash != -1:
+            folders.add(name[:slash])
+            slash = name.find("/", slash + 1)
+    return folders
+
+
 def _module_of_import(
-    node: cst.ImportFrom, path: str, files: Iterable[str], roots: Iterable[str]
+    node: cst.ImportFrom,
+    path: str,
+    known: frozenset[str],
+    folders: set[str],
+    roots: Iterable[str],
 ) -> tuple[str | None, str | None]:
     """Return (dotted-or-relative module file for ``from X import``, package folder)."""
     module = cst.Module(body=[]).code_for_node(node.module) if node.module else ""
     if node.relative:
         base = _relative_base(path, len(node.relative))
         folder = posixpath.join(base, *module.split(".")) if module else base
-        known = set(files)
         for candidate in (f"{folder}.py", f"{folder}/__init__.py"):
             if candidate in known:
                 return candidate, folder
         return None, folder
-    found = module_file(module, files, roots)
+    found = module_file(module, known, roots)
     folder = None
     for root in roots:
         candidate = (
             posixpath.join(root, module.replace(".", "/")) if root else module.replace(".", "/")
         )
-        if any(name.startswith(candidate + "/") for name in files):
+        if candidate in folders:  # some file lies under it
             folder = candidate
             break
     return found, folder
@@ -125,20 +139,20 @@ def read_imports(
     :param roots: folders the project's code is imported from.
     :returns: module aliases and member aliases.
     """
-    files = list(files)
+    known = frozenset(files)
+    folders = _folders(known)
     imports = _Imports()
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
             if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                source, folder = _module_of_import(small, path, files, roots)
+                source, folder = _module_of_import(small, path, known, folders, roots)
                 for alias in small.names:
                     name = cst.Module(body=[]).code_for_node(alias.name)
                     local = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
                     submodule = None
                     if folder is not None:
-                        known = set(files)
                         for candidate in (f"{folder}/{name}.py", f"{folder}/{name}/__init__.py"):
                             if candidate in known:
                                 submodule = candidate
@@ -153,7 +167,7 @@ def read_imports(
                     if alias.asname is None:
                         continue
                     dotted = cst.Module(body=[]).code_for_node(alias.name)
-                    found = module_file(dotted, files, roots)
+                    found = module_file(dotted, known, roots)
                     if found is not None:
                         imports.modules[alias.asname.name.value] = found  # type: ignore[union-attr]
     return imports
