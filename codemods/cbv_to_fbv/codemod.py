@@ -15,6 +15,7 @@ planning; :mod:`.plan` decides what converts and writes the files.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Iterable, Mapping
 
@@ -186,7 +187,8 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     py_files = {p: t for p, t in project.files.items() if p.endswith(".py")}
     all_files = list(project.facts.files) or list(project.files)
     roots = _roots(project)
-    width = configured_line_length(project.files)
+    # the formatter settings (a tomlkit parse) are read only when a view is rendered
+    width = functools.cache(lambda: configured_line_length(project.files))
     index = SourceIndex(py_files)
     paths = _modules_to_read(py_files, index)
     classes = ProjectClasses(index, paths, all_files, roots)

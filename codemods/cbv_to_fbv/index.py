@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 from redpanda_migrate.codemods.cbv_to_fbv.analysis import dotted_name, module_imports
 
 
@@ -98,8 +99,8 @@ def facts_from_cst(module: cst.Module) -> ModuleFacts:
     for statement in module.body:
         if isinstance(statement, cst.ClassDef):
             if positions is None:
-                wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
-                positions = wrapper.resolve(cst.metadata.PositionProvider)
+                wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+                positions = wrapper.resolve(PositionProvider)
             name = statement.name.value
             facts.top_level.add(name)
             facts.class_lines.append((name, positions[statement].start.line))

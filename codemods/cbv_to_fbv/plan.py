@@ -13,7 +13,7 @@ import builtins
 import keyword
 import posixpath
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -133,7 +133,7 @@ def plan_conversions(
     candidates: list[Candidate],
     views_texts: Mapping[str, cst.Module],
     templates: Mapping[str, str],
-    width: int = DEFAULT_LINE_LENGTH,
+    width: int | Callable[[], int] = DEFAULT_LINE_LENGTH,
     flattener: Flattener | None = None,
 ) -> dict[ClassKey, str]:
     """Describe and render every candidate; refuse those that cannot convert.
@@ -141,7 +141,8 @@ def plan_conversions(
     :param candidates: every candidate class; ``refused``, ``spec`` and ``rendered`` are set.
     :param views_texts: the parsed modules holding the candidates, by path.
     :param templates: the templates that read ``view`` (:func:`templates_using_view`).
-    :param width: the project's line length, which generated code is wrapped at.
+    :param width: the project's line length, which generated code is wrapped at (or what
+        reads it, called only when a view is rendered).
     :param flattener: reads views through the project's base classes and mixins.
     :returns: (path, class name) -> function name, for the classes that convert.
     """
@@ -183,7 +184,7 @@ def plan_conversions(
                     break
             else:
                 raise Unsupported(f"the module already uses the name {spec.func_name!r}")
-            rendered = render_view(spec, names, width)
+            rendered = render_view(spec, names, width() if callable(width) else width)
             rendered.imports |= used_imports(inherited_imports | normalized_imports, rendered.text)
             try:
                 generated = set(bound_names(cst.parse_module(rendered.text)))
@@ -339,7 +340,7 @@ def plan_writes(
     project: ProjectInput,
     all_files: list[str],
     roots: list[str],
-    width: int = DEFAULT_LINE_LENGTH,
+    width: int | Callable[[], int] = DEFAULT_LINE_LENGTH,
 ) -> dict[str, str | None]:
     """Produce the new text of every views module, helper module and URLconf.
 
@@ -351,7 +352,8 @@ def plan_writes(
     :param project: the project input.
     :param all_files: every file path of the project.
     :param roots: the project roots (folders of ``manage.py``, and the top).
-    :param width: the project's line length, for the views modules' new import lines.
+    :param width: the project's line length, for the views modules' new import lines (or
+        what reads it).
     :returns: path -> new text.
     """
     py_files = project.files
@@ -363,7 +365,9 @@ def plan_writes(
             converted_by_path.setdefault(candidate.path, []).append(candidate)
     for path, converted in converted_by_path.items():
         try:
-            new_module = _rewrite_views_module(modules[path], converted, width)
+            new_module = _rewrite_views_module(
+                modules[path], converted, width() if callable(width) else width
+            )
         except Unsupported as reason:
             for candidate in converted:
                 candidate.refused = str(reason)
