@@ -15,26 +15,31 @@ planning; :mod:`.plan` decides what converts and writes the files.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Iterable, Mapping
 
 import libcst as cst
 import tomlkit
-from libcst.metadata import MetadataWrapper, PositionProvider
 from redpanda_migrate.codemods.cbv_to_fbv.analysis import generic_kind
 from redpanda_migrate.codemods.cbv_to_fbv.body import Unsupported
+from redpanda_migrate.codemods.cbv_to_fbv.index import (
+    LazyModules,
+    SourceIndex,
+    routed_names,
+    statements_mentioning,
+)
 from redpanda_migrate.codemods.cbv_to_fbv.inheritance import Flattener, ProjectClasses
 from redpanda_migrate.codemods.cbv_to_fbv.plan import (
     STILL_NAMED,
     Candidate,
     leftover_references,
-    module_imports,
     plan_conversions,
     plan_writes,
     refuse_unsafe_packages,
     templates_using_view,
 )
-from redpanda_migrate.codemods.cbv_to_fbv.scan import may_subclass, worth_parsing
+from redpanda_migrate.codemods.cbv_to_fbv.scan import base_words, worth_parsing
 from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, Route, find_routes
 from redpanda_migrate.codemods.shared.line_length import CONFIG_FILES, configured_line_length
 from tomlkit.exceptions import TOMLKitError
@@ -43,7 +48,6 @@ from redpanda_migrate.codemod import (
     Codemod,
     Example,
     Finding,
-    InputError,
     ProjectInput,
     ProjectOutcome,
 )
@@ -51,76 +55,68 @@ from redpanda_migrate.codemod import (
 SECTION = "Views"
 
 
-class _ParseFailed(InputError):
-    def __init__(self, path: str, message: str, line: int | None) -> None:
-        super().__init__(message, line)
-        self.path = path
+def _modules_to_read(py_files: Mapping[str, str], index: SourceIndex) -> list[str]:
+    """List the modules that may define views, then those subclassing their classes.
 
-
-def _parse(path: str, text: str) -> cst.Module:
-    try:
-        return cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
-        raise _ParseFailed(path, f"invalid Python: {error.message}", error.raw_line) from None
-
-
-def _parse_modules(py_files: Mapping[str, str]) -> dict[str, cst.Module]:
-    """Parse the modules that may define views, then those subclassing their classes."""
-    modules: dict[str, cst.Module] = {}
-    for path, text in py_files.items():
-        if worth_parsing(text):
-            try:
-                modules[path] = _parse(path, text)
-            except _ParseFailed:
-                continue
+    Read with ``ast`` (:class:`.index.SourceIndex`); a module that is not valid Python is
+    left out.
+    """
+    paths = [path for path, text in py_files.items() if worth_parsing(text)]
+    paths = [path for path in paths if index.facts(path) is not None]
     # Views built on project classes (``class BMIAdd(CoreAddView)``) import no Django view:
-    # parse the modules subclassing a class already found, until there are no more.
-    known = _class_names(modules.values())
+    # read the modules subclassing a class already found, until there are no more.
+    known = _class_names(index, paths)
+    words: dict[str, set[str]] = {}
     while known:
-        found = {}
+        read = set(paths)
+        found = []
         for path, text in py_files.items():
-            if path not in modules and may_subclass(text, known):
-                try:
-                    found[path] = _parse(path, text)
-                except _ParseFailed:
-                    continue
-        modules.update(found)
-        known = _class_names(found.values()) - _class_names(
-            m for p, m in modules.items() if p not in found
-        )
-    return modules
+            if path in read:
+                continue
+            if path not in words:
+                words[path] = base_words(text)
+            if not known.isdisjoint(words[path]) and index.facts(path) is not None:
+                found.append(path)
+        known = _class_names(index, found) - _class_names(index, paths)
+        paths += found
+    return paths
 
 
-def _class_names(modules: Iterable[cst.Module]) -> set[str]:
-    return {
-        statement.name.value
-        for module in modules
-        for statement in module.body
-        if isinstance(statement, cst.ClassDef)
-    }
+def _class_names(index: SourceIndex, paths: Iterable[str]) -> set[str]:
+    names: set[str] = set()
+    for path in paths:
+        facts = index.facts(path)
+        if facts is not None:
+            names |= facts.class_names
+    return names
 
 
 def _view_classes(
-    path: str, module: cst.Module, classes: ProjectClasses
-) -> list[tuple[cst.ClassDef, int, str]]:
+    path: str, index: SourceIndex, classes: ProjectClasses
+) -> list[tuple[cst.ClassDef | None, int, str]]:
     """Find the module's classes that are Django views (``django``) or DRF classes (``drf``).
 
     Classes that inherit neither (forms, serializers without DRF bases, test cases, mixins
-    that are not views) are no concern of this codemod and are not reported.
+    that are not views) are no concern of this codemod and are not reported. Only a module
+    with a Django view is parsed with libcst (for the view's node; DRF classes get none).
     """
-    found: list[tuple[cst.ClassDef, str]] = []
-    for statement in module.body:
-        if not isinstance(statement, cst.ClassDef):
-            continue
-        ancestry = classes.ancestry((path, statement.name.value))
-        if any(name.startswith("rest_framework") for name in ancestry):
-            found.append((statement, "drf"))
-        elif any(generic_kind(name) for name in ancestry):
-            found.append((statement, "django"))
-    if not found:
-        return []  # positions cost a full code generation; only views need them
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    return [(node, positions[node].start.line, kind) for node, kind in found]
+    facts = index.facts(path)
+    if facts is None:
+        return []
+    found: list[tuple[int, int, str]] = []
+    for position, (name, line) in enumerate(facts.class_lines):
+        ancestry = classes.ancestry((path, name))
+        if any(dotted.startswith("rest_framework") for dotted in ancestry):
+            found.append((position, line, "drf"))
+        elif any(generic_kind(dotted) for dotted in ancestry):
+            found.append((position, line, "django"))
+    if not any(kind == "django" for _position, _line, kind in found):
+        return [(None, line, kind) for _position, line, kind in found]
+    module = index.module(path)
+    if module is None:
+        return []  # valid Python that libcst cannot parse: left alone, as before
+    nodes = [statement for statement in module.body if isinstance(statement, cst.ClassDef)]
+    return [(nodes[position], line, kind) for position, line, kind in found]
 
 
 def _mark_bases(candidates: list[Candidate], classes: ProjectClasses) -> None:
@@ -159,7 +155,7 @@ def _roots(project: ProjectInput) -> list[str]:
 
 def _package_dirs(pyproject: str | None) -> set[str]:
     """Folders named by setuptools' or pdm's ``package-dir`` (a string or a table of them)."""
-    if not pyproject:
+    if not pyproject or "package-dir" not in pyproject:
         return set()
     try:
         # tomlkit, not tomllib: the tool runs on Python 3.10
@@ -191,21 +187,38 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     py_files = {p: t for p, t in project.files.items() if p.endswith(".py")}
     all_files = list(project.facts.files) or list(project.files)
     roots = _roots(project)
-    width = configured_line_length(project.files)
-    modules = _parse_modules(py_files)
-    imports = {path: module_imports(module, path) for path, module in modules.items()}
-    classes = ProjectClasses(modules, imports, all_files, roots, py_files)
+    # the formatter settings (a tomlkit parse) are read only when a view is rendered
+    width = functools.cache(lambda: configured_line_length(project.files))
+    index = SourceIndex(py_files)
+    paths = _modules_to_read(py_files, index)
+    classes = ProjectClasses(index, paths, all_files, roots)
     candidates: list[Candidate] = []
-    routes: list[Route] = []
     drf_classes: list[tuple[str, int]] = []
-    for path, module in modules.items():
-        if "as_view" in py_files[path]:
-            routes.extend(find_routes(path, module, all_files, roots))
-        for node, line, kind in _view_classes(path, module, classes):
-            if kind == "django":
+    for path in paths:
+        for node, line, kind in _view_classes(path, index, classes):
+            if node is not None and kind == "django":
                 candidates.append(Candidate(path, node, line))
-            else:
+            elif kind == "drf":
                 drf_classes.append((path, line))
+    # Only routes to a candidate count, and a route names its class: libcst parses only the
+    # URLconfs whose as_view() calls name one; only URLconfs naming one can be rewritten.
+    names = {c.node.name.value for c in candidates}
+    urlconfs = [
+        path
+        for path in paths
+        if "as_view" in py_files[path] and any(name in py_files[path] for name in names)
+    ]
+    wanted = {c.path for c in candidates} | set(urlconfs)
+    modules = LazyModules(index, [path for path in paths if path in wanted])
+    routes: list[Route] = []
+    for path in urlconfs:
+        tree = index.tree(path)
+        module = index.module(path) if tree is None or names & routed_names(tree) else None
+        if module is not None:
+            statements = None
+            if tree is not None:
+                statements = statements_mentioning(py_files[path], tree, module, "as_view")
+            routes.extend(find_routes(path, module, all_files, roots, statements))
     by_key = {(c.path, c.node.name.value): c for c in candidates}
     for route in routes:
         if route.target in by_key:

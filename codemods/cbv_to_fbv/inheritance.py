@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import builtins
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -22,7 +22,6 @@ from redpanda_migrate.codemods.cbv_to_fbv.analysis import (
     DispatchDecorators,
     DispatchGuard,
     dotted_name,
-    module_imports,
     qualified_base,
 )
 from redpanda_migrate.codemods.cbv_to_fbv.body import NameUses, Unsupported
@@ -39,6 +38,7 @@ from redpanda_migrate.codemods.cbv_to_fbv.compose_tail import (
 from redpanda_migrate.codemods.cbv_to_fbv.foreign_names import qualify_clashing_globals
 from redpanda_migrate.codemods.cbv_to_fbv.guards import is_guard_dispatch
 from redpanda_migrate.codemods.cbv_to_fbv.hoist import hoist_base_method, narrow_pass_through
+from redpanda_migrate.codemods.cbv_to_fbv.index import LazyClasses, SourceIndex
 from redpanda_migrate.codemods.cbv_to_fbv.urls import module_file
 
 ClassKey = tuple[str, str]  # (module path, class name)
@@ -79,67 +79,62 @@ def dotted_module(path: str, roots: Iterable[str]) -> str | None:
 
 
 class ProjectClasses:
-    """Every top-level class of the parsed modules, and how their bases resolve.
+    """Every top-level class of the modules read, and how their bases resolve.
 
-    :param modules: the parsed modules by path.
-    :param imports: each module's imports (local name -> dotted name), by path.
+    Bases are resolved from each module's ``ast`` facts; a class's libcst node is parsed only
+    when a conversion reads it (see :class:`.index.LazyClasses`).
+
+    :param index: the project's Python modules.
+    :param paths: the modules read first (those that may hold views), in order.
     :param files: every project file.
     :param roots: the folders the project's code is imported from.
     """
 
     def __init__(
         self,
-        modules: Mapping[str, cst.Module],
-        imports: Mapping[str, Mapping[str, str]],
+        index: SourceIndex,
+        paths: Iterable[str],
         files: Iterable[str],
         roots: list[str],
-        texts: Mapping[str, str] | None = None,
     ) -> None:
-        self.modules = dict(modules)
+        self.index = index
+        self.loaded: set[str] = set()
         # the classes being linearized, innermost last: a guard against bases that loop
         self._linearizing: list[ClassKey] = []
-        self.imports = dict(imports)
-        self.files = list(files)
+        self.imports: dict[str, dict[str, str]] = {}
+        self.files = frozenset(files)
         self.roots = roots
-        self.texts = texts or {}
-        self.classes: dict[ClassKey, cst.ClassDef] = {}
+        self.classes = LazyClasses(index)
+        self._bases: dict[ClassKey, tuple[str | None, ...]] = {}
         self.top_level: dict[str, set[str]] = {}
-        for path, module in modules.items():
-            self._register(path, module)
+        self._files_of: dict[tuple[str, str], str | None] = {}
+        for path in paths:
+            self._load(path)
 
     def _load(self, path: str) -> bool:
-        """Parse a project module a base lives in that the first scan skipped (a plain mixin)."""
-        if path in self.modules:
+        """Read a project module a base lives in that the first scan skipped (a plain mixin)."""
+        if path in self.loaded:
             return True
-        text = self.texts.get(path)
-        if text is None:
+        facts = self.index.facts(path)
+        if facts is None:
             return False
-        try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError:
-            return False
-        self.modules[path] = module
-        self.imports[path] = module_imports(module, path)
-        self._register(path, module)
+        self.loaded.add(path)
+        self.imports[path] = facts.imports
+        names = self.top_level.setdefault(path, set())
+        names |= facts.top_level
+        for name, _line in facts.class_lines:
+            self.classes.register((path, name))
+        for name, bases in facts.bases.items():
+            self._bases[(path, name)] = bases
         return True
 
-    def _register(self, path: str, module: cst.Module) -> None:
-        if True:
-            names = self.top_level.setdefault(path, set())
-            for statement in module.body:
-                if isinstance(statement, cst.ClassDef):
-                    self.classes[(path, statement.name.value)] = statement
-                    names.add(statement.name.value)
-                elif isinstance(statement, cst.FunctionDef):
-                    names.add(statement.name.value)
-                elif isinstance(statement, cst.SimpleStatementLine):
-                    for small in statement.body:
-                        if isinstance(small, cst.Assign):
-                            for target in small.targets:
-                                if isinstance(target.target, cst.Name):
-                                    names.add(target.target.value)
-
     def _file_of(self, path: str, module: str) -> str | None:
+        key = (posixpath.dirname(path) if module.startswith(".") else "", module)
+        if key not in self._files_of:
+            self._files_of[key] = self._find_file(path, module)
+        return self._files_of[key]
+
+    def _find_file(self, path: str, module: str) -> str | None:
         if module.startswith("."):
             level = len(module) - len(module.lstrip("."))
             base = posixpath.dirname(path)
@@ -188,9 +183,8 @@ class ProjectClasses:
         :raises Unsupported: for a base that is not a plain (dotted) name.
         """
         resolved: list[ClassKey | str] = []
-        for arg in self.classes[key].bases:
-            written = dotted_name(arg.value)
-            if written is None or arg.keyword is not None:
+        for written in self._bases[key]:
+            if written is None:
                 raise Unsupported("has a computed base class")
             resolved.append(self.resolve(key[0], written, defining=key[1]))
         return resolved

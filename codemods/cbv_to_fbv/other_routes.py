@@ -18,7 +18,12 @@ from redpanda_migrate.codemods.cbv_to_fbv.urls import ClassKey, find_routes, nam
 
 
 def only_other_routes(
-    path: str, text: str, key: ClassKey, files: Iterable[str], roots: Iterable[str]
+    path: str,
+    text: str,
+    key: ClassKey,
+    files: Iterable[str],
+    roots: Iterable[str],
+    module: cst.Module | None = None,
 ) -> bool:
     """Tell whether every mention of ``key``'s class name in a file routes to another class.
 
@@ -27,13 +32,15 @@ def only_other_routes(
     :param key: the converted class (module path, class name).
     :param files: every project file.
     :param roots: the folders the project's code is imported from.
+    :param module: ``text`` parsed already (each text is parsed once per run).
     :returns: ``True`` when each token of the name is an ``as_view()`` route to a class of
         the same name in another module; ``False`` otherwise (or when the file cannot be read).
     """
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError:
-        return False
+    if module is None:
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            return False
     if path != key[0] and _defines_own(module, key[1]):
         return True
     if "as_view" not in text:

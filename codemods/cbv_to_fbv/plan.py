@@ -13,7 +13,7 @@ import builtins
 import keyword
 import posixpath
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -133,7 +133,7 @@ def plan_conversions(
     candidates: list[Candidate],
     views_texts: Mapping[str, cst.Module],
     templates: Mapping[str, str],
-    width: int = DEFAULT_LINE_LENGTH,
+    width: int | Callable[[], int] = DEFAULT_LINE_LENGTH,
     flattener: Flattener | None = None,
 ) -> dict[ClassKey, str]:
     """Describe and render every candidate; refuse those that cannot convert.
@@ -141,7 +141,8 @@ def plan_conversions(
     :param candidates: every candidate class; ``refused``, ``spec`` and ``rendered`` are set.
     :param views_texts: the parsed modules holding the candidates, by path.
     :param templates: the templates that read ``view`` (:func:`templates_using_view`).
-    :param width: the project's line length, which generated code is wrapped at.
+    :param width: the project's line length, which generated code is wrapped at (or what
+        reads it, called only when a view is rendered).
     :param flattener: reads views through the project's base classes and mixins.
     :returns: (path, class name) -> function name, for the classes that convert.
     """
@@ -183,7 +184,7 @@ def plan_conversions(
                     break
             else:
                 raise Unsupported(f"the module already uses the name {spec.func_name!r}")
-            rendered = render_view(spec, names, width)
+            rendered = render_view(spec, names, width() if callable(width) else width)
             rendered.imports |= used_imports(inherited_imports | normalized_imports, rendered.text)
             try:
                 generated = set(bound_names(cst.parse_module(rendered.text)))
@@ -238,16 +239,36 @@ def leftover_references(
     :returns: (path, class name) -> where the name is still used.
     """
     leftovers = {}
+    parsed: dict[str, cst.Module | None] = {}  # each text is parsed once, for every class
+
+    def parse(text: str) -> cst.Module | None:
+        if text not in parsed:
+            try:
+                parsed[text] = cst.parse_module(text)
+            except cst.ParserSyntaxError:
+                parsed[text] = None
+        return parsed[text]
+
     for key in renames:
         owner, class_name = key
         for path, text in sorted(texts.items()):
             if not path.endswith(".py") or class_name not in text:
                 continue
             lines = name_lines(text, class_name)
-            if lines and files and only_other_routes(path, text, key, files, roots):
+            module = parse(text) if lines and files else None
+            if (
+                lines
+                and files
+                and module is not None
+                and only_other_routes(path, text, key, files, roots, module)
+            ):
                 continue  # routes to refused classes of the same name in other modules
             if lines and files:
-                foreign = foreign_uses(path, text, class_name, owner, files, roots)
+                foreign = (
+                    foreign_uses(path, text, class_name, owner, files, roots, module)
+                    if module is not None
+                    else []
+                )
                 if foreign is None:
                     continue
                 for line in foreign:
@@ -319,7 +340,7 @@ def plan_writes(
     project: ProjectInput,
     all_files: list[str],
     roots: list[str],
-    width: int = DEFAULT_LINE_LENGTH,
+    width: int | Callable[[], int] = DEFAULT_LINE_LENGTH,
 ) -> dict[str, str | None]:
     """Produce the new text of every views module, helper module and URLconf.
 
@@ -331,7 +352,8 @@ def plan_writes(
     :param project: the project input.
     :param all_files: every file path of the project.
     :param roots: the project roots (folders of ``manage.py``, and the top).
-    :param width: the project's line length, for the views modules' new import lines.
+    :param width: the project's line length, for the views modules' new import lines (or
+        what reads it).
     :returns: path -> new text.
     """
     py_files = project.files
@@ -343,7 +365,9 @@ def plan_writes(
             converted_by_path.setdefault(candidate.path, []).append(candidate)
     for path, converted in converted_by_path.items():
         try:
-            new_module = _rewrite_views_module(modules[path], converted, width)
+            new_module = _rewrite_views_module(
+                modules[path], converted, width() if callable(width) else width
+            )
         except Unsupported as reason:
             for candidate in converted:
                 candidate.refused = str(reason)
@@ -372,9 +396,12 @@ def plan_writes(
         if grown is not None:
             writes[helper] = grown
     active = {key: name for key, name in renames.items() if key[0] in writes}
-    for path, module in modules.items():
+    for path in modules:
         if "as_view" not in py_files[path] or not active:
             continue
+        module = modules.get(path)
+        if module is None:
+            continue  # valid Python that libcst cannot parse is left alone
         if path in writes:
             module = cst.parse_module(writes[path])  # type: ignore[arg-type]
         new_module = rewrite_urlconf(path, module, active, all_files, roots)

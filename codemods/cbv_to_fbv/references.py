@@ -17,7 +17,13 @@ from redpanda_migrate.codemods.cbv_to_fbv.urls import read_imports
 
 
 def foreign_uses(
-    path: str, text: str, class_name: str, owner: str, files: Iterable[str], roots: Iterable[str]
+    path: str,
+    text: str,
+    class_name: str,
+    owner: str,
+    files: Iterable[str],
+    roots: Iterable[str],
+    module: cst.Module | None = None,
 ) -> list[int] | None:
     """List the lines where ``alias.<class_name>`` names a class of another module.
 
@@ -30,13 +36,15 @@ def foreign_uses(
     :param owner: the path of the module that defined the converted class.
     :param files: every project file.
     :param roots: folders the project's code is imported from.
+    :param module: ``text`` parsed already (each text is parsed once per run).
     :returns: one line number per such use (empty when the module cannot be parsed), or
         ``None`` when every use in the module names its own class.
     """
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError:
-        return []
+    if module is None:
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            return []
     imports = read_imports(module, path, files, roots)
     own_class = any(
         isinstance(statement, cst.ClassDef) and statement.name.value == class_name

@@ -106,9 +106,19 @@ def may_subclass(text: str, class_names: set[str]) -> bool:
     :param class_names: names of classes already known to be, or to lead to, views.
     :returns: ``True`` when a top-level class names one of them among its bases.
     """
+    return not class_names.isdisjoint(base_words(text))
+
+
+def base_words(text: str) -> set[str]:
+    """Return the words written among the bases of a module's top-level classes.
+
+    :param text: Python source.
+    :returns: identifiers and attribute parts (``generic``, ``ListView``); empty without
+        a class statement.
+    """
     if "class" not in text:
-        return False
+        return set()
+    words: set[str] = set()
     for match in CLASS.finditer(COMMENT.sub("", text)):
-        if set(WORD.findall(match.group("bases"))) & class_names:
-            return True
-    return False
+        words.update(WORD.findall(match.group("bases")))
+    return words

@@ -12,8 +12,8 @@ import io
 import posixpath
 import re
 import tokenize
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -38,7 +38,8 @@ class Route:
     """One ``<class>.as_view(...)`` call in a URLconf.
 
     :param path: the URLconf's path.
-    :param line: the line of the call.
+    :param line: the line of the call, for a route with a problem (its refusal names it);
+        ``None`` for the others, whose lines nothing reports.
     :param target: the views module path and class name it routes to.
     :param initkwargs: the keyword arguments of ``as_view()``, with their values.
     :param problem: why this route cannot be rewritten, if it cannot.
@@ -47,7 +48,7 @@ class Route:
     """
 
     path: str
-    line: int
+    line: int | None
     target: ClassKey
     initkwargs: tuple[tuple[str, cst.BaseExpression], ...] = ()
     problem: str | None = None
@@ -71,7 +72,7 @@ def module_file(dotted: str, files: Iterable[str], roots: Iterable[str]) -> str 
     :param roots: folders the project's code is imported from (``project/``, ``""``).
     :returns: the file path, or ``None`` when it is not in the project.
     """
-    known = set(files)
+    known = files if isinstance(files, set | frozenset) else set(files)
     relative = dotted.replace(".", "/")
     for root in roots:
         for candidate in (f"{relative}.py", f"{relative}/__init__.py"):
@@ -88,26 +89,40 @@ def _relative_base(path: str, level: int) -> str:
     return base
 
 
+def _folders(files: Iterable[str]) -> set[str]:
+    """Every folder holding a file, at any depth (``a``, ``a/b`` for ``a/b/c.py``)."""
+    folders = set()
+    for name in files:
+        slash = name.find("/")
+        while slash != -1:
+            folders.add(name[:slash])
+            slash = name.find("/", slash + 1)
+    return folders
+
+
 def _module_of_import(
-    node: cst.ImportFrom, path: str, files: Iterable[str], roots: Iterable[str]
+    node: cst.ImportFrom,
+    path: str,
+    known: frozenset[str],
+    folders: set[str],
+    roots: Iterable[str],
 ) -> tuple[str | None, str | None]:
     """Return (dotted-or-relative module file for ``from X import``, package folder)."""
     module = cst.Module(body=[]).code_for_node(node.module) if node.module else ""
     if node.relative:
         base = _relative_base(path, len(node.relative))
         folder = posixpath.join(base, *module.split(".")) if module else base
-        known = set(files)
         for candidate in (f"{folder}.py", f"{folder}/__init__.py"):
             if candidate in known:
                 return candidate, folder
         return None, folder
-    found = module_file(module, files, roots)
+    found = module_file(module, known, roots)
     folder = None
     for root in roots:
         candidate = (
             posixpath.join(root, module.replace(".", "/")) if root else module.replace(".", "/")
         )
-        if any(name.startswith(candidate + "/") for name in files):
+        if candidate in folders:  # some file lies under it
             folder = candidate
             break
     return found, folder
@@ -124,20 +139,20 @@ def read_imports(
     :param roots: folders the project's code is imported from.
     :returns: module aliases and member aliases.
     """
-    files = list(files)
+    known = frozenset(files)
+    folders = _folders(known)
     imports = _Imports()
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
             if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                source, folder = _module_of_import(small, path, files, roots)
+                source, folder = _module_of_import(small, path, known, folders, roots)
                 for alias in small.names:
                     name = cst.Module(body=[]).code_for_node(alias.name)
                     local = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
                     submodule = None
                     if folder is not None:
-                        known = set(files)
                         for candidate in (f"{folder}/{name}.py", f"{folder}/{name}/__init__.py"):
                             if candidate in known:
                                 submodule = candidate
@@ -152,7 +167,7 @@ def read_imports(
                     if alias.asname is None:
                         continue
                     dotted = cst.Module(body=[]).code_for_node(alias.name)
-                    found = module_file(dotted, files, roots)
+                    found = module_file(dotted, known, roots)
                     if found is not None:
                         imports.modules[alias.asname.name.value] = found  # type: ignore[union-attr]
     return imports
@@ -188,7 +203,11 @@ def _add_local_classes(imports: _Imports, module: cst.Module, path: str) -> None
 
 
 def find_routes(
-    path: str, module: cst.Module, files: Iterable[str], roots: Iterable[str]
+    path: str,
+    module: cst.Module,
+    files: Iterable[str],
+    roots: Iterable[str],
+    statements: Sequence[cst.BaseStatement] | None = None,
 ) -> list[Route]:
     """List every ``as_view()`` call of a URLconf that routes to a class of the project.
 
@@ -196,13 +215,14 @@ def find_routes(
     :param module: the parsed URLconf.
     :param files: every project file.
     :param roots: folders the project's code is imported from.
+    :param statements: the module's top-level statements that hold its ``as_view`` calls,
+        when known (the others are not visited); ``None``: every statement.
     :returns: the routes found.
     """
     imports = read_imports(module, path, files, roots)
     _add_local_classes(imports, module, path)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
     routes: list[Route] = []
+    calls: list[cst.Call] = []
 
     positional: set[cst.Call] = set()
     called_positionally: set[cst.Call] = set()
@@ -227,7 +247,6 @@ def find_routes(
             if found is None:
                 return
             target, how = found
-            line = positions[node].start.line
             problem = ROUTE_ALIAS if how == "alias" else None
             kwargs = []
             for arg in node.args:
@@ -238,10 +257,19 @@ def find_routes(
             if node in positional:
                 problem = ROUTE_UNNAMED_GROUPS
             passes_args = node in called_positionally
-            routes.append(Route(path, line, target, tuple(kwargs), problem, passes_args))
+            calls.append(node)
+            routes.append(Route(path, None, target, tuple(kwargs), problem, passes_args))
 
-    wrapper.module.visit(Finder())
-    return routes
+    finder = Finder()
+    for statement in module.body if statements is None else statements:
+        statement.visit(finder)
+    if not any(route.problem for route in routes):
+        return routes  # positions cost a full code generation; only problems report lines
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return [
+        replace(route, line=positions[call].start.line) if route.problem else route
+        for route, call in zip(routes, calls, strict=True)
+    ]
 
 
 UNNAMED_GROUP = re.compile(r"(?<!\\)\((?!\?)")
