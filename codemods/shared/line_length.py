@@ -33,6 +33,8 @@ def _sane(value: Any) -> int | None:
 
 
 def _from_toml(path: str, text: str) -> int | None:
+    if "line-length" not in text:  # no key of that name: not worth parsing the file
+        return None
     try:
         # tomlkit, not tomllib: the tool runs on Python 3.10
         data = tomlkit.parse(text).unwrap()
@@ -51,6 +53,8 @@ def _from_toml(path: str, text: str) -> int | None:
 
 
 def _from_ini(text: str) -> int | None:
+    if "line-length" not in text and "line_length" not in text:
+        return None
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)
