@@ -40,11 +40,12 @@ def may_list_fields(text: str) -> bool:
     """Tell cheaply whether a module may hold a ModelForm with ``"__all__"`` or ``exclude``.
 
     A superset of the modules :func:`rewrite_forms` changes or refuses: most modules naming
-    ``ModelForm`` and ``exclude`` (Django's admin, its tests) are not parsed at all.
+    ``ModelForm`` and ``exclude`` (Django's admin, its tests) are not parsed at all, and so
+    not reported here when they are not valid Python.
 
     :param text: the module's source.
     """
-    if "ModelForm" not in text:
+    if "ModelForm" not in text or "Meta" not in text:
         return False
     if "exclude" in text and _ASSIGNS_EXCLUDE.search(text):
         return True
