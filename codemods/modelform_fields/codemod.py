@@ -8,6 +8,7 @@ project, multi-table inheritance and non-literal options are refused with the re
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -28,6 +29,27 @@ NEW_FIELDS_NOTE = (
     "{forms} now list their fields explicitly: a field added to a model later no longer "
     "appears in these forms until it is added to their lists (no mass assignment)"
 )
+
+# what a module must hold for a ModelForm's Meta to assign ``exclude`` or ``fields`` (a
+# superset: the name, then brackets, spaces, line continuations or comments, then ``=``)
+_ASSIGNS_EXCLUDE = re.compile(r"exclude(?:[\s)\\]|#[^\n]*)*=(?!=)")
+_ASSIGNS_FIELDS = re.compile(r"fields(?:[\s)\\]|#[^\n]*)*=(?!=)")
+
+
+def may_list_fields(text: str) -> bool:
+    """Tell cheaply whether a module may hold a ModelForm with ``"__all__"`` or ``exclude``.
+
+    A superset of the modules :func:`rewrite_forms` changes or refuses: most modules naming
+    ``ModelForm`` and ``exclude`` (Django's admin, its tests) are not parsed at all, and so
+    not reported here when they are not valid Python.
+
+    :param text: the module's source.
+    """
+    if "ModelForm" not in text or "Meta" not in text:
+        return False
+    if "exclude" in text and _ASSIGNS_EXCLUDE.search(text):
+        return True
+    return "__all__" in text and _ASSIGNS_FIELDS.search(text) is not None
 
 
 def source_roots(manage_py_files: tuple[str, ...]) -> tuple[str, ...]:
@@ -54,6 +76,8 @@ class _Modules:
         self.texts = texts
         self.roots = roots
         self._parsed: dict[str, SourceModule | None] = {}
+        # modules whose forms are still to be rewritten: kept whole until then
+        self.pending: set[str] = set()
 
     def lookup(self, dotted_name: str) -> SourceModule | None:
         relative = dotted_name.replace(".", "/")
@@ -69,8 +93,18 @@ class _Modules:
             if root is None:
                 candidates = [r for r in self.roots if not r or path.startswith(r + "/")]
                 root = max(candidates, key=len) if candidates else ""
-            self._parsed[path] = read_source_module(path, _dotted(path, root), self.texts[path])
+            module = read_source_module(path, _dotted(path, root), self.texts[path])
+            if module is not None and path not in self.pending:
+                module = module.for_lookups()
+            self._parsed[path] = module
         return self._parsed[path]
+
+    def done(self, path: str) -> None:
+        """Keep only what lookups read of a module whose forms were rewritten."""
+        self.pending.discard(path)
+        module = self._parsed.get(path)
+        if module is not None:
+            self._parsed[path] = module.for_lookups()
 
 
 def transform(project: ProjectInput) -> ProjectOutcome:
@@ -86,9 +120,10 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     notes: list[Finding] = []
     refusals: list[Finding] = []
     errors: list[Finding] = []
-    for path, text in sorted(texts.items()):
-        if "ModelForm" not in text or ("__all__" not in text and "exclude" not in text):
-            continue
+    candidates = sorted(path for path, text in texts.items() if may_list_fields(text))
+    modules.pending.update(candidates)
+    for path in candidates:
+        text = texts[path]
         module = modules.module(path)
         if module is None:
             errors.append(Finding(path, None, "invalid Python: it does not parse"))
@@ -98,6 +133,8 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         except cst.ParserSyntaxError as error:
             errors.append(Finding(path, error.raw_line, f"invalid Python: {error.message}"))
             continue
+        finally:
+            modules.done(path)
         refusals += [Finding(path, line, reason) for line, reason in edits.refusals]
         notes += [Finding(path, line, message) for line, message in edits.ignored]
         if edits.converted:

@@ -4,17 +4,27 @@ Red Panda Approval V1-02, "Forms": ``Use ModelForm with explicit fields list (ne
 __all__)``; "Don't use ``exclude`` in ModelForm". The ``Meta`` of each class deriving from
 ``ModelForm`` gets ``fields = [...]``: every editable field Django would have used, in its
 order, minus the excluded ones; the list is written as black/ruff would format it at the
-project's line length, in the quotes the module used. Only that statement changes (libcst).
+project's line length, in the quotes the module used. Only that statement changes: spliced
+at :mod:`ast` positions in the usual module, rewritten with libcst in a module laid out so that
+only libcst can be exact (:mod:`redpanda_migrate.codemods.modelform_fields.ast_forms`).
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
+from redpanda_migrate.codemods.modelform_fields.ast_forms import plan_forms
+from redpanda_migrate.codemods.modelform_fields.decisions import (
+    FormEdits,
+    MetaOptions,
+    Resolve,
+    decide,
+    format_list,
+    wants_rewrite,
+)
 from redpanda_migrate.codemods.modelform_fields.models import (
     KNOWN_MODELS,
     SourceModule,
@@ -24,20 +34,6 @@ from redpanda_migrate.codemods.modelform_fields.models import (
     qualified,
 )
 from redpanda_migrate.codemods.shared.cst_names import dotted_text
-
-
-@dataclass
-class FormEdits:
-    """What the rewrite of one module did.
-
-    :param converted: ``(line, form name, field count)`` per converted form.
-    :param refusals: ``(line, reason)`` per form left alone.
-    :param ignored: ``(line, message)`` per excluded name that was no field (a note).
-    """
-
-    converted: list[tuple[int, str, int]] = field(default_factory=list)
-    refusals: list[tuple[int, str]] = field(default_factory=list)
-    ignored: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _assignments(meta: cst.ClassDef) -> dict[str, tuple[int, cst.Assign]]:
@@ -80,34 +76,12 @@ def _quote_of(node: cst.BaseExpression) -> str:
     return '"'
 
 
-def format_list(names: list[str], quote: str, indent: int, line_length: int, head: str) -> str:
-    """Write a list of strings as black and ruff format it.
-
-    :param names: the strings.
-    :param quote: the quote character to use.
-    :param indent: the statement's indentation, in spaces.
-    :param line_length: the project's line length.
-    :param head: what precedes the list on its line (``fields = ``).
-    :returns: the list's source, on one line when it fits, else exploded.
-    """
-    items = [f"{quote}{name}{quote}" for name in names]
-    one_line = "[" + ", ".join(items) + "]"
-    if indent + len(head) + len(one_line) <= line_length:
-        return one_line
-    # libcst indents continuation lines by the enclosing block itself: write them relative
-    inner = "    "
-    body = ", ".join(items)
-    if indent + len(inner) + len(body) <= line_length:
-        return "[\n" + inner + body + "\n]"
-    return "[\n" + "".join(f"{inner}{item},\n" for item in items) + "]"
-
-
 class _FormRewriter(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(
         self,
-        resolve_model: Callable[[str], tuple[list[str], str | None]],
+        resolve_model: Resolve,
         line_length: int,
         edits: FormEdits,
     ) -> None:
@@ -148,47 +122,26 @@ class _FormRewriter(cst.CSTTransformer):
             and isinstance(fields[1].value, cst.SimpleString)
             and fields[1].value.evaluated_value == "__all__"
         )
-        if not all_fields and exclude is None:
+        model = assigned.get("model")
+        options = MetaOptions(
+            form=form,
+            line=self.get_metadata(PositionProvider, original).start.line,
+            model=None if model is None else dotted_text(model[1].value),
+            all_fields=all_fields,
+            has_fields=fields is not None,
+            fields=None if fields is None else _strings(fields[1].value),
+            has_exclude=exclude is not None,
+            exclude=None if exclude is None else _strings(exclude[1].value),
+        )
+        if not wants_rewrite(options):
             return meta
-        line = self.get_metadata(PositionProvider, original).start.line
-        if "model" not in assigned:
-            self.edits.refusals.append((line, f"{form}.Meta names no model here"))
+        chosen = decide(options, self.resolve_model, self.edits)
+        if chosen is None:
             return meta
-        excluded: list[str] = []
-        if exclude is not None:
-            strings = _strings(exclude[1].value)
-            if strings is None:
-                self.edits.refusals.append(
-                    (line, f"{form}.Meta.exclude is not a literal list of names")
-                )
-                return meta
-            excluded = strings
-        explicit: list[str] | None = None
-        if fields is not None and not all_fields:
-            explicit = _strings(fields[1].value)
-            if explicit is None:
-                self.edits.refusals.append(
-                    (line, f"{form}.Meta.fields is not a literal list of names")
-                )
-                return meta
-        names, problem = self.resolve_model(dotted_text(assigned["model"][1].value))
-        if problem is not None:
-            self.edits.refusals.append((line, f"{form}: {problem}"))
-            return meta
-        unknown = sorted(set(excluded) - set(names))
-        if explicit is None and unknown:
-            self.edits.ignored.append(
-                (
-                    line,
-                    f"{form}.Meta.exclude names {', '.join(unknown)}, which the form never "
-                    "had (Django ignored it): check for a typo",
-                )
-            )
-        chosen = [n for n in (explicit if explicit is not None else names) if n not in excluded]
         assert isinstance(original, cst.ClassDef)
         original_source = _assignments(original)["fields" if fields is not None else "exclude"]
         indent = self.get_metadata(PositionProvider, original_source[1]).start.column
-        return self._rewrite(meta, fields, exclude, chosen, (form, line, indent))
+        return self._rewrite(meta, fields, exclude, chosen, indent)
 
     def _rewrite(
         self,
@@ -196,9 +149,8 @@ class _FormRewriter(cst.CSTTransformer):
         fields: tuple[int, cst.Assign] | None,
         exclude: tuple[int, cst.Assign] | None,
         chosen: list[str],
-        where: tuple[str, int, int],
+        indent: int,
     ) -> cst.ClassDef:
-        form, line, indent = where
         assert isinstance(meta.body, cst.IndentedBlock)
         body = list(meta.body.body)
         source = fields or exclude
@@ -218,7 +170,6 @@ class _FormRewriter(cst.CSTTransformer):
             )
         if fields is not None and exclude is not None:
             del body[exclude[0]]
-        self.edits.converted.append((line, form, len(chosen)))
         return meta.with_changes(body=meta.body.with_changes(body=body))
 
 
@@ -236,7 +187,6 @@ def rewrite_forms(
     :param line_length: the project's line length.
     :returns: the new source (the input when nothing changes) and what was done.
     """
-    edits = FormEdits()
 
     def resolve(model_name: str) -> tuple[list[str], str | None]:
         if not model_name:
@@ -255,8 +205,22 @@ def rewrite_forms(
             return [], str(reason)
         return [f.name for f in model_fields if f.editable], None
 
-    if not _may_have_listed_fields(module.tree):
-        return text, edits  # no libcst parse for a module whose forms list their fields
+    planned = plan_forms(text, module.tree, resolve, line_length)
+    if planned is not None:
+        return planned
+    return rewrite_with_libcst(text, resolve, line_length)
+
+
+def rewrite_with_libcst(text: str, resolve: Resolve, line_length: int) -> tuple[str, FormEdits]:
+    """Rewrite a module's ModelForms with libcst, for layouts :func:`plan_forms` leaves ("Forms").
+
+    :param text: the module's source.
+    :param resolve: the editable fields of a model named in the module, or a problem.
+    :param line_length: the project's line length.
+    :returns: the new source (the input when nothing changes) and what was done.
+    :raises libcst.ParserSyntaxError: when libcst cannot parse the module.
+    """
+    edits = FormEdits()
     tree = cst.parse_module(text)
     # the tree is this call's own: no defensive copy
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
@@ -264,37 +228,6 @@ def rewrite_forms(
     if not edits.converted:
         return text, edits
     return new_tree.code, edits
-
-
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else ""
-    return ""
-
-
-def _may_have_listed_fields(tree: ast.Module) -> bool:
-    """Tell whether a ``*ModelForm`` class has a ``Meta`` assigning ``fields`` or ``exclude``.
-
-    What :class:`_FormRewriter` looks at, read from the :mod:`ast` tree the module was already
-    parsed into (a superset: any such assignment, whatever its value).
-    """
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ClassDef):
-            continue
-        if not any(_dotted(base).endswith("ModelForm") for base in node.bases):
-            continue
-        for meta in node.body:
-            if isinstance(meta, ast.ClassDef) and meta.name == "Meta":
-                for statement in meta.body:
-                    targets = statement.targets if isinstance(statement, ast.Assign) else []
-                    if any(
-                        isinstance(t, ast.Name) and t.id in ("fields", "exclude") for t in targets
-                    ):
-                        return True
-    return False
 
 
 def read_source_module(path: str, dotted_name: str, text: str) -> SourceModule | None:
@@ -305,4 +238,10 @@ def read_source_module(path: str, dotted_name: str, text: str) -> SourceModule |
         return None
 
 
-__all__ = ["FormEdits", "format_list", "read_source_module", "rewrite_forms"]
+__all__ = [
+    "FormEdits",
+    "format_list",
+    "read_source_module",
+    "rewrite_forms",
+    "rewrite_with_libcst",
+]

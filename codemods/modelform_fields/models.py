@@ -142,6 +142,34 @@ class SourceModule:
         """Return the module's top-level classes by name."""
         return {s.name: s for s in self.tree.body if isinstance(s, ast.ClassDef)}
 
+    def for_lookups(self) -> SourceModule:
+        """Return the module with only what model lookups read, for a run-long index.
+
+        Lookups read the top-level imports and classes, and of a class its bases, ``Meta`` and
+        attributes, never a function's body: the copy leaves functions out (a test module's
+        methods are most of its tree, which would otherwise stay in memory all run).
+        """
+        body: list[ast.stmt] = []
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Import | ast.ImportFrom):
+                body.append(statement)
+            elif isinstance(statement, ast.ClassDef):
+                members = [
+                    member
+                    for member in statement.body
+                    if not isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef)
+                ]
+                body.append(
+                    ast.ClassDef(
+                        name=statement.name,
+                        bases=statement.bases,
+                        keywords=statement.keywords,
+                        body=members,
+                        decorator_list=[],
+                    )
+                )
+        return SourceModule(self.path, self.dotted, ast.Module(body=body, type_ignores=[]))
+
 
 def qualified(module: SourceModule, text: str) -> str:
     """Qualify a dotted name written in a module through the module's imports."""
