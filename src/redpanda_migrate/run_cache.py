@@ -75,6 +75,8 @@ class RunCache:
         self._nesting_seen: set[str] = set()
         self._nesting_added = False
         self._paths_digest = ""
+        # (codemod, path, before, after) digests of the outputs this run found valid
+        self._valid: set[tuple[str, str, str, str]] = set()
 
     def digest(self, path: str, text: str) -> str:
         """Hash a file's text, once per text object.
@@ -199,12 +201,16 @@ class RunCache:
         :param check: raises ``ValueError`` when the output does not parse.
         """
         before_hash = self.digest(path, before) if before is not None else ""
-        key = self.key(codemod, "valid", path, before_hash, text_digest(after))
-        if key is not None and self.cache.load(key) is not None:
+        after_hash = text_digest(after)
+        seen = (codemod.id, path, before_hash, after_hash)
+        if seen in self._valid:  # a change set is checked whole, then each change recorded
             return
-        check()
-        if key is not None:
-            self.cache.store(key, True)
+        key = self.key(codemod, "valid", path, before_hash, after_hash)
+        if key is None or self.cache.load(key) is None:
+            check()
+            if key is not None:
+                self.cache.store(key, True)
+        self._valid.add(seen)
 
     def nesting_problem(
         self, path: str, text: str, measure: Callable[[str], str | None]
