@@ -294,13 +294,18 @@ def rewrite_databases(text: str, style: EnvStyle) -> tuple[str, DatabaseEdits]:
     :raises libcst.ParserSyntaxError: when the module does not parse.
     """
     edits = DatabaseEdits()
-    module = cst.parse_module(text)
-    tree = ast.parse(text)
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        cst.parse_module(text)  # libcst's report when it fails too, as it always came first
+        raise
     names = _bound_names(tree)
     if not names:
         return text, edits
+    module = cst.parse_module(text)
     rewriter = _DatabaseRewriter(text, style, names, edits)
-    new_module = MetadataWrapper(module).visit(rewriter)
+    # the module is parsed here and used nowhere else: the wrapper need not copy it
+    new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(rewriter)
     if edits.refusals or not edits.aliases:
         return text, DatabaseEdits(refusals=edits.refusals)
     renames = {

@@ -53,16 +53,19 @@ ENV_EXAMPLE_BLOCK = (
 
 
 def _is_containerised(files: tuple[str, ...]) -> bool:
-    return any(COMPOSE_NAMES.match(PurePosixPath(path).name) for path in files)
+    return any("compose" in path and COMPOSE_NAMES.match(path.rpartition("/")[2]) for path in files)
 
 
 def _loopback_findings(project: ProjectInput) -> list[Finding]:
-    if not _is_containerised(project.facts.files):
+    templates = [
+        (path, text)
+        for path, text in project.files.items()
+        if PurePosixPath(path).name in ENV_TEMPLATES
+    ]
+    if not templates or not _is_containerised(project.facts.files):
         return []
     findings = []
-    for path, text in project.files.items():
-        if PurePosixPath(path).name not in ENV_TEMPLATES:
-            continue
+    for path, text in templates:
         match = LOOPBACK_LOCATION.search(text)
         if match:
             findings.append(

@@ -10,6 +10,7 @@ run without the variables behaves as before. Only those values change (libcst).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -167,6 +168,29 @@ class _CacheRewriter(cst.CSTTransformer):
         return cst.Comma(whitespace_after=self._opening_whitespace)
 
 
+def _names_old_backend(text: str) -> bool:
+    """Tell (with ``ast``, in C) whether a dict display maps ``"BACKEND"`` to an old backend.
+
+    A module without one has nothing to rewrite and nothing to report, so libcst need not parse
+    it; a module ``ast`` cannot parse goes to libcst, which reports the syntax error.
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if (
+                    isinstance(key, ast.Constant)
+                    and key.value == "BACKEND"
+                    and isinstance(value, ast.Constant)
+                    and value.value in OLD_BACKENDS
+                ):
+                    return True
+    return False
+
+
 def rewrite_caches(text: str) -> tuple[str, CacheEdits]:
     """Rewrite the old Memcached caches of one settings module ("Memcached" section).
 
@@ -175,6 +199,8 @@ def rewrite_caches(text: str) -> tuple[str, CacheEdits]:
     :raises libcst.ParserSyntaxError: when the module does not parse.
     """
     edits = CacheEdits()
+    if not _names_old_backend(text):
+        return text, edits
     module = cst.parse_module(text)
     wrapper = cst.metadata.MetadataWrapper(module)
     new_module = wrapper.visit(_CacheRewriter(edits))

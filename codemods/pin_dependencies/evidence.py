@@ -39,6 +39,8 @@ else:  # pragma: no cover - Python 3.10
         return tomlkit.parse(text).unwrap()
 
 
+# the escapes of double-quoted YAML that can spell letters ("m\x61trix")
+YAML_LETTER_ESCAPES = ("\\x", "\\u", "\\U")
 TOML_LOCKS = ("uv.lock", "poetry.lock", "pdm.lock")
 LOCK_FILES = (*TOML_LOCKS, "Pipfile.lock")
 # classifiers naming a framework's versions, and the distribution they stand for
@@ -269,6 +271,8 @@ def read_ci_matrix(path: str, text: str, names: set[str], evidence: Evidence) ->
     :param names: the canonical names of the project's dependencies.
     :param evidence: where to record them.
     """
+    if "matrix" not in text and not any(escape in text for escape in YAML_LETTER_ESCAPES):
+        return  # no key can be named matrix: nothing to read, and no need to parse it
     try:
         workflow = YAML(typ="safe", pure=True).load(io.StringIO(text))
     except Exception:  # a workflow we cannot read says nothing

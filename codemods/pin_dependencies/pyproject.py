@@ -6,6 +6,8 @@ one requirement that has no safe rewrite is refused while the others are still p
 
 from __future__ import annotations
 
+import sys
+
 import tomlkit
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -30,15 +32,34 @@ def _line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
-def _dependency_arrays(project: object) -> list[Array]:
+def _dependency_arrays(project: object, kind: type = Array) -> list:
     if not hasattr(project, "get"):
         return []
     arrays = []
-    if isinstance(project.get("dependencies"), Array):
+    if isinstance(project.get("dependencies"), kind):
         arrays.append(project["dependencies"])
     optional = project.get("optional-dependencies")
     if hasattr(optional, "values"):
-        arrays.extend(value for value in optional.values() if isinstance(value, Array))
+        arrays.extend(value for value in optional.values() if isinstance(value, kind))
+    return arrays
+
+
+def _plain_arrays(text: str) -> list[list[str]] | None:
+    """Read the dependency arrays with :mod:`tomllib`, several times faster than tomlkit.
+
+    Returns ``None`` when it cannot tell them as tomlkit would: the file does not load, or an array
+    holds something else than strings (tomlkit spells those its own way).
+    """
+    if sys.version_info < (3, 11):  # pragma: no cover - Python 3.10
+        return None
+    import tomllib
+
+    try:
+        arrays = _dependency_arrays(tomllib.loads(text).get("project"), list)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return None
+    if not all(isinstance(item, str) for array in arrays for item in array):
+        return None
     return arrays
 
 
@@ -50,7 +71,10 @@ def dependency_names(text: str) -> set[str]:
     :raises InputError: when the file is not valid TOML.
     """
     names = set()
-    for array in _dependency_arrays(_parse(text).get("project")):
+    arrays = _plain_arrays(text)
+    if arrays is None:
+        arrays = _dependency_arrays(_parse(text).get("project"))
+    for array in arrays:
         for item in array:
             try:
                 names.add(canonicalize_name(Requirement(str(item)).name))

@@ -10,6 +10,8 @@ refused and none still uses pytz, :mod:`codemods.pytz_to_zoneinfo.dependencies` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from redpanda_migrate.codemods.pytz_to_zoneinfo.dependencies import (
     TZDATA_ADDED_NOTE,
     TZDATA_NOTE,
@@ -68,7 +70,12 @@ def project_uses_pytz(files: dict[str, str]) -> bool:
     )
 
 
-def may_need_rewrite(text: str, project_uses_pytz: bool, has_zone_exports: bool) -> bool:
+def may_need_rewrite(
+    text: str,
+    project_uses_pytz: bool,
+    has_zone_exports: bool,
+    django_use: Callable[[str], str | None] | None = None,
+) -> bool:
     """Tell cheaply whether a module can hold anything this codemod rewrites or refuses.
 
     Parsing with scope and qualified-name metadata is the expensive part of a run, and the
@@ -80,6 +87,8 @@ def may_need_rewrite(text: str, project_uses_pytz: bool, has_zone_exports: bool)
     :param text: the module's text.
     :param project_uses_pytz: whether any candidate file imports or declares pytz.
     :param has_zone_exports: whether some module defines module-level pytz zones.
+    :param django_use: how a module uses Django's pytz-era API (by default
+        :func:`_django_use`; the transform passes one that remembers each text's answer).
     :returns: ``False`` only when the rewrite would leave the module untouched and unflagged.
     """
     if "pytz" in text or "is_dst" in text or "USE_DEPRECATED_PYTZ" in text:
@@ -88,7 +97,7 @@ def may_need_rewrite(text: str, project_uses_pytz: bool, has_zone_exports: bool)
         return ("django.utils" in text and any(word in text for word in DJANGO_PYTZ_ERA_WORDS)) or (
             any(word in text for word in ZONE_WORDS)
         )
-    return _django_use(text) is not None
+    return (django_use or _django_use)(text) is not None
 
 
 def _django_use(text: str) -> str | None:
@@ -98,11 +107,28 @@ def _django_use(text: str) -> str | None:
     return None
 
 
-def _passes_zones_only(text: str, project_uses_pytz: bool, has_zone_exports: bool) -> bool:
+def _passes_zones_only(
+    text: str,
+    project_uses_pytz: bool,
+    has_zone_exports: bool,
+    django_use: Callable[[str], str | None],
+) -> bool:
     """Tell whether a module that may need the rewrite only hands Django's zones to calls."""
     if "pytz" in text or "is_dst" in text or "USE_DEPRECATED_PYTZ" in text:
         return False
-    return not (project_uses_pytz or has_zone_exports) and _django_use(text) == PASSES_ZONES
+    return not (project_uses_pytz or has_zone_exports) and django_use(text) == PASSES_ZONES
+
+
+def _remembering(function: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """Wrap a text's verdict so that one transform computes it once per text."""
+    answers: dict[str, str | None] = {}
+
+    def remembered(text: str) -> str | None:
+        if text not in answers:
+            answers[text] = function(text)
+        return answers[text]
+
+    return remembered
 
 
 def transform(project: ProjectInput) -> ProjectOutcome:
@@ -124,10 +150,11 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     if floor is not None:
         return ProjectOutcome(refusals=(Finding(*floor),))
     exports = exported_zones(python)
+    django_use = _remembering(_django_use)
     texts = {
         path: text
         for path, text in python.items()
-        if may_need_rewrite(text, uses_pytz, bool(exports))
+        if may_need_rewrite(text, uses_pytz, bool(exports), django_use)
     }
     modules = Modules(
         texts,
@@ -141,7 +168,7 @@ def transform(project: ProjectInput) -> ProjectOutcome:
         passing_zones=frozenset(
             path
             for path, text in texts.items()
-            if _passes_zones_only(text, uses_pytz, bool(exports))
+            if _passes_zones_only(text, uses_pytz, bool(exports), django_use)
         ),
     )
     results = rewrite_all(modules)

@@ -72,6 +72,11 @@ def _line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
+# what can spell a name without writing it: the escapes of TOML and double-quoted YAML strings
+# ("\u0070ytz") and a requirements line continued in the middle of it ("py\" then "tz")
+LETTER_ESCAPES = ("\\u", "\\U", "\\x", "\\\n")
+
+
 def declares_pytz(path: str, text: str) -> bool:
     """Tell whether a dependency file declares pytz (cheaply, for the whole-project decision).
 
@@ -79,6 +84,8 @@ def declares_pytz(path: str, text: str) -> bool:
     :param text: the file's text.
     :returns: ``True`` when an edit of the file would remove something.
     """
+    if "pytz" not in text.lower() and not any(escape in text for escape in LETTER_ESCAPES):
+        return False  # no requirement (nor lock entry) can name it: no need to parse the file
     return bool(edit_dependency_file(path, text).removed_lines) or (
         "pytz" in text.lower() and _is_lock_file(text)
     )

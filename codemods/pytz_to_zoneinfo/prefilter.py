@@ -18,6 +18,8 @@ import ast
 import re
 from collections.abc import Iterable
 
+from redpanda_migrate.codemods.pytz_to_zoneinfo.import_lines import chain_from, import_trees, parses
+
 #: the module may change or be flagged on its own: parse it
 REWRITE = "rewrite"
 #: the module only hands Django's zones to calls: it matters only when a module is left alone
@@ -52,7 +54,7 @@ def _root_name(node: ast.expr) -> str | None:
 class _Bindings:
     """The names a module binds to ``django.utils.timezone`` and its members, in any scope."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.AST) -> None:
         self.modules: set[str] = set()  # django, django.utils or django.utils.timezone
         self.members: dict[str, str] = {}  # local name -> member of django.utils.timezone
         self.star = False
@@ -108,6 +110,23 @@ def _holds_zone(value: ast.expr, bindings: _Bindings, holders: set[str]) -> bool
     return isinstance(value, ast.Attribute) and value.attr in holders
 
 
+def _cannot_use(text: str) -> bool:
+    """Tell, parsing only its import statements, that a valid module binds nothing of Django's.
+
+    A superset of the module's bindings (see
+    :mod:`~redpanda_migrate.codemods.pytz_to_zoneinfo.import_lines`) that imports no member of
+    ``django.utils.timezone`` and starts no attribute chain ending in one leaves every name and
+    attribute of the module unbound to it: :func:`django_pytz_era_use` would find none.
+    """
+    trees = import_trees(text)
+    if trees is None:
+        return False
+    bindings = _Bindings(ast.Module(body=[node for tree in trees for node in tree.body]))
+    if bindings.star or bindings.members:
+        return False
+    return not chain_from(bindings.modules, DJANGO_TIMEZONE_NAMES, text) and parses(text)
+
+
 def django_pytz_era_use(text: str) -> str | None:
     """Tell how a module may use Django's pytz-era API (for a project without pytz).
 
@@ -120,6 +139,8 @@ def django_pytz_era_use(text: str) -> str | None:
     """
     if "tzinfo" in text and PRIVATE_ZONE_ATTRIBUTE.search(text):
         return REWRITE
+    if _cannot_use(text):
+        return None
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

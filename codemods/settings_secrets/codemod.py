@@ -22,7 +22,12 @@ import ast
 from pathlib import PurePosixPath
 
 import libcst as cst
-from redpanda_migrate.codemods.settings_secrets.rewrite import Policy, SecretEdits, rewrite_secrets
+from redpanda_migrate.codemods.settings_secrets.rewrite import (
+    Policy,
+    SecretEdits,
+    may_rewrite,
+    rewrite_secrets,
+)
 from redpanda_migrate.codemods.shared.env_style import detect_style
 from redpanda_migrate.codemods.shared.env_template import (
     ENV_TEMPLATES,
@@ -188,14 +193,18 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     errors: list[Finding] = []
     hidden: list[str] = []
     variables: dict[str, str] = {}
+    secret_key_variable = debug_variable = ""  # the same for every module: found once
     for path, text in sorted(settings.items()):
-        if is_development_settings(path):
+        if is_development_settings(path) or not may_rewrite(text):
             continue
+        if not secret_key_variable:
+            secret_key_variable = _variable_of(settings, usage, "SECRET_KEY", "SECRET_KEY")
+            debug_variable = _variable_of(settings, usage, "DEBUG", "DEBUG")
         style = detect_style(text)
         policy = Policy(
             style,
-            secret_key_variable=_variable_of(settings, usage, "SECRET_KEY", "SECRET_KEY"),
-            debug_variable=_variable_of(settings, usage, "DEBUG", "DEBUG"),
+            secret_key_variable=secret_key_variable,
+            debug_variable=debug_variable,
             secret_key_required=path not in imported_by_development,
         )
         try:

@@ -16,12 +16,13 @@ repeating them are removed; a module that still shows one elsewhere is refused.
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import MetadataWrapper, PositionProvider
 from redpanda_migrate.codemods.shared.env_style import EnvStyle
 
 SECRET_SETTING = re.compile(r"(^|_)(PASSWORD|PASSWD|SECRET|SECRET_KEY|API_KEY|TOKEN|PRIVATE_KEY)$")
@@ -79,8 +80,6 @@ def _variable_for(path: list[str]) -> str:
 
 
 class _SecretRewriter(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
     def __init__(self, policy: Policy, edits: SecretEdits) -> None:
         super().__init__()
         self.policy = policy
@@ -196,6 +195,64 @@ class _CommentScrubber(cst.CSTTransformer):
         return updated_node
 
 
+def _settings_statements(tree: ast.AST) -> Iterator[ast.AST]:
+    """Walk a module as the rewrite does: into every statement but functions and classes."""
+    for node in ast.iter_child_nodes(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield node
+            yield from _settings_statements(node)
+
+
+def _nonempty_string(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(node.value)
+
+
+def _may_change(setting: str, value: ast.expr) -> bool:
+    """Tell whether the rewrite may change an assignment of ``value`` to ``setting``."""
+    if setting == "SECRET_KEY":
+        if isinstance(value, ast.Call):  # a read whose literal default goes
+            first = value.args[0] if value.args else None
+            if isinstance(first, ast.Starred):
+                first = first.value
+            return (
+                isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and len(value.args) + len(value.keywords) > 1
+            )
+        return _nonempty_string(value)
+    if setting == "DEBUG" and isinstance(value, ast.Constant) and value.value is True:
+        return True
+    return bool(SECRET_SETTING.search(setting)) and _nonempty_string(value)
+
+
+def may_rewrite(text: str) -> bool:
+    """Tell (with ``ast``, before libcst parses it) whether a module has anything to rewrite.
+
+    A superset of what :func:`rewrite_secrets` changes, outside functions and classes: a
+    literal ``SECRET_KEY`` or one read with a literal default, ``DEBUG = True``, a literal
+    secret-named setting, a literal ``"PASSWORD"`` entry of a dict. A module ``ast`` cannot
+    parse goes to libcst, which reports the syntax error.
+
+    :param text: the module's text.
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    for node in _settings_statements(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and _may_change(target.id, node.value)
+            for target in node.targets
+        ):
+            return True
+        if isinstance(node, ast.Dict) and any(
+            isinstance(key, ast.Constant) and key.value == "PASSWORD" and _nonempty_string(value)
+            for key, value in zip(node.keys, node.values, strict=True)
+        ):
+            return True
+    return False
+
+
 def rewrite_secrets(module: cst.Module, policy: Policy) -> tuple[cst.Module, SecretEdits]:
     """Move one settings module's literal secrets and ``DEBUG = True`` to the environment.
 
@@ -207,7 +264,7 @@ def rewrite_secrets(module: cst.Module, policy: Policy) -> tuple[cst.Module, Sec
         literal still shows elsewhere in the module, the input and a refusal.
     """
     edits = SecretEdits()
-    new_module = MetadataWrapper(module).visit(_SecretRewriter(policy, edits))
+    new_module = module.visit(_SecretRewriter(policy, edits))
     if not edits.variables:
         return module, edits
     if edits.hidden:

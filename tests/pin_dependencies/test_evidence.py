@@ -6,6 +6,7 @@ import json
 
 from packaging.version import Version
 from redpanda_migrate.codemods.pin_dependencies import gather_evidence
+from redpanda_migrate.codemods.pin_dependencies.pyproject import dependency_names
 
 
 def installed(files: dict[str, str]) -> dict[str, str]:
@@ -66,3 +67,23 @@ def test_unreadable_files_say_nothing():
         "requirements.txt": "?",
     }
     assert installed(files) == {}
+
+
+def test_a_matrix_key_spelled_with_an_escape_is_still_read():
+    # the cheap "no matrix here" test must not skip it: YAML unescapes the key
+    workflow = 'jobs:\n  t:\n    strategy:\n      "m\\x61trix":\n        django: ["5.1"]\n'
+    evidence = gather_evidence({".github/workflows/t.yml": workflow}, "pyproject.toml", {"django"})
+    assert evidence.tested["django"].version == Version("5.1")
+    plain = "jobs:\n  t:\n    runs-on: ubuntu-latest\n"
+    assert gather_evidence({".github/workflows/t.yml": plain}, "x", {"django"}).tested == {}
+
+
+def test_dependency_names_agree_with_tomlkit_whatever_the_items():
+    # strings are read with tomllib; anything else falls back to tomlkit's spelling of it
+    strings = '[project]\ndependencies = ["Django>=5.2", "celery[redis]"]\n'
+    assert dependency_names(strings) == {"django", "celery"}
+    odd = (
+        '[project]\ndependencies = ["Django>=5.2", 1e3]\n'
+        '[project.optional-dependencies]\nx = ["A_b"]\n'
+    )
+    assert dependency_names(odd) == {"django", "1000-0", "a-b"}  # tomlkit writes 1000.0

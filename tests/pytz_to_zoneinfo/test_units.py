@@ -365,3 +365,12 @@ def test_a_repeated_note_is_given_once_with_its_other_lines() -> None:
     assert [line for line, _ in result.notes] == [5]
     assert result.notes[0][1].startswith("ZoneInfo(name) is case-sensitive")
     assert result.notes[0][1].endswith(" (also line(s) 9)")
+
+
+def test_declares_pytz_reads_escaped_names_too():
+    # the cheap "pytz is not in the text" test must not hide a name spelled with an escape
+    from redpanda_migrate.codemods.pytz_to_zoneinfo.dependencies import declares_pytz
+
+    assert declares_pytz("pyproject.toml", '[project]\ndependencies = ["\\u0070ytz>=2024.1"]\n')
+    assert declares_pytz("requirements.txt", "PyTZ==2024.1\n")
+    assert not declares_pytz("pyproject.toml", '[project]\ndependencies = ["Django>=5.2"]\n')
