@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from redpanda_migrate.codemods.text_field_null.usages import ORM_CALLS
 
@@ -59,7 +59,7 @@ class UseSites:
     ) -> None:
         self.names = tuple(sorted(names, key=len, reverse=True))
         self.longest = max((len(name) for name in self.names), default=0)
-        self.callees = ORM_CALLS | frozenset(models)
+        self.callees = ORM_CALLS | frozenset(models) | {"?"}  # ? : unsure
         self.still_nullable = frozenset(still_nullable)
         reversed_names = "|".join(re.escape(name[::-1]) for name in self.names)
         # in the reversed text: the op, spaces/brackets, maybe __exact, the name, its start
@@ -72,10 +72,26 @@ class UseSites:
         :param text: the module's text.
         :returns: ``False`` only when ``nullable_uses`` finds nothing in it.
         """
+        return next(self._traces(text), None) is not None
+
+    def lines(self, text: str) -> list[int] | None:
+        """Return the lines, sorted, one of which each place found in a module's text spans.
+
+        :param text: the module's text.
+        :returns: the lines of the traces of uses; ``None`` when the text has line breaks
+            other than ``\\n`` (Python counts them).
+        """
+        if "\r" in text:
+            return None
+        breaks = [match.start() for match in re.finditer("\n", text)]
+        return sorted({bisect_right(breaks, offset) + 1 for offset in self._traces(text)})
+
+    def _traces(self, text: str) -> Iterator[int]:
+        """Yield the offsets of the traces of possible uses, in no order."""
         if not self.names:
-            return False
-        if self._isnull(text) or self._none_compared(text):
-            return True
+            return
+        yield from self._isnull(text)
+        yield from self._none_compared(text)
         reversed_text = text[::-1]
         parameters: frozenset[str] | None = None
         for pattern in self.reversed_sites:
@@ -96,10 +112,11 @@ class UseSites:
                     continue  # a name assigned to: no field
                 value = _value(text, start)
                 if value is None:
-                    return True
+                    yield key_start
+                    continue
                 if comparison:
                     if "None" in value:
-                        return True
+                        yield key_start
                     continue
                 if not attribute:
                     value = _argument(value)
@@ -111,31 +128,8 @@ class UseSites:
                         parameters = _none_line_names(text)
                     if not {"", bare[1]} & parameters:
                         continue
-                if attribute:
-                    return True
-                callee = _callee(text, key_start)
-                if callee == "?" or callee in self.callees:
-                    return True
-        return False
-
-    def lines(self, text: str) -> list[int] | None:
-        """Return the lines, sorted, one of which each place found in a module's text lies on.
-
-        :param text: the module's text.
-        :returns: the lines of every name before an op, ``__isnull`` and ``None`` compared;
-            ``None`` when the text has line breaks other than ``\\n`` (Python counts them).
-        """
-        if "\r" in text:
-            return None
-        offsets = [
-            len(text) - site.end()
-            for pattern in self.reversed_sites
-            for site in pattern.finditer(text[::-1])
-        ]
-        offsets += [match.start() for match in re.finditer("__isnull", text)]
-        offsets += [match.start() for match in NONE_COMPARED.finditer(text)]
-        breaks = [match.start() for match in re.finditer("\n", text)]
-        return sorted({bisect_right(breaks, offset) + 1 for offset in offsets})
+                if attribute or _callee(text, key_start) in self.callees:
+                    yield key_start
 
     def _may_be_none(self, value: str) -> bool:
         """Tell whether a value written may be None, a parameter's aside."""
@@ -144,23 +138,22 @@ class UseSites:
         dotted = DOTTED.findall(value)
         return "get" in dotted or not self.still_nullable.isdisjoint(dotted)
 
-    def _isnull(self, text: str) -> bool:
+    def _isnull(self, text: str) -> Iterator[int]:
+        """Yield where ``<name>__isnull`` stands."""
         at = text.find("__isnull")
         while at != -1:
             if text[max(0, at - self.longest) : at].endswith(self.names):
-                return True
+                yield at
             at = text.find("__isnull", at + 1)
-        return False
 
-    def _none_compared(self, text: str) -> bool:
-        """``None`` compared with what follows: a field's name in it."""
+    def _none_compared(self, text: str) -> Iterator[int]:
+        """Yield where ``None`` is compared with what follows, a field's name in it."""
         if "None" not in text:
-            return False
+            return
         for match in NONE_COMPARED.finditer(text):
             value = _value(text, match.end())
             if value is None or any(name in value for name in self.names):
-                return True
-        return False
+                yield match.start()
 
 
 def _code_before(text: str, end: int) -> tuple[str, int] | None:
