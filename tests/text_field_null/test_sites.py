@@ -1,11 +1,19 @@
-"""The text filter in front of the nullable-use search: it must let through every module the
-search finds a place in, and keep most others from being parsed."""
+"""The cheap paths of text-field-null: the text filter in front of the nullable-use search
+(it must let through every module the search finds a place in, and keep most others from
+being parsed) and the rewriting of the fields' statements alone (as the whole module would be).
+"""
 
 from __future__ import annotations
 
 import ast
 
+import libcst as cst
 import pytest
+from redpanda_migrate.codemods.text_field_null.edit import (
+    _FieldRewriter,
+    _rewrite_statements,
+    rewrite_fields,
+)
 from redpanda_migrate.codemods.text_field_null.sites import UseSites
 from redpanda_migrate.codemods.text_field_null.usages import nullable_uses
 
@@ -84,3 +92,42 @@ def test_statements_without_sites_are_left_out_in_order() -> None:
     places = nullable_uses("m.py", module, NAMES, MODELS, STILL_NULLABLE, lines)
     assert places == nullable_uses("m.py", module, NAMES, MODELS, STILL_NULLABLE)
     assert [line for _, line, _ in places] == [2, 9, 10]
+
+
+MODELS_MODULE = '''\
+from django.db import models
+
+
+class Item(models.Model):
+    """Café."""
+
+    note = models.CharField("Café", max_length=20, null=True)  # a comment
+    title: str = models.CharField(
+        max_length=20,
+        null=True,
+        default=None,
+    )
+    other = 1; more = models.CharField(null=True)
+
+    class Meta:
+        note = models.CharField(null=True)
+
+    def f(self):
+        note = models.CharField(null=True)
+'''
+
+
+@pytest.mark.parametrize("flags", [(True, True), (False, True), (True, False)])
+def test_statements_alone_are_rewritten_as_the_whole_module_is(flags: tuple[bool, bool]) -> None:
+    targets = {("Item", "note"): flags, ("Item", "title"): flags}
+    whole = cst.parse_module(MODELS_MODULE).visit(_FieldRewriter(targets)).code
+    assert whole != MODELS_MODULE
+    assert _rewrite_statements(MODELS_MODULE, targets) == whole
+    assert rewrite_fields(MODELS_MODULE, targets) == whole
+
+
+def test_a_statement_sharing_its_line_is_left_to_the_whole_module() -> None:
+    targets = {("Item", "more"): (True, True)}
+    assert _rewrite_statements(MODELS_MODULE, targets) is None
+    rewritten = rewrite_fields(MODELS_MODULE, targets)
+    assert 'other = 1; more = models.CharField(blank=True, default="")' in rewritten
