@@ -42,6 +42,7 @@ from redpanda_migrate.codemods.text_field_null.fields import (
 )
 from redpanda_migrate.codemods.text_field_null.fixtures import empty_json_nulls, yaml_nulls
 from redpanda_migrate.codemods.text_field_null.migration import Conversion, write_migration
+from redpanda_migrate.codemods.text_field_null.sites import UseSites
 from redpanda_migrate.codemods.text_field_null.usages import nullable_uses
 
 from redpanda_migrate.codemod import (
@@ -110,16 +111,18 @@ def _uses(
     # values read from fields that stay nullable may be None; the candidates' own will not be
     still_nullable = frozenset(nullable - names)
     places: dict[str, list[str]] = defaultdict(list)
+    sites = UseSites(names, models, still_nullable)
     for path, text in sorted(project.files.items()):
         if not path.endswith(".py") or "/migrations/" in f"/{path}":
             continue
-        if not any(name in text for name in names):
+        if not sites.may_hold_uses(text):  # cheap: most modules are never parsed
             continue
         try:
             module = ast.parse(text, filename=path)
         except (SyntaxError, ValueError):
             continue  # reported by the engine for the codemods that edit it
-        for name, line, what in nullable_uses(path, module, names, models, still_nullable):
+        lines = sites.lines(text)
+        for name, line, what in nullable_uses(path, module, names, models, still_nullable, lines):
             places[name].append(f"{path}:{line} ({what})")
     return places
 

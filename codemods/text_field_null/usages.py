@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from redpanda_migrate.codemods.shared.ast_names import dotted_name
 
@@ -102,11 +103,22 @@ def _written_values(
     return written
 
 
+def _holds(statement: ast.stmt, lines: Sequence[int]) -> bool:
+    """Tell whether one of ``lines`` (sorted) lies in a statement, its decorators included."""
+    first = statement.lineno
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        first = min([first, *(decorator.lineno for decorator in statement.decorator_list)])
+    index = bisect_left(lines, first)
+    return index < len(lines) and lines[index] <= (statement.end_lineno or statement.lineno)
+
+
 def _walk_with_parameters(
-    module: ast.Module,
+    module: ast.Module, lines: Sequence[int] | None = None
 ) -> Iterator[tuple[ast.AST, frozenset[str] | None]]:
     """Walk a module as :func:`ast.walk` does, with the None-defaulting parameters around a node.
 
+    :param lines: when given, statements holding none of these lines are left out, with all
+        they hold.
     :returns: each node with the parameters defaulting to None of every function around it,
         ``None`` outside functions.
     """
@@ -115,7 +127,11 @@ def _walk_with_parameters(
         node, none_parameters = pending.popleft()
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             none_parameters = (none_parameters or frozenset()) | _none_parameters(node)
-        pending.extend((child, none_parameters) for child in ast.iter_child_nodes(node))
+        pending.extend(
+            (child, none_parameters)
+            for child in ast.iter_child_nodes(node)
+            if lines is None or not isinstance(child, ast.stmt) or _holds(child, lines)
+        )
         yield node, none_parameters
 
 
@@ -125,6 +141,7 @@ def nullable_uses(
     names: frozenset[str],
     models: frozenset[str],
     nullable: frozenset[str] = frozenset(),
+    lines: Sequence[int] | None = None,
 ) -> list[tuple[str, int, str]]:
     """Find the places of a module that treat one of the fields as nullable.
 
@@ -133,6 +150,8 @@ def nullable_uses(
     :param names: the fields' names.
     :param models: the models' class names (their constructors take field values).
     :param nullable: names of fields that keep ``null=True`` (values read from them may be None).
+    :param lines: sorted lines, one of which each place's construct spans (``None``: any);
+        statements holding none of them are not looked into.
     :returns: ``(field, line, what)`` per place, ``what`` quoting the construct.
     """
     if not names:
@@ -143,7 +162,7 @@ def nullable_uses(
     # follow every value; these are the shapes that gave real projects NULLs: a parameter
     # defaulting to None passed on, ``dict.get(key)``, ``x if c else None``.
     writes = []
-    for node, none_parameters in _walk_with_parameters(module):
+    for node, none_parameters in _walk_with_parameters(module, lines):
         if none_parameters is not None:
             for field, line, value in _written_values(node, names, models):
                 why = _maybe_none(value, none_parameters, nullable)
