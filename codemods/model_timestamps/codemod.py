@@ -5,11 +5,12 @@ created_at and updated_at") and keeps its first criterion, "Fresh Migration Test
 whose models change gets one migration, written as ``makemigrations`` would, that depends on
 the app's single leaf migration and gives existing rows a one-off ``created_at``.
 
-Everything is read statically (libcst); the project is never imported. Proxy models,
-unmanaged models and multi-table inheritance children are left alone with a note, as are
-models whose timestamps already exist under another name (``created``, ``modified``...).
-Bases from outside the project that are not well known, names ``created_at``/``updated_at``
-that are not fields, and apps whose migrations cannot be followed are refused.
+Everything is read statically (ast; libcst for the modules rewritten); the project is never
+imported. Proxy models, unmanaged models and multi-table inheritance children are left alone
+with a note, as are models whose timestamps already exist under another name (``created``,
+``modified``...). Bases from outside the project that are not well known, names
+``created_at``/``updated_at`` that are not fields, and apps whose migrations cannot be followed
+are refused.
 """
 
 from __future__ import annotations
@@ -145,8 +146,7 @@ def _rewrite_models(
             for verdict in verdicts
             if verdict.add
         }
-        tree = modules.by_path(path).tree or parse_python(path, project.files[path])
-        writes[path] = add_fields(tree, additions, import_from)
+        writes[path] = add_fields(parse_python(path, project.files[path]), additions, import_from)
     return writes, refusals
 
 

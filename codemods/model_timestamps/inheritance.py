@@ -16,12 +16,12 @@ from redpanda_migrate.codemods.model_timestamps.known_bases import (
     known_base,
     known_not_model,
 )
+from redpanda_migrate.codemods.model_timestamps.reading import read_module
 from redpanda_migrate.codemods.model_timestamps.source import (
     UNKNOWN,
     ClassInfo,
     Member,
     ModuleInfo,
-    read_module,
 )
 
 STDLIB_ROOTS = frozenset({"abc", "builtins", "collections", "dataclasses", "enum", "typing"})
