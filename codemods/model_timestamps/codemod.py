@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from redpanda_migrate.codemods.model_timestamps.app_graphs import AppGraphs
 from redpanda_migrate.codemods.model_timestamps.edit import add_fields, datetime_field_callee
 from redpanda_migrate.codemods.model_timestamps.fixture_rows import (
     complete_fixtures,
@@ -34,11 +35,9 @@ from redpanda_migrate.codemods.shared.django_apps import (
     app_label,
     is_models_module,
     join_path,
-    migration_texts,
     source_roots,
 )
 from redpanda_migrate.codemods.shared.migration_graph import (
-    load_app_migrations,
     new_migration_name,
 )
 from redpanda_migrate.codemods.shared.migration_reading import MigrationsProblem
@@ -151,11 +150,11 @@ def _rewrite_models(
 
 
 def _write_app(
-    plan: AppPlan, modules: ProjectModules, project: ProjectInput
+    plan: AppPlan, modules: ProjectModules, project: ProjectInput, graphs: AppGraphs
 ) -> tuple[dict[str, str], list[Finding], list[Finding]]:
     """Rewrite one app's models and write its migration: writes, notes, refusals."""
     try:
-        graph = load_app_migrations(plan.label, migration_texts(plan.folder, plan.label, project))
+        graph = graphs.load(plan.folder, plan.label)
         leaf = graph.single_leaf()
         refusals = _check_state(plan, graph.model_fields())
         name = new_migration_name(leaf, graph.all_names, MIGRATION_STEM)
@@ -202,10 +201,9 @@ def _app_notes(plan: AppPlan, migration_path: str, additions: list[AddedField]) 
     return notes
 
 
-def _migrated_models(plan: AppPlan, project: ProjectInput) -> set[str] | None:
+def _migrated_models(plan: AppPlan, graphs: AppGraphs) -> set[str] | None:
     try:
-        graph = load_app_migrations(plan.label, migration_texts(plan.folder, plan.label, project))
-        return set(graph.model_fields())
+        return set(graphs.load(plan.folder, plan.label).model_fields())
     except (MigrationsProblem, InputError):
         return None
 
@@ -233,7 +231,7 @@ def _plan_apps(
     plans: dict[str, AppPlan] = {}
     errors: list[Finding] = []
     broken: set[str] = set()
-    for path in sorted(p for p in project.files if is_models_module(p)):
+    for path in sorted(p for p in project.files if "models" in p and is_models_module(p)):
         folder = app_folder(path)
         if folder not in plans:
             label = app_label(folder, project.files, project.facts.root_name)
@@ -259,7 +257,9 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     python_texts = {p: t for p, t in project.files.items() if p.endswith(".py")}
     modules = ProjectModules(python_texts, source_roots(project.facts.manage_py_files))
     plans, errors = _plan_apps(modules, project)
-    hazards = Hazards(modules, is_models_module, app_folder, project.files)
+    changing = {plan.folder for plan in plans if plan.additions()}
+    hazards = Hazards(modules, is_models_module, app_folder, project.files, changing)
+    graphs = AppGraphs(project)
     writes: dict[str, str | None] = {}
     notes: list[Finding] = []
     refusals: list[Finding] = []
@@ -267,14 +267,14 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     changed_folders = set()
     for plan in plans:
         if any(verdict.unsure for verdicts in plan.verdicts.values() for verdict in verdicts):
-            drop_non_models(plan, _migrated_models(plan, project))
+            drop_non_models(plan, _migrated_models(plan, graphs))
         refusals += hazards.refuse(plan)
         plan_notes, plan_refusals = _findings(plan)
         notes += plan_notes
         refusals += plan_refusals
         if not plan.additions():
             continue
-        app_writes, app_notes, app_refusals = _write_app(plan, modules, project)
+        app_writes, app_notes, app_refusals = _write_app(plan, modules, project, graphs)
         writes.update(app_writes)
         notes += app_notes
         refusals += app_refusals

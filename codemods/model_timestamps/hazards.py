@@ -22,6 +22,7 @@ from redpanda_migrate.codemods.model_timestamps.live_models import (
     FixtureLoad,
     LiveUse,
     fixture_loads,
+    is_migration,
     live_model_uses,
     live_use_reason,
 )
@@ -49,6 +50,8 @@ class Hazards:
     :param is_models_module: tells whether a path is a models module.
     :param app_folder: the app folder of a models module path.
     :param texts: every file of the project (fixtures included).
+    :param folders: the folders of the apps whose models get fields: only the migrations that
+        may import their models are read.
     """
 
     def __init__(
@@ -57,12 +60,19 @@ class Hazards:
         is_models_module: Callable[[str], bool],
         app_folder: Callable[[str], str],
         texts: Mapping[str, str],
+        folders: set[str],
     ) -> None:
         def is_models(dotted: str) -> bool:
             path = modules.path_of(dotted)
             return path is not None and is_models_module(path)
 
-        uses = live_model_uses(modules.texts, modules.source_roots, is_models)
+        roots = modules.source_roots
+        migrations = {
+            path: text
+            for path, text in modules.texts.items()
+            if folders and is_migration(path) and _may_import(path, text, folders, roots)
+        }
+        uses = live_model_uses(migrations, roots, is_models)
         self.live: dict[tuple[str, str], list[LiveUse]] = {}
         for dotted, found in uses.items():
             folder = app_folder(modules.path_of(dotted) or "")
@@ -116,6 +126,20 @@ class Hazards:
         return refusals
 
 
+def _may_import(path: str, text: str, folders: set[str], roots: tuple[str, ...]) -> bool:
+    """Tell cheaply whether a migration can import a models module of one of these apps.
+
+    The import spells the app folder's name (``shop`` of ``src/shop``), or a relative one
+    climbs to it through the migration's own packages; an app folder that is a source root
+    (or the project root) is imported as plain ``models``, which any migration may name.
+    """
+    for folder in folders:
+        name = folder.rpartition("/")[2]
+        if folder in roots or name in text or name in path:
+            return True
+    return False
+
+
 def _migration_app(path: str) -> str:
     parent = str(PurePosixPath(path).parent.parent)
     return "" if parent == "." else parent
@@ -127,6 +151,8 @@ def _loaded_labels(load: FixtureLoad, texts: Mapping[str, str]) -> set[str] | No
     labels: set[str] = set()
     matched = False
     for path in texts:
+        if "fixtures/" not in path:  # cheap test first: every file of the project is here
+            continue
         pure = PurePosixPath(path)
         if is_fixture(path) and (pure.name in wanted or pure.stem in wanted):
             matched = True
