@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from redpanda_migrate.codemods.model_timestamps.app_graphs import AppGraphs
 from redpanda_migrate.codemods.model_timestamps.edit import add_fields, datetime_field_callee
+from redpanda_migrate.codemods.model_timestamps.field_lines import insert_field_lines
 from redpanda_migrate.codemods.model_timestamps.fixture_rows import (
     complete_fixtures,
     fixture_timestamp,
@@ -145,7 +146,13 @@ def _rewrite_models(
             for verdict in verdicts
             if verdict.add
         }
-        writes[path] = add_fields(parse_python(path, project.files[path]), additions, import_from)
+        text = project.files[path]
+        syntax = modules.by_path(path).syntax
+        # text insertions placed with the ast tree; libcst for imports and unusual layouts
+        placed = insert_field_lines(syntax, text, additions) if syntax and not import_from else None
+        if placed is None:
+            placed = add_fields(parse_python(path, text), additions, import_from)
+        writes[path] = placed
     return writes, refusals
 
 

@@ -51,7 +51,7 @@ class Hazards:
     :param app_folder: the app folder of a models module path.
     :param texts: every file of the project (fixtures included).
     :param folders: the folders of the apps whose models get fields: only the migrations that
-        may import their models are read.
+        may import their models are read, for uses of their models.
     """
 
     def __init__(
@@ -62,9 +62,9 @@ class Hazards:
         texts: Mapping[str, str],
         folders: set[str],
     ) -> None:
-        def is_models(dotted: str) -> bool:
+        def is_models(dotted: str) -> bool:  # only the models of these apps matter
             path = modules.path_of(dotted)
-            return path is not None and is_models_module(path)
+            return path is not None and is_models_module(path) and app_folder(path) in folders
 
         roots = modules.source_roots
         migrations = {

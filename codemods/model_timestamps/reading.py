@@ -187,4 +187,4 @@ def read_module(path: str, text: str, source_roots: tuple[str, ...]) -> ModuleIn
         for statement in tree.body
         if isinstance(statement, ast.ClassDef)
     }
-    return ModuleInfo(path, dotted, imports, classes, stars)
+    return ModuleInfo(path, dotted, imports, classes, stars, tree)

@@ -9,6 +9,7 @@ module's own import statements. libcst parses the modules that get new fields
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -88,6 +89,8 @@ class ModuleInfo:
     :param imports: local name -> fully qualified dotted name it was imported as.
     :param classes: top-level classes by name.
     :param star_imports: modules imported with ``*`` (their names cannot be resolved).
+    :param syntax: the :mod:`ast` tree it was read from (``None`` when libcst read it), which
+        places the new fields when the module is rewritten.
     """
 
     path: str
@@ -95,6 +98,7 @@ class ModuleInfo:
     imports: dict[str, str]
     classes: dict[str, ClassInfo]
     star_imports: tuple[str, ...] = ()
+    syntax: ast.Module | None = field(default=None, compare=False, repr=False)
 
 
 def module_dotted_name(path: str, source_roots: tuple[str, ...]) -> tuple[str, bool]:
