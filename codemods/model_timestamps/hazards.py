@@ -25,6 +25,7 @@ from redpanda_migrate.codemods.model_timestamps.live_models import (
     is_migration,
     live_model_uses,
     live_use_reason,
+    may_import,
 )
 from redpanda_migrate.codemods.shared.json_positions import is_fixture
 
@@ -67,10 +68,13 @@ class Hazards:
             return path is not None and is_models_module(path) and app_folder(path) in folders
 
         roots = modules.source_roots
+        names = {folder.rpartition("/")[2] for folder in folders}
+        if "" in folders or folders & set(roots):
+            names = {""}  # an app at the root or a source root is imported as plain ``models``
         migrations = {
             path: text
             for path, text in modules.texts.items()
-            if folders and is_migration(path) and _may_import(path, text, folders, roots)
+            if folders and is_migration(path) and may_import(path, text, names)
         }
         uses = live_model_uses(migrations, roots, is_models)
         self.live: dict[tuple[str, str], list[LiveUse]] = {}
@@ -124,20 +128,6 @@ class Hazards:
                     refusals.append(Finding(path, verdict.line, reason))
                     verdicts[index] = _left_alone(verdict)
         return refusals
-
-
-def _may_import(path: str, text: str, folders: set[str], roots: tuple[str, ...]) -> bool:
-    """Tell cheaply whether a migration can import a models module of one of these apps.
-
-    The import spells the app folder's name (``shop`` of ``src/shop``), or a relative one
-    climbs to it through the migration's own packages; an app folder that is a source root
-    (or the project root) is imported as plain ``models``, which any migration may name.
-    """
-    for folder in folders:
-        name = folder.rpartition("/")[2]
-        if folder in roots or name in text or name in path:
-            return True
-    return False
 
 
 def _migration_app(path: str) -> str:

@@ -17,6 +17,7 @@ including inside ``RunPython`` functions, are followed to the project's models m
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from redpanda_migrate.codemods.model_timestamps.source import module_dotted_name
 from redpanda_migrate.codemods.shared.ast_names import dotted_name
 
 ALL_MODELS = "*"
+RELATIVE_FROM = re.compile(r"\bfrom\s*\.")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,35 @@ def is_migration(path: str) -> bool:
     return (
         pure.suffix == ".py" and len(pure.parts) > 1 and pure.parts[-2] == "migrations"
     ) and pure.name != "__init__.py"
+
+
+def may_import(path: str, text: str, names: set[str]) -> bool:
+    """Tell cheaply whether a migration may import a module of a package with one of these names.
+
+    A necessary condition, read from the lines holding ``import``: an import spells the package
+    on the line of its ``import`` keyword (only a backslash moves it elsewhere, and then the
+    migration is read), or is relative and climbs through the migration's own packages.
+
+    :param path: project-relative path of the migration.
+    :param text: its text.
+    :param names: the last names of the app folders (``shop`` of ``src/shop``).
+    :returns: ``False`` only when no import of the migration can name such a module.
+    """
+    at = text.find("import")
+    while at != -1:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end
+        line = text[start:end]
+        before = text[text.rfind("\n", 0, max(start - 1, 0)) + 1 : max(start - 1, 0)]
+        if "\\" in line or before.rstrip().endswith("\\"):
+            return True
+        if any(name in line for name in names):
+            return True
+        if RELATIVE_FROM.search(line) and any(name in path for name in names):
+            return True
+        at = text.find("import", end)
+    return False
 
 
 def _absolute(node: ast.ImportFrom, dotted: str) -> str:
