@@ -46,6 +46,15 @@ class AppGraphs:
         facts = replace(self.project.facts, files=listed)
         return replace(self.project, files=files, facts=facts)
 
+    def has_package(self, folder: str) -> bool:
+        """Tell whether an app has a migrations package (without it, nothing is rewritten).
+
+        :param folder: the app's folder.
+        :returns: ``True`` when ``<folder>/migrations/__init__.py`` exists.
+        """
+        folder = join_path(folder, "migrations")
+        return f"{folder}/__init__.py" in self._by_folder.get(folder, ())
+
     def load(self, folder: str, label: str) -> AppMigrations:
         """Read an app's migration graph (once).
 

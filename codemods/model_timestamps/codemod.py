@@ -226,7 +226,7 @@ def _findings(plan: AppPlan) -> tuple[list[Finding], list[Finding]]:
 
 
 def _plan_apps(
-    modules: ProjectModules, project: ProjectInput
+    modules: ProjectModules, project: ProjectInput, graphs: AppGraphs
 ) -> tuple[list[AppPlan], list[Finding]]:
     """Judge every class of every models module, grouped by app.
 
@@ -248,6 +248,10 @@ def _plan_apps(
         except InputError as error:
             errors.append(Finding(getattr(error, "path", path), None, error.message))
             broken.add(folder)
+            continue
+        adds = any(verdict.add for verdict in plans[folder].verdicts[path])
+        if not adds or not graphs.has_package(folder):
+            modules.forget_syntax(path)  # never rewritten
     return [plan for folder, plan in plans.items() if folder not in broken], errors
 
 
@@ -263,10 +267,10 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     """
     python_texts = {p: t for p, t in project.files.items() if p.endswith(".py")}
     modules = ProjectModules(python_texts, source_roots(project.facts.manage_py_files))
-    plans, errors = _plan_apps(modules, project)
+    graphs = AppGraphs(project)
+    plans, errors = _plan_apps(modules, project, graphs)
     changing = {plan.folder for plan in plans if plan.additions()}
     hazards = Hazards(modules, is_models_module, app_folder, project.files, changing)
-    graphs = AppGraphs(project)
     writes: dict[str, str | None] = {}
     notes: list[Finding] = []
     refusals: list[Finding] = []
