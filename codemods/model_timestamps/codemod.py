@@ -5,11 +5,12 @@ created_at and updated_at") and keeps its first criterion, "Fresh Migration Test
 whose models change gets one migration, written as ``makemigrations`` would, that depends on
 the app's single leaf migration and gives existing rows a one-off ``created_at``.
 
-Everything is read statically (libcst); the project is never imported. Proxy models,
-unmanaged models and multi-table inheritance children are left alone with a note, as are
-models whose timestamps already exist under another name (``created``, ``modified``...).
-Bases from outside the project that are not well known, names ``created_at``/``updated_at``
-that are not fields, and apps whose migrations cannot be followed are refused.
+Everything is read statically (ast; libcst for the modules rewritten); the project is never
+imported. Proxy models, unmanaged models and multi-table inheritance children are left alone
+with a note, as are models whose timestamps already exist under another name (``created``,
+``modified``...). Bases from outside the project that are not well known, names
+``created_at``/``updated_at`` that are not fields, and apps whose migrations cannot be followed
+are refused.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from redpanda_migrate.codemods.model_timestamps.app_graphs import AppGraphs
 from redpanda_migrate.codemods.model_timestamps.edit import add_fields, datetime_field_callee
+from redpanda_migrate.codemods.model_timestamps.field_lines import insert_field_lines
 from redpanda_migrate.codemods.model_timestamps.fixture_rows import (
     complete_fixtures,
     fixture_timestamp,
@@ -33,11 +36,9 @@ from redpanda_migrate.codemods.shared.django_apps import (
     app_label,
     is_models_module,
     join_path,
-    migration_texts,
     source_roots,
 )
 from redpanda_migrate.codemods.shared.migration_graph import (
-    load_app_migrations,
     new_migration_name,
 )
 from redpanda_migrate.codemods.shared.migration_reading import MigrationsProblem
@@ -145,17 +146,22 @@ def _rewrite_models(
             for verdict in verdicts
             if verdict.add
         }
-        tree = modules.by_path(path).tree or parse_python(path, project.files[path])
-        writes[path] = add_fields(tree, additions, import_from)
+        text = project.files[path]
+        syntax = modules.by_path(path).syntax
+        # text insertions placed with the ast tree; libcst for imports and unusual layouts
+        placed = insert_field_lines(syntax, text, additions) if syntax and not import_from else None
+        if placed is None:
+            placed = add_fields(parse_python(path, text), additions, import_from)
+        writes[path] = placed
     return writes, refusals
 
 
 def _write_app(
-    plan: AppPlan, modules: ProjectModules, project: ProjectInput
+    plan: AppPlan, modules: ProjectModules, project: ProjectInput, graphs: AppGraphs
 ) -> tuple[dict[str, str], list[Finding], list[Finding]]:
     """Rewrite one app's models and write its migration: writes, notes, refusals."""
     try:
-        graph = load_app_migrations(plan.label, migration_texts(plan.folder, plan.label, project))
+        graph = graphs.load(plan.folder, plan.label)
         leaf = graph.single_leaf()
         refusals = _check_state(plan, graph.model_fields())
         name = new_migration_name(leaf, graph.all_names, MIGRATION_STEM)
@@ -202,10 +208,9 @@ def _app_notes(plan: AppPlan, migration_path: str, additions: list[AddedField]) 
     return notes
 
 
-def _migrated_models(plan: AppPlan, project: ProjectInput) -> set[str] | None:
+def _migrated_models(plan: AppPlan, graphs: AppGraphs) -> set[str] | None:
     try:
-        graph = load_app_migrations(plan.label, migration_texts(plan.folder, plan.label, project))
-        return set(graph.model_fields())
+        return set(graphs.load(plan.folder, plan.label).model_fields())
     except (MigrationsProblem, InputError):
         return None
 
@@ -221,7 +226,7 @@ def _findings(plan: AppPlan) -> tuple[list[Finding], list[Finding]]:
 
 
 def _plan_apps(
-    modules: ProjectModules, project: ProjectInput
+    modules: ProjectModules, project: ProjectInput, graphs: AppGraphs
 ) -> tuple[list[AppPlan], list[Finding]]:
     """Judge every class of every models module, grouped by app.
 
@@ -233,7 +238,7 @@ def _plan_apps(
     plans: dict[str, AppPlan] = {}
     errors: list[Finding] = []
     broken: set[str] = set()
-    for path in sorted(p for p in project.files if is_models_module(p)):
+    for path in sorted(p for p in project.files if "models" in p and is_models_module(p)):
         folder = app_folder(path)
         if folder not in plans:
             label = app_label(folder, project.files, project.facts.root_name)
@@ -243,6 +248,10 @@ def _plan_apps(
         except InputError as error:
             errors.append(Finding(getattr(error, "path", path), None, error.message))
             broken.add(folder)
+            continue
+        adds = any(verdict.add for verdict in plans[folder].verdicts[path])
+        if not adds or not graphs.has_package(folder):
+            modules.forget_syntax(path)  # never rewritten
     return [plan for folder, plan in plans.items() if folder not in broken], errors
 
 
@@ -258,8 +267,10 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     """
     python_texts = {p: t for p, t in project.files.items() if p.endswith(".py")}
     modules = ProjectModules(python_texts, source_roots(project.facts.manage_py_files))
-    plans, errors = _plan_apps(modules, project)
-    hazards = Hazards(modules, is_models_module, app_folder, project.files)
+    graphs = AppGraphs(project)
+    plans, errors = _plan_apps(modules, project, graphs)
+    changing = {plan.folder for plan in plans if plan.additions()}
+    hazards = Hazards(modules, is_models_module, app_folder, project.files, changing)
     writes: dict[str, str | None] = {}
     notes: list[Finding] = []
     refusals: list[Finding] = []
@@ -267,14 +278,14 @@ def transform(project: ProjectInput) -> ProjectOutcome:
     changed_folders = set()
     for plan in plans:
         if any(verdict.unsure for verdicts in plan.verdicts.values() for verdict in verdicts):
-            drop_non_models(plan, _migrated_models(plan, project))
+            drop_non_models(plan, _migrated_models(plan, graphs))
         refusals += hazards.refuse(plan)
         plan_notes, plan_refusals = _findings(plan)
         notes += plan_notes
         refusals += plan_refusals
         if not plan.additions():
             continue
-        app_writes, app_notes, app_refusals = _write_app(plan, modules, project)
+        app_writes, app_notes, app_refusals = _write_app(plan, modules, project, graphs)
         writes.update(app_writes)
         notes += app_notes
         refusals += app_refusals

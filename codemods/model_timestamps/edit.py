@@ -7,10 +7,8 @@ from collections.abc import Mapping, Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
-from redpanda_migrate.codemods.model_timestamps.source import (
-    ModuleInfo,
-    is_field_statement,
-)
+from redpanda_migrate.codemods.model_timestamps.reading_cst import is_field_statement
+from redpanda_migrate.codemods.model_timestamps.source import ModuleInfo
 from redpanda_migrate.codemods.shared.cst_names import dotted_text
 
 # modules that export every model field (GeoDjango's re-exports django.db.models)

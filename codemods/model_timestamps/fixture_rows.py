@@ -219,7 +219,7 @@ def complete_fixtures(
     writes: dict[str, str] = {}
     notes: list[Finding] = []
     refusals: list[Finding] = []
-    for path in sorted(p for p in texts if is_fixture(p)):
+    for path in sorted(p for p in texts if "fixtures/" in p and is_fixture(p)):
         try:
             edit = complete_fixture(path, texts[path], added, timestamp)
         except FixtureProblem as problem:

@@ -22,8 +22,10 @@ from redpanda_migrate.codemods.model_timestamps.live_models import (
     FixtureLoad,
     LiveUse,
     fixture_loads,
+    is_migration,
     live_model_uses,
     live_use_reason,
+    may_import,
 )
 from redpanda_migrate.codemods.shared.json_positions import is_fixture
 
@@ -49,6 +51,8 @@ class Hazards:
     :param is_models_module: tells whether a path is a models module.
     :param app_folder: the app folder of a models module path.
     :param texts: every file of the project (fixtures included).
+    :param folders: the folders of the apps whose models get fields: only the migrations that
+        may import their models are read, for uses of their models.
     """
 
     def __init__(
@@ -57,12 +61,22 @@ class Hazards:
         is_models_module: Callable[[str], bool],
         app_folder: Callable[[str], str],
         texts: Mapping[str, str],
+        folders: set[str],
     ) -> None:
-        def is_models(dotted: str) -> bool:
+        def is_models(dotted: str) -> bool:  # only the models of these apps matter
             path = modules.path_of(dotted)
-            return path is not None and is_models_module(path)
+            return path is not None and is_models_module(path) and app_folder(path) in folders
 
-        uses = live_model_uses(modules.texts, modules.source_roots, is_models)
+        roots = modules.source_roots
+        names = {folder.rpartition("/")[2] for folder in folders}
+        if "" in folders or folders & set(roots):
+            names = {""}  # an app at the root or a source root is imported as plain ``models``
+        migrations = {
+            path: text
+            for path, text in modules.texts.items()
+            if folders and is_migration(path) and may_import(path, text, names)
+        }
+        uses = live_model_uses(migrations, roots, is_models)
         self.live: dict[tuple[str, str], list[LiveUse]] = {}
         for dotted, found in uses.items():
             folder = app_folder(modules.path_of(dotted) or "")
@@ -127,6 +141,8 @@ def _loaded_labels(load: FixtureLoad, texts: Mapping[str, str]) -> set[str] | No
     labels: set[str] = set()
     matched = False
     for path in texts:
+        if "fixtures/" not in path:  # cheap test first: every file of the project is here
+            continue
         pure = PurePosixPath(path)
         if is_fixture(path) and (pure.name in wanted or pure.stem in wanted):
             matched = True

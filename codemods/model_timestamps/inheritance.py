@@ -9,19 +9,19 @@ refuses the class.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from redpanda_migrate.codemods.model_timestamps.known_bases import (
     KnownBase,
     known_base,
     known_not_model,
 )
+from redpanda_migrate.codemods.model_timestamps.reading import read_module
 from redpanda_migrate.codemods.model_timestamps.source import (
     UNKNOWN,
     ClassInfo,
     Member,
     ModuleInfo,
-    read_module,
 )
 
 STDLIB_ROOTS = frozenset({"abc", "builtins", "collections", "dataclasses", "enum", "typing"})
@@ -97,6 +97,16 @@ class ProjectModules:
         if path not in self._by_path:
             self._by_path[path] = read_module(path, self.texts[path], self.source_roots)
         return self._by_path[path]
+
+    def forget_syntax(self, path: str) -> None:
+        """Drop the syntax tree of a module that will not be rewritten.
+
+        Judged modules keep only their summary: a large project's trees, kept alive, would make
+        every garbage collection of the run walk them.
+
+        :param path: a path already read.
+        """
+        self._by_path[path] = replace(self._by_path[path], syntax=None)
 
     def by_name(self, dotted: str) -> ModuleInfo | None:
         """Find a project module by dotted name under any source root.

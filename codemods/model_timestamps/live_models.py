@@ -17,8 +17,9 @@ including inside ``RunPython`` functions, are followed to the project's models m
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
-from collections.abc import Callable, Mapping
+import re
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -26,6 +27,7 @@ from redpanda_migrate.codemods.model_timestamps.source import module_dotted_name
 from redpanda_migrate.codemods.shared.ast_names import dotted_name
 
 ALL_MODELS = "*"
+RELATIVE_FROM = re.compile(r"\bfrom\s*\.")
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,41 @@ def is_migration(path: str) -> bool:
     :returns: ``True`` for a ``.py`` file directly in a ``migrations`` folder, ``__init__``
         excluded.
     """
+    if not path.endswith(".py") or "migrations/" not in path:  # cheap test first
+        return False
     pure = PurePosixPath(path)
     return (
         pure.suffix == ".py" and len(pure.parts) > 1 and pure.parts[-2] == "migrations"
     ) and pure.name != "__init__.py"
+
+
+def may_import(path: str, text: str, names: set[str]) -> bool:
+    """Tell cheaply whether a migration may import a module of a package with one of these names.
+
+    A necessary condition, read from the lines holding ``import``: an import spells the package
+    on the line of its ``import`` keyword (only a backslash moves it elsewhere, and then the
+    migration is read), or is relative and climbs through the migration's own packages.
+
+    :param path: project-relative path of the migration.
+    :param text: its text.
+    :param names: the last names of the app folders (``shop`` of ``src/shop``).
+    :returns: ``False`` only when no import of the migration can name such a module.
+    """
+    at = text.find("import")
+    while at != -1:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end
+        line = text[start:end]
+        before = text[text.rfind("\n", 0, max(start - 1, 0)) + 1 : max(start - 1, 0)]
+        if "\\" in line or before.rstrip().endswith("\\"):
+            return True
+        if any(name in line for name in names):
+            return True
+        if RELATIVE_FROM.search(line) and any(name in path for name in names):
+            return True
+        at = text.find("import", end)
+    return False
 
 
 def _absolute(node: ast.ImportFrom, dotted: str) -> str:
@@ -66,46 +99,87 @@ def _absolute(node: ast.ImportFrom, dotted: str) -> str:
     return ".".join([*package, node.module] if node.module else package)
 
 
-def _attribute_names(tree: ast.AST, chain: str) -> set[str]:
-    """Names ``X`` of every ``<chain>.X`` in the tree; ``*`` when the chain is used bare."""
-    found: set[str] = set()
-    parents: dict[int, ast.AST] = {}
-    for parent in ast.walk(tree):
-        for child in ast.iter_child_nodes(parent):
-            parents[id(child)] = parent
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every statement of a module (imports may hide in functions), in :func:`ast.walk` order.
+
+    Statements nest only in statements, ``except`` handlers and ``case`` blocks, so the walk
+    skips expressions (most of a migration) and still meets the statements breadth first.
+    """
+    queue: deque[ast.AST] = deque([tree])
+    while queue:
+        node = queue.popleft()
+        queue.extend(
+            child
+            for child in ast.iter_child_nodes(node)
+            if isinstance(child, ast.stmt | ast.excepthandler | ast.match_case)
+        )
+        yield node
+
+
+def _attribute_names(tree: ast.AST, chains: set[str]) -> dict[str, set[str]]:
+    """Names ``X`` of every ``<chain>.X`` in the tree, per chain; ``*`` when it is used bare.
+
+    One walk serves every chain: a use is bare when the chain occurs more often than as the
+    object of an attribute.
+    """
+    found: dict[str, set[str]] = {chain: set() for chain in chains}
+    occurrences: dict[str, int] = dict.fromkeys(chains, 0)
+    as_object: dict[str, int] = dict.fromkeys(chains, 0)
+    lasts = {chain.rpartition(".")[2] for chain in chains}
     for node in ast.walk(tree):
-        if dotted_name(node) != chain:
+        if isinstance(node, ast.Name):
+            if node.id in chains:
+                occurrences[node.id] += 1
             continue
-        parent = parents.get(id(node))
-        if isinstance(parent, ast.Attribute) and parent.value is node:
-            found.add(parent.attr)
-        elif not isinstance(parent, ast.Attribute):
-            found.add(ALL_MODELS)
+        if not isinstance(node, ast.Attribute):
+            continue
+        if node.attr in lasts and (spelled := dotted_name(node)) in chains:
+            occurrences[spelled] += 1
+        value = node.value
+        if isinstance(value, ast.Name) and value.id in chains:
+            owner = value.id
+        elif isinstance(value, ast.Attribute) and value.attr in lasts:
+            owner = dotted_name(value)
+        else:
+            continue
+        if owner in chains:
+            found[owner].add(node.attr)
+            as_object[owner] += 1
+    for chain in chains:
+        if occurrences[chain] > as_object[chain]:
+            found[chain].add(ALL_MODELS)
     return found
 
 
 def _uses_in(
     path: str, tree: ast.Module, dotted: str, is_models: Callable[[str], bool]
 ) -> list[LiveUse]:
-    uses: list[LiveUse] = []
-    for node in ast.walk(tree):
+    # each entry a use, or (line, module, chain, spelled): a use per <chain>.X in the module
+    entries: list[LiveUse | tuple[int, str, str, str]] = []
+    for node in _statements(tree):
         if isinstance(node, ast.ImportFrom):
             source = _absolute(node, dotted)
             for alias in node.names:
                 spelled = f"from {'.' * node.level}{node.module or ''} import {alias.name}"
                 if is_models(source):
-                    uses.append(LiveUse(path, node.lineno, source, alias.name, spelled))
+                    entries.append(LiveUse(path, node.lineno, source, alias.name, spelled))
                 elif is_models(f"{source}.{alias.name}"):
-                    for name in _attribute_names(tree, alias.asname or alias.name):
-                        target = f"{source}.{alias.name}"
-                        uses.append(LiveUse(path, node.lineno, target, name, spelled))
+                    target = f"{source}.{alias.name}"
+                    entries.append((node.lineno, target, alias.asname or alias.name, spelled))
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if is_models(alias.name):
-                    chain = alias.asname or alias.name
-                    for name in _attribute_names(tree, chain):
-                        spelled = f"import {alias.name}"
-                        uses.append(LiveUse(path, node.lineno, alias.name, name, spelled))
+                    spelled = f"import {alias.name}"
+                    entries.append((node.lineno, alias.name, alias.asname or alias.name, spelled))
+    chains = {entry[2] for entry in entries if isinstance(entry, tuple)}
+    names = _attribute_names(tree, chains) if chains else {}
+    uses: list[LiveUse] = []
+    for entry in entries:
+        if isinstance(entry, LiveUse):
+            uses.append(entry)
+            continue
+        line, module, chain, spelled = entry
+        uses += [LiveUse(path, line, module, name, spelled) for name in names[chain]]
     return uses
 
 

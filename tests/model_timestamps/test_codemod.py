@@ -20,7 +20,8 @@ from redpanda_migrate.codemods.model_timestamps.edit import (
 from redpanda_migrate.codemods.model_timestamps.inheritance import ProjectModules
 from redpanda_migrate.codemods.model_timestamps.kinds import judge
 from redpanda_migrate.codemods.model_timestamps.known_bases import canonical_name, known_not_model
-from redpanda_migrate.codemods.model_timestamps.source import module_dotted_name, read_module
+from redpanda_migrate.codemods.model_timestamps.reading import read_module
+from redpanda_migrate.codemods.model_timestamps.source import module_dotted_name
 
 from redpanda_migrate.codemod import InputError
 

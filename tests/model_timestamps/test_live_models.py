@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redpanda_migrate.codemods.model_timestamps.live_models import live_model_uses
+from redpanda_migrate.codemods.model_timestamps.live_models import live_model_uses, may_import
 
 MODELS = {"core.models", "core.models.sleep"}
 
@@ -48,3 +48,18 @@ def test_apps_get_model_and_other_modules_are_fine() -> None:
         "def f(apps, e):\n    apps.get_model('core', 'Timer').objects.all()\n"
     )
     assert uses(text) == set()
+
+
+def test_may_import_is_false_only_when_no_import_can_name_the_app() -> None:
+    path = "shop/migrations/0002_x.py"
+    header = "from django.db import migrations, models\n"
+    only_strings = header + 'dependencies = [("core", "0001_initial")]\nto = "core.Timer"\n'
+    assert not may_import(path, only_strings, {"core"})
+    assert may_import(path, header + "from core.models import Timer\n", {"core"})
+    assert may_import(path, header + "def f():\n    import core.models as m\n", {"core"})
+    # a relative import climbs through the migration's own packages
+    assert may_import(path, header + "from ..models import Item\n", {"shop"})
+    assert not may_import(path, header + "from ..models import Item\n", {"core"})
+    # the module may sit on another line than the import keyword: read it
+    assert may_import(path, header + "from core.models \\\n    import Timer\n", {"core"})
+    assert may_import(path, header + "import \\\n    core.models\n", {"core"})
