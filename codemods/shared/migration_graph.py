@@ -12,7 +12,7 @@ writes a migration follows the app's graph without importing it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from redpanda_migrate.codemods.shared.migration_reading import (
     FieldCall,
@@ -153,11 +153,18 @@ def load_app_migrations(label: str, texts: dict[str, str]) -> AppMigrations:
         for app, name in migration.replaces:
             if app == label and name in read:
                 replaced_by[name] = migration.name
-    in_effect = {name: m for name, m in read.items() if name not in replaced_by}
-    for migration in in_effect.values():
-        migration.dependencies = [
-            (app, replaced_by.get(n, n) if app == label else n) for app, n in migration.dependencies
-        ]
+    # read_migration's results are shared: the dependencies on replaced ones go in copies
+    in_effect = {
+        name: replace(
+            migration,
+            dependencies=[
+                (app, replaced_by.get(n, n) if app == label else n)
+                for app, n in migration.dependencies
+            ],
+        )
+        for name, migration in read.items()
+        if name not in replaced_by
+    }
     return AppMigrations(label, in_effect, frozenset(read))
 
 

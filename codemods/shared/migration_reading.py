@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -267,11 +268,14 @@ def _parse(path: str, text: str) -> ast.Module:
         raise failure from None
 
 
+@lru_cache(maxsize=8192)
 def read_migration(path: str, text: str) -> MigrationFile:
     """Read the ``Migration`` class of a migration module.
 
     Serves the standard's "Fresh Migration Test": the new migration must follow the app's
-    existing graph, so what each migration declares is read without importing it.
+    existing graph, so what each migration declares is read without importing it. Several
+    codemods read the same migrations in one run: each text is read once per process, and
+    the result is shared, so it must not be changed (replace it instead).
 
     :param path: project-relative path of the module.
     :param text: its text.
