@@ -107,7 +107,8 @@ def redact(message: str, values: set[str]) -> str:
     :returns: the scrubbed message.
     """
     for value in sorted(values, key=len, reverse=True):
-        message = re.sub(_token_pattern(value), HIDDEN, message)
+        if value in message:  # the expression only for a value the message holds
+            message = re.sub(_token_pattern(value), HIDDEN, message)
     return message
 
 

@@ -285,7 +285,6 @@ def run(
     PATH may be a project root, a folder or files inside a project (the run is narrowed to
     them), or nothing: the project of the current directory, found upward as black does.
     """
-    from redpanda_migrate.commits import commit_plan
     from redpanda_migrate.progress import progress_bar
     from redpanda_migrate.projectroot import RootError, resolve_targets
     from redpanda_migrate.registry import UnknownCodemod
@@ -351,6 +350,8 @@ def run(
         except OSError as error:
             fail(f"cannot write --diff-file {diff_file}: {error.strerror or error}")
     if commit:
+        from redpanda_migrate.commits import commit_plan
+
         result = commit_plan(labelled[0].plan)
         labelled[0].plan.errors.extend(result.errors)
         _echo_commits(result.commits, result.unstaged_secrets)
