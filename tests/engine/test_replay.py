@@ -56,7 +56,9 @@ def test_an_unchanged_project_is_answered_from_the_stored_plan(
     assert first[0] == 0 and "+++ b/" in first[1]
     assert preview(legacy) == first
     assert preview(legacy, "--format", "json")[1] == preview(legacy, "--format", "json")[1]
-    # text and JSON are rendered from the same stored plan
+    # --check answers from it too: changes pending, exit 1
+    assert run_cli("run", str(legacy), "--check")[0] == 1
+    # text, JSON and --check are rendered from the same stored plan
     assert recorder.runs == 1
 
 
