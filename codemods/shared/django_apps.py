@@ -89,7 +89,8 @@ def migration_texts(app_folder: str, label: str, project: ProjectInput) -> dict[
             "makemigrations for it first"
         )
     texts = {}
-    for path in sorted(paths):
+    prefix = f"{folder}/"
+    for path in sorted(p for p in paths if p.startswith(prefix)):  # cheap: most paths are not
         pure = PurePosixPath(path)
         if str(pure.parent) != folder or pure.suffix != ".py" or pure.name[0] in "_~":
             continue
