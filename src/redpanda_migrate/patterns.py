@@ -3,8 +3,10 @@
 pathspec tries each pattern of a spec in turn, with git's priority rules (a later pattern
 wins, a file pattern outranks a folder pattern). Most paths of a project match none of a
 ``.gitignore``'s patterns, so a single alternation of every pattern's expression answers
-them with one search; only a path it matches goes through pathspec's exact rules. The answer
-is pathspec's in every case: a path no pattern matches is never included.
+them with one search, and when no pattern negates (``!``) that search is the whole answer;
+otherwise a path it matches goes through pathspec's exact rules. The answer is pathspec's in
+every case: a path no pattern matches is never included, and without negations every path a
+pattern matches is.
 """
 
 from __future__ import annotations
@@ -27,15 +29,19 @@ class PathPatterns:
     def __init__(self, lines: Iterable[str]) -> None:
         self.spec = pathspec.GitIgnoreSpec.from_lines(list(lines))
         self._any = _alternation(self.spec)
+        # without a negation ("!"), git's priorities cannot exclude a path a pattern matches
+        self._positive = not any(pattern.include is False for pattern in self.spec.patterns)
 
     def match_file(self, path: str) -> bool:
         """Tell whether the patterns select a path (as ``GitIgnoreSpec.match_file`` does).
 
         :param path: a project-relative POSIX path; a folder ends with ``/``.
         """
-        if self._any is not None and self._any.search(path) is None:
+        if self._any is None:
+            return self.spec.match_file(path)
+        if self._any.search(path) is None:
             return False
-        return self.spec.match_file(path)
+        return self._positive or self.spec.match_file(path)
 
 
 def _alternation(spec: pathspec.PathSpec) -> re.Pattern[str] | None:
