@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 from redpanda_migrate.codemods.cbv_to_fbv.analysis import dotted_name, module_imports
+from redpanda_migrate.codemods.shared.ast_names import dotted_name as ast_dotted_name
 
 
 @dataclass
@@ -40,15 +41,6 @@ class ModuleFacts:
     def class_names(self) -> set[str]:
         """The names of the module's top-level classes."""
         return {name for name, _line in self.class_lines}
-
-
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else ""
-    return ""
 
 
 def facts_from_ast(tree: ast.Module) -> ModuleFacts:
@@ -78,7 +70,7 @@ def facts_from_ast(tree: ast.Module) -> ModuleFacts:
             facts.class_lines.append((statement.name, statement.lineno))
             # libcst's bases are the positional and starred arguments, the star dropped
             facts.bases[statement.name] = tuple(
-                _dotted(base.value if isinstance(base, ast.Starred) else base) or None
+                ast_dotted_name(base.value if isinstance(base, ast.Starred) else base) or None
                 for base in statement.bases
             )
         elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
