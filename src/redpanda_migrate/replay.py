@@ -28,6 +28,7 @@ from redpanda_migrate.cache import OutcomeCache, text_digest
 from redpanda_migrate.codemod import Finding
 from redpanda_migrate.diffs import DiffStats
 from redpanda_migrate.plan import Change, FileError, Plan
+from redpanda_migrate.run_cache import hidden_spans
 from redpanda_migrate.secrets import shown_in_the_clear
 from redpanda_migrate.textio import Fingerprint, TextLayout
 from redpanda_migrate.untrack import Untrack
@@ -128,7 +129,9 @@ def store_plan(cache: OutcomeCache, key: ReplayKey, plan: Plan, workspace: Works
         return
     if any(path in plan.secret_paths for path in plan.changed_paths):
         return
-    hidden = _spans(workspace.hidden_literals, workspace)
+    originals = {path: workspace.original_text(path) for path in workspace.read_paths()}
+    read = {path: text for path, text in originals.items() if text is not None}
+    hidden = hidden_spans(sorted(workspace.hidden_literals), read)
     if hidden is None:
         return
     entry = _plan_entry(plan)
@@ -137,24 +140,6 @@ def store_plan(cache: OutcomeCache, key: ReplayKey, plan: Plan, workspace: Works
         return
     entry |= {"reads": reads, "hidden": hidden, "secret_files": sorted(workspace.secret_paths)}
     cache.store(key.digest(), entry)
-
-
-def _spans(values: Iterable[str], workspace: Workspace) -> list[tuple[str, int, int]] | None:
-    """Say where each hidden literal sits in the files as read (``None``: one is in none)."""
-    spans = []
-    for value in sorted(values):
-        found = next(
-            (
-                (path, text.find(value))
-                for path in sorted(workspace.read_paths())
-                if (text := workspace.original_text(path)) is not None and value in text
-            ),
-            None,
-        )
-        if found is None:
-            return None
-        spans.append((found[0], found[1], found[1] + len(value)))
-    return spans
 
 
 def _stored_texts(entry: dict[str, Any]) -> Iterable[str]:

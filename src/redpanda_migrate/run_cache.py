@@ -6,7 +6,7 @@ the facts once. See :mod:`redpanda_migrate.cache` for what a key covers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, replace
 from typing import Any
 
@@ -164,7 +164,7 @@ class RunCache:
             except (KeyError, TypeError, ValueError):  # an entry damaged on disk: not an answer
                 pass
         outcome = compute()
-        spans = _hidden_spans(outcome.hidden_values, texts)
+        spans = hidden_spans(outcome.hidden_values, texts)
         if key is not None and spans is not None:
             self.cache.store(
                 key, project_outcome_entry(outcome) | ({"hidden": spans} if spans else {})
@@ -341,8 +341,8 @@ class NeedleVerdicts:
             self.cache.store(self.key, self.known)
 
 
-def _hidden_spans(
-    values: tuple[str, ...], texts: Mapping[str, str]
+def hidden_spans(
+    values: Iterable[str], texts: Mapping[str, str]
 ) -> list[tuple[str, int, int]] | None:
     """Say where each hidden value sits in the inputs, so a cache entry never holds one.
 
